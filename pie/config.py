@@ -1,0 +1,40 @@
+"""Settings from the environment. Nothing else in the project reads os.environ."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+QUERIES_DIR = PROJECT_ROOT / "queries"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the environment says; every field has a default that works on a fresh clone."""
+
+    db_path: Path
+    lock_wait_seconds: float
+    demo_participants: int
+    session_timeout_minutes: int
+    password: str | None
+
+    @property
+    def published_dir(self) -> Path:
+        return self.db_path.parent / "published"
+
+    @property
+    def imports_dir(self) -> Path:
+        return self.db_path.parent / "imports"
+
+
+def settings() -> Settings:
+    """Read the settings now (tests change the environment between calls)."""
+    env = os.environ
+    return Settings(
+        db_path=Path(env.get("PIE_DB") or PROJECT_ROOT / "data" / "pie.duckdb"),
+        lock_wait_seconds=float(env.get("PIE_LOCK_WAIT_SECONDS", "30")),
+        demo_participants=int(env.get("PIE_DEMO_PARTICIPANTS", "3000")),
+        session_timeout_minutes=int(env.get("PIE_SESSION_TIMEOUT_MINUTES", "30")),
+        password=env.get("PIE_PASSWORD"),
+    )

@@ -1,0 +1,303 @@
+"""The database: schema, writers, published read-only snapshots, named queries.
+
+DuckDB lets one process hold a file read-write and then nobody else may open it at all
+(FIELD_NOTES.md). So the file of record (PIE_DB) is opened read-write only for the length
+of one unit of work (`writing`), and every write that changes what pages show ends by
+publishing an immutable copy under published/ and atomically switching a pointer to it.
+Readers (`Reader`, the dashboard and the CLI's read commands) only ever open the current
+snapshot read-only, so a running dashboard never blocks an import.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sys
+import threading
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterator
+
+import duckdb
+import pandas as pd
+
+from pie import queries, reference
+from pie.config import QUERIES_DIR, settings
+from pie.errors import DatabaseBusy, DatabaseMissing, DatabaseNotEmpty, PieError
+from pie.scope import Scope
+
+SCHEMA_VERSION = "1"
+SCHEMA_FILE = Path(__file__).with_name("schema.sql")
+MACROS_FILE = QUERIES_DIR / "scope" / "macros.sql"
+SNAPSHOTS_KEPT = 3
+
+# Programme tables in load order (parents first), exactly as in DATA_MODEL.md.
+PROGRAMME_TABLES = (
+    "establishments", "cohorts", "participants", "participant_contacts", "phase_progress",
+    "projects", "project_members", "business_plans", "financing_decisions",
+    "incubation_stages", "coaching_sessions", "companies", "loan_followups",
+    "company_followups", "targets",
+)
+
+
+def _db_path(path: Path | str | None) -> Path:
+    return Path(path) if path is not None else settings().db_path
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def install_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the scope macros (temporary, so read-only snapshots get them too).
+
+    DuckDB binds a macro's tables when it is created: on a file without the schema yet
+    (before `init`) this does nothing, and `create_schema` installs them afterwards.
+    """
+    has_schema = con.execute(
+        "select count(*) from information_schema.tables where table_name = 'cohorts'").fetchone()[0]
+    if has_schema:
+        con.execute(MACROS_FILE.read_text(encoding="utf-8"))
+
+
+def connect_for_writing(path: Path, wait_seconds: float | None = None,
+                        on_wait: Callable[[str], None] = _stderr) -> duckdb.DuckDBPyConnection:
+    """Open `path` read-write, waiting up to `wait_seconds` while another writer holds it."""
+    wait = settings().lock_wait_seconds if wait_seconds is None else wait_seconds
+    deadline = time.monotonic() + wait
+    told = False
+    while True:
+        try:
+            return duckdb.connect(str(path))
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower():
+                raise PieError(f"cannot open {path}: {error}") from error
+            if time.monotonic() >= deadline:
+                raise DatabaseBusy(
+                    f"{path} is being written by another process; waited {wait:.0f} s, try again later"
+                ) from error
+            if not told:
+                on_wait(f"{path} is locked by another writer; waiting up to {wait:.0f} s…")
+                told = True
+            time.sleep(0.2)
+
+
+@contextlib.contextmanager
+def writing(path: Path | str | None = None, *, publish: bool = True, must_exist: bool = True,
+            transaction: bool = True, wait_seconds: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One unit of work on the database of record, all-or-nothing when `transaction`.
+
+    The file is held read-write only inside the block. On success the data version is
+    bumped and, if `publish`, a new snapshot is published before the lock is released;
+    on an exception the transaction is rolled back and nothing is published.
+    """
+    db_path = _db_path(path)
+    if must_exist and not db_path.exists():
+        raise DatabaseMissing(f"no database at {db_path}: create one with `python -m pie init` or `demo`")
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    con = connect_for_writing(db_path, wait_seconds)
+    try:
+        install_macros(con)
+        if transaction:
+            con.execute("begin transaction")
+        try:
+            yield con
+            if publish:
+                _bump_data_version(con)
+            if transaction:
+                con.execute("commit")
+        except BaseException:
+            if transaction:
+                with contextlib.suppress(duckdb.Error):
+                    con.execute("rollback")
+            raise
+        if publish:
+            publish_snapshot(con, db_path)
+    finally:
+        con.close()
+
+
+def _bump_data_version(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        "insert into app_meta values ('data_version', '1') on conflict (key) do update "
+        "set value = cast(cast(app_meta.value as bigint) + 1 as varchar)"
+    )
+
+
+def publish_snapshot(con: duckdb.DuckDBPyConnection, db_path: Path) -> Path:
+    """Copy the (checkpointed) file of record under published/ and point readers at it.
+
+    Called while `con` holds the write lock, so no other writer changes the file mid-copy.
+    Returns the new snapshot's path.
+    """
+    con.execute("checkpoint")
+    out = published_dir(db_path)
+    out.mkdir(parents=True, exist_ok=True)
+    version = con.execute("select value from app_meta where key = 'data_version'").fetchone()
+    name = f"{db_path.stem}-v{int(version[0]) if version else 0:06d}-{time.time_ns()}.duckdb"
+    partial = out / f".{name}.partial"
+    shutil.copyfile(db_path, partial)
+    os.replace(partial, out / name)
+    pointer_partial = out / f".{db_path.stem}.current.partial"
+    pointer_partial.write_text(name, encoding="utf-8")
+    os.replace(pointer_partial, _pointer(db_path))
+    _remove_old_snapshots(db_path, keep=name)
+    return out / name
+
+
+def published_dir(db_path: Path) -> Path:
+    return db_path.parent / "published"
+
+
+def _pointer(db_path: Path) -> Path:
+    return published_dir(db_path) / f"{db_path.stem}.current"
+
+
+def _remove_old_snapshots(db_path: Path, keep: str) -> None:
+    # Readers that still hold an older file keep reading it (unlink does not disturb an open
+    # file); the newest few stay so a reader that just read the old pointer can still open it.
+    snapshots = sorted(published_dir(db_path).glob(f"{db_path.stem}-v*.duckdb"),
+                       key=lambda p: p.stat().st_mtime_ns)
+    for old in snapshots[:-SNAPSHOTS_KEPT]:
+        if old.name != keep:
+            with contextlib.suppress(OSError):
+                old.unlink()
+
+
+# ------------------------------------------------------------------------------ creation
+def is_empty(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when no programme table and no account holds a row."""
+    existing = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+    for table in (*PROGRAMME_TABLES, "users"):
+        if table in existing and con.execute(f'select count(*) from "{table}"').fetchone()[0]:
+            return False
+    return True
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table (idempotent), load the regions and the schema facts."""
+    con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+    regions = reference.regions_frame()
+    con.register("regions_frame", regions)
+    con.execute("insert or replace into regions select region_code, name_fr, name_ar, "
+                "population_2024, youth_15_29_2024 from regions_frame")
+    con.unregister("regions_frame")
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    for key, value in (("schema_version", SCHEMA_VERSION), ("created_at", now), ("is_demo", "false"),
+                       ("data_version", "0")):
+        con.execute("insert into app_meta values ($key, $value) on conflict (key) do nothing",
+                    {"key": key, "value": value})
+    install_macros(con)
+
+
+def init_database(path: Path | str | None = None, *, force: bool = False) -> Path:
+    """Create an empty database with the schema and regions at `path` and publish it.
+
+    Refuses (DatabaseNotEmpty) to touch a database that holds data unless `force`, in which
+    case the old file is replaced.
+    """
+    db_path = _db_path(path)
+    if db_path.exists():
+        con = connect_for_writing(db_path)
+        try:
+            empty = is_empty(con)
+        finally:
+            con.close()
+        if not empty and not force:
+            raise DatabaseNotEmpty(f"{db_path} already holds data; use --force to replace it")
+        if force:
+            for stale in (db_path, db_path.with_name(db_path.name + ".wal")):
+                stale.unlink(missing_ok=True)
+    with writing(db_path, must_exist=False) as con:
+        create_schema(con)
+    return db_path
+
+
+def meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The app_meta facts of a connection's database as a dict."""
+    return dict(con.execute("select key, value from app_meta").fetchall())
+
+
+# ------------------------------------------------------------------------------ reading
+class Reader:
+    """Read-only access to the current published snapshot of one database.
+
+    Thread-safe (each query runs on its own cursor). Every call checks the pointer, so a
+    snapshot published by an import is used from the next query on.
+    """
+
+    def __init__(self, path: Path | str | None = None):
+        self.db_path = _db_path(path)
+        self._lock = threading.Lock()
+        self._snapshot: Path | None = None
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._retired: list[duckdb.DuckDBPyConnection] = []
+
+    def snapshot(self) -> Path:
+        """Path of the current snapshot (publishing one first if the database has none)."""
+        pointer = _pointer(self.db_path)
+        try:
+            return published_dir(self.db_path) / pointer.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            if not self.db_path.exists():
+                raise DatabaseMissing(
+                    f"no database at {self.db_path}: create one with `python -m pie init` or `demo`"
+                ) from None
+            with writing(self.db_path, publish=False, transaction=False) as con:
+                return publish_snapshot(con, self.db_path)
+
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The read-only connection to the current snapshot (reopened when it changes)."""
+        snapshot = self.snapshot()
+        with self._lock:
+            if snapshot != self._snapshot or self._con is None:
+                con = duckdb.connect(str(snapshot), read_only=True)
+                install_macros(con)
+                if self._con is not None:
+                    # Other threads may still be running on cursors of the old one.
+                    self._retired = [*self._retired[-2:], self._con]
+                self._con, self._snapshot = con, snapshot
+            return self._con
+
+    def data_version(self) -> str:
+        """Identifies the snapshot's content: the key for caches of query results."""
+        return self.snapshot().name
+
+    def query(self, name: str, scope: Scope | None = None, **params: object) -> pd.DataFrame:
+        """Run the named query for `scope` (default: everything) with extra `params`."""
+        return run_query(self.connection(), name, scope, **params)
+
+    def meta(self) -> dict[str, str]:
+        with self.connection().cursor() as cur:
+            return meta(cur)
+
+
+def run_query(con: duckdb.DuckDBPyConnection, name: str, scope: Scope | None = None,
+              **params: object) -> pd.DataFrame:
+    """Run queries/<name>.sql on `con` with the scope's parameters and `params`."""
+    values = {**(scope or Scope()).parameters(), **params}
+    wanted = queries.parameters(name)
+    missing = wanted - values.keys()
+    if missing:
+        raise PieError(f"query {name} needs parameter(s) {', '.join(sorted(missing))}")
+    with con.cursor() as cur:
+        return cur.execute(queries.sql(name), {k: values[k] for k in wanted}).df()
+
+
+_readers: dict[Path, Reader] = {}
+_readers_lock = threading.Lock()
+
+
+def reader(path: Path | str | None = None) -> Reader:
+    """The process-wide Reader of a database path."""
+    db_path = _db_path(path).resolve()
+    with _readers_lock:
+        if db_path not in _readers:
+            _readers[db_path] = Reader(db_path)
+        return _readers[db_path]
+
+
+def new_batch_id() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]

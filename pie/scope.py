@@ -1,0 +1,65 @@
+"""Scope: the filters a user chose plus the restrictions of their role.
+
+A Scope becomes the five parameters every query passes to the scope macros
+(queries/scope/macros.sql), the only place where data are narrowed. Role restrictions are
+set by `Scope.for_role` from the account, never from a widget or a URL, and `with_filters`
+can only narrow: it keeps the role's restriction whatever it is given.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+ROLES = ("admin", "manager", "bank", "incubator", "leadership")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What is in scope. None means "no filter" for that dimension."""
+
+    academic_year: str | None = None
+    region_code: str | None = None
+    establishment_id: str | None = None
+    # role restrictions (DESIGN.md, Roles)
+    bank: str | None = None
+    incubator: str | None = None
+    personal_data: bool = True
+    aggregate_only: bool = False
+
+    @classmethod
+    def for_role(cls, role: str, scope_code: str | None = None) -> "Scope":
+        """The widest scope a role may see."""
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}; roles are {', '.join(ROLES)}")
+        if role in ("bank", "incubator") and not scope_code:
+            raise ValueError(f"role {role} needs a scope code (bank code or incubator name)")
+        return cls(
+            bank=scope_code if role == "bank" else None,
+            incubator=scope_code if role == "incubator" else None,
+            personal_data=role != "leadership",
+            aggregate_only=role == "leadership",
+        )
+
+    def with_filters(self, academic_year: str | None = None, region_code: str | None = None,
+                     establishment_id: str | None = None) -> "Scope":
+        """This scope narrowed by the user's filters; role restrictions are kept as they are."""
+        return dataclasses.replace(self, academic_year=academic_year or None,
+                                   region_code=region_code or None,
+                                   establishment_id=establishment_id or None)
+
+    def parameters(self) -> dict[str, object]:
+        """The named query parameters of this scope."""
+        return {
+            "academic_year": self.academic_year,
+            "region": self.region_code,
+            "establishment": self.establishment_id,
+            "bank": self.bank,
+            "incubator": self.incubator,
+        }
+
+    def previous_year(self) -> "Scope | None":
+        """The same scope one academic year earlier (None without a year filter)."""
+        if not self.academic_year:
+            return None
+        start = int(self.academic_year[:4]) - 1
+        return dataclasses.replace(self, academic_year=f"{start}-{start + 1}")

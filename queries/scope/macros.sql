@@ -1,0 +1,163 @@
+-- The one place where a Scope narrows the data (METRICS.md "Scope", DESIGN.md "Roles").
+-- Created as temporary macros on every connection (they work on read-only snapshots too).
+-- Every query reads programme tables through these, with the five scope parameters:
+--   scoped_x($academic_year, $region, $establishment, $bank, $incubator)
+-- Filters select cohorts; a bank sees only projects with a decision of its own (and only its
+-- own decisions); an incubator only projects with a stage row of its own (and only its rows).
+
+-- cohorts in scope, with their establishment's region; one row per cohort
+create or replace temp macro scoped_cohorts(p_year, p_region, p_establishment) as table
+    select
+        c.*,
+        e.region_code
+    from cohorts as c
+    join establishments as e on e.establishment_id = c.establishment_id
+    where (p_year is null or c.academic_year = p_year)
+      and (p_region is null or e.region_code = p_region)
+      and (p_establishment is null or c.establishment_id = p_establishment);
+
+-- projects in scope; one row per project
+create or replace temp macro scoped_projects(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+    select
+        p.*,
+        c.academic_year,
+        c.region_code,
+        c.establishment_id
+    from projects as p
+    join scoped_cohorts(p_year, p_region, p_establishment) as c on c.cohort_id = p.cohort_id
+    where (p_bank is null or p.project_id in (
+              select bp.project_id
+              from financing_decisions as fd
+              join business_plans as bp on bp.plan_id = fd.plan_id
+              where fd.bank = p_bank))
+      and (p_incubator is null or p.project_id in (
+              select s.project_id from incubation_stages as s where s.incubator = p_incubator));
+
+-- participants in scope; for a bank or an incubator, only members of its projects
+create or replace temp macro scoped_participants(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+    select
+        pa.*,
+        c.academic_year,
+        c.region_code,
+        c.establishment_id
+    from participants as pa
+    join scoped_cohorts(p_year, p_region, p_establishment) as c on c.cohort_id = pa.cohort_id
+    where (p_bank is null and p_incubator is null)
+       or pa.participant_id in (
+              select pm.participant_id
+              from project_members as pm
+              join scoped_projects(p_year, p_region, p_establishment, p_bank, p_incubator) as sp
+                on sp.project_id = pm.project_id);
+
+-- phase rows of participants in scope; one row per participant and phase
+create or replace temp macro scoped_phase_progress(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+    select
+        pp.*,
+        sp.cohort_id,
+        sp.academic_year,
+        sp.region_code,
+        sp.establishment_id
+    from phase_progress as pp
+    join scoped_participants(p_year, p_region, p_establishment, p_bank, p_incubator) as sp
+      on sp.participant_id = pp.participant_id;
+
+-- memberships of projects in scope; one row per project and member
+create or replace temp macro scoped_project_members(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+    select
+        pm.*,
+        sp.cohort_id,
+        sp.academic_year,
+        sp.region_code,
+        sp.establishment_id
+    from project_members as pm
+    join scoped_projects(p_year, p_region, p_establishment, p_bank, p_incubator) as sp
+      on sp.project_id = pm.project_id;
+
+-- plans of projects in scope; one row per plan
+create or replace temp macro scoped_business_plans(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+    select
+        bp.*,
+        sp.cohort_id,
+        sp.academic_year,
+        sp.region_code,
+        sp.establishment_id
+    from business_plans as bp
+    join scoped_projects(p_year, p_region, p_establishment, p_bank, p_incubator) as sp
+      on sp.project_id = bp.project_id;
+
+-- decisions in scope (a bank: its own only), with the plan's project and submission date
+create or replace temp macro scoped_financing_decisions(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+    select
+        fd.*,
+        bp.project_id,
+        bp.submitted_on as plan_submitted_on,
+        bp.requested_amount_mad,
+        bp.cohort_id,
+        bp.academic_year,
+        bp.region_code,
+        bp.establishment_id
+    from financing_decisions as fd
+    join scoped_business_plans(p_year, p_region, p_establishment, p_bank, p_incubator) as bp
+      on bp.plan_id = fd.plan_id
+    where p_bank is null or fd.bank = p_bank;
+
+-- incubation stage rows in scope (an incubator: its own only); one row per project and stage
+create or replace temp macro scoped_incubation_stages(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+    select
+        s.*,
+        sp.cohort_id,
+        sp.academic_year,
+        sp.region_code,
+        sp.establishment_id
+    from incubation_stages as s
+    join scoped_projects(p_year, p_region, p_establishment, p_bank, p_incubator) as sp
+      on sp.project_id = s.project_id
+    where p_incubator is null or s.incubator = p_incubator;
+
+-- coaching sessions of projects in scope; one row per session
+create or replace temp macro scoped_coaching_sessions(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+    select
+        cs.*,
+        sp.cohort_id,
+        sp.academic_year,
+        sp.region_code,
+        sp.establishment_id
+    from coaching_sessions as cs
+    join scoped_projects(p_year, p_region, p_establishment, p_bank, p_incubator) as sp
+      on sp.project_id = cs.project_id;
+
+-- companies of projects in scope; one row per company
+create or replace temp macro scoped_companies(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+    select
+        co.*,
+        sp.sector,
+        sp.cohort_id,
+        sp.academic_year,
+        sp.region_code,
+        sp.establishment_id
+    from companies as co
+    join scoped_projects(p_year, p_region, p_establishment, p_bank, p_incubator) as sp
+      on sp.project_id = co.project_id;
+
+-- loan follow-ups of decisions in scope; one row per decision and date
+create or replace temp macro scoped_loan_followups(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+    select
+        lf.*,
+        fd.bank,
+        fd.branch,
+        fd.product,
+        fd.project_id,
+        fd.region_code
+    from loan_followups as lf
+    join scoped_financing_decisions(p_year, p_region, p_establishment, p_bank, p_incubator) as fd
+      on fd.decision_id = lf.decision_id;
+
+-- company follow-ups of companies in scope; one row per company and date
+create or replace temp macro scoped_company_followups(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+    select
+        cf.*,
+        co.project_id,
+        co.region_code
+    from company_followups as cf
+    join scoped_companies(p_year, p_region, p_establishment, p_bank, p_incubator) as co
+      on co.company_id = cf.company_id;
