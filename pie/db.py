@@ -51,7 +51,7 @@ def _stderr(message: str) -> None:
 
 
 def install_macros(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the scope macros (temporary, so read-only snapshots get them too).
+    """Create or refresh the scope macros stored in the database (so snapshots carry them).
 
     DuckDB binds a macro's tables when it is created: on a file without the schema yet
     (before `init`) this does nothing, and `create_schema` installs them afterwards.
@@ -254,7 +254,6 @@ class Reader:
         with self._lock:
             if snapshot != self._snapshot or self._con is None:
                 con = duckdb.connect(str(snapshot), read_only=True)
-                install_macros(con)
                 if self._con is not None:
                     # Other threads may still be running on cursors of the old one.
                     self._retired = [*self._retired[-2:], self._con]

@@ -1,12 +1,15 @@
 -- The one place where a Scope narrows the data (METRICS.md "Scope", DESIGN.md "Roles").
--- Created as temporary macros on every connection (they work on read-only snapshots too).
+-- Stored in the database (pie.db re-creates them at every write, so every published snapshot
+-- carries the current ones; cursors of a read-only connection do not see temporary macros).
+-- A CTE of the calling query shadows a table of the same name inside these macros: never
+-- name a CTE after a table (tests/test_queries.py checks it).
 -- Every query reads programme tables through these, with the five scope parameters:
 --   scoped_x($academic_year, $region, $establishment, $bank, $incubator)
 -- Filters select cohorts; a bank sees only projects with a decision of its own (and only its
 -- own decisions); an incubator only projects with a stage row of its own (and only its rows).
 
 -- cohorts in scope, with their establishment's region; one row per cohort
-create or replace temp macro scoped_cohorts(p_year, p_region, p_establishment) as table
+create or replace macro scoped_cohorts(p_year, p_region, p_establishment) as table
     select
         c.*,
         e.region_code
@@ -17,7 +20,7 @@ create or replace temp macro scoped_cohorts(p_year, p_region, p_establishment) a
       and (p_establishment is null or c.establishment_id = p_establishment);
 
 -- projects in scope; one row per project
-create or replace temp macro scoped_projects(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+create or replace macro scoped_projects(p_year, p_region, p_establishment, p_bank, p_incubator) as table
     select
         p.*,
         c.academic_year,
@@ -34,7 +37,7 @@ create or replace temp macro scoped_projects(p_year, p_region, p_establishment, 
               select s.project_id from incubation_stages as s where s.incubator = p_incubator));
 
 -- participants in scope; for a bank or an incubator, only members of its projects
-create or replace temp macro scoped_participants(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+create or replace macro scoped_participants(p_year, p_region, p_establishment, p_bank, p_incubator) as table
     select
         pa.*,
         c.academic_year,
@@ -50,7 +53,7 @@ create or replace temp macro scoped_participants(p_year, p_region, p_establishme
                 on sp.project_id = pm.project_id);
 
 -- phase rows of participants in scope; one row per participant and phase
-create or replace temp macro scoped_phase_progress(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+create or replace macro scoped_phase_progress(p_year, p_region, p_establishment, p_bank, p_incubator) as table
     select
         pp.*,
         sp.cohort_id,
@@ -62,7 +65,7 @@ create or replace temp macro scoped_phase_progress(p_year, p_region, p_establish
       on sp.participant_id = pp.participant_id;
 
 -- memberships of projects in scope; one row per project and member
-create or replace temp macro scoped_project_members(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+create or replace macro scoped_project_members(p_year, p_region, p_establishment, p_bank, p_incubator) as table
     select
         pm.*,
         sp.cohort_id,
@@ -74,7 +77,7 @@ create or replace temp macro scoped_project_members(p_year, p_region, p_establis
       on sp.project_id = pm.project_id;
 
 -- plans of projects in scope; one row per plan
-create or replace temp macro scoped_business_plans(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+create or replace macro scoped_business_plans(p_year, p_region, p_establishment, p_bank, p_incubator) as table
     select
         bp.*,
         sp.cohort_id,
@@ -86,7 +89,7 @@ create or replace temp macro scoped_business_plans(p_year, p_region, p_establish
       on sp.project_id = bp.project_id;
 
 -- decisions in scope (a bank: its own only), with the plan's project and submission date
-create or replace temp macro scoped_financing_decisions(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+create or replace macro scoped_financing_decisions(p_year, p_region, p_establishment, p_bank, p_incubator) as table
     select
         fd.*,
         bp.project_id,
@@ -102,7 +105,7 @@ create or replace temp macro scoped_financing_decisions(p_year, p_region, p_esta
     where p_bank is null or fd.bank = p_bank;
 
 -- incubation stage rows in scope (an incubator: its own only); one row per project and stage
-create or replace temp macro scoped_incubation_stages(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+create or replace macro scoped_incubation_stages(p_year, p_region, p_establishment, p_bank, p_incubator) as table
     select
         s.*,
         sp.cohort_id,
@@ -115,7 +118,7 @@ create or replace temp macro scoped_incubation_stages(p_year, p_region, p_establ
     where p_incubator is null or s.incubator = p_incubator;
 
 -- coaching sessions of projects in scope; one row per session
-create or replace temp macro scoped_coaching_sessions(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+create or replace macro scoped_coaching_sessions(p_year, p_region, p_establishment, p_bank, p_incubator) as table
     select
         cs.*,
         sp.cohort_id,
@@ -127,7 +130,7 @@ create or replace temp macro scoped_coaching_sessions(p_year, p_region, p_establ
       on sp.project_id = cs.project_id;
 
 -- companies of projects in scope; one row per company
-create or replace temp macro scoped_companies(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+create or replace macro scoped_companies(p_year, p_region, p_establishment, p_bank, p_incubator) as table
     select
         co.*,
         sp.sector,
@@ -140,7 +143,7 @@ create or replace temp macro scoped_companies(p_year, p_region, p_establishment,
       on sp.project_id = co.project_id;
 
 -- loan follow-ups of decisions in scope; one row per decision and date
-create or replace temp macro scoped_loan_followups(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+create or replace macro scoped_loan_followups(p_year, p_region, p_establishment, p_bank, p_incubator) as table
     select
         lf.*,
         fd.bank,
@@ -153,7 +156,7 @@ create or replace temp macro scoped_loan_followups(p_year, p_region, p_establish
       on fd.decision_id = lf.decision_id;
 
 -- company follow-ups of companies in scope; one row per company and date
-create or replace temp macro scoped_company_followups(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+create or replace macro scoped_company_followups(p_year, p_region, p_establishment, p_bank, p_incubator) as table
     select
         cf.*,
         co.project_id,

@@ -1,0 +1,97 @@
+"""Translations and locale formats. All user-facing text goes through `t`.
+
+Translations are one flat JSON file per language in pie/locales/ (key -> text with
+`{name}` placeholders). French is the default and the reference: a key missing in another
+language falls back to French (tests/test_i18n.py fails on any missing key). Numbers, amounts,
+percentages and dates are formatted with Babel for the language's Moroccan locale.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import math
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+
+LOCALES_DIR = Path(__file__).with_name("locales")
+LANGUAGES = ("fr", "ar", "en")
+DEFAULT_LANGUAGE = "fr"
+BABEL_LOCALE = {"fr": "fr_MA", "ar": "ar_MA", "en": "en_US"}
+RIGHT_TO_LEFT = frozenset({"ar"})
+EMPTY = "—"
+
+
+@functools.cache
+def catalog(language: str) -> dict[str, str]:
+    """Every key -> text of one language (empty for a language without a file yet)."""
+    path = LOCALES_DIR / f"{language}.json"
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def t(key: str, language: str = DEFAULT_LANGUAGE, /, **values: object) -> str:
+    """The text of `key` in `language`, with `{name}` placeholders filled from `values`.
+
+    Falls back to French, then to the key itself (so a missing key shows, never crashes).
+    """
+    text = catalog(language).get(key) or catalog(DEFAULT_LANGUAGE).get(key) or key
+    return text.format(**values) if values else text
+
+
+def label(kind: str, code: str | None, language: str = DEFAULT_LANGUAGE) -> str:
+    """The translated label of a data-model code, e.g. label("phase", "immersion")."""
+    if code is None:
+        return EMPTY
+    return t(f"code.{kind}.{code}", language)
+
+
+def _absent(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def fmt_number(value: object, language: str = DEFAULT_LANGUAGE, decimals: int = 0) -> str:
+    """12 500 (fr), 12.500 (ar), 12,500 (en); `decimals` fixed digits after the mark."""
+    if _absent(value):
+        return EMPTY
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return babel_numbers.format_decimal(Decimal(str(value)), format=pattern,
+                                        locale=BABEL_LOCALE[language])
+
+
+def fmt_percent(value: object, language: str = DEFAULT_LANGUAGE, decimals: int = 1) -> str:
+    """A fraction 0..1 as 45,3 % (fr), 45,3% (ar), 45.3% (en)."""
+    if _absent(value):
+        return EMPTY
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + " %"
+    text = babel_numbers.format_percent(Decimal(str(value)), format=pattern,
+                                        locale=BABEL_LOCALE[language])
+    # French puts a no-break space before %; Arabic (ar_MA) and English write none
+    return text.replace(" %", "\u00a0%") if language == "fr" else text.replace(" %", "%")
+
+
+def fmt_mad(value: object, language: str = DEFAULT_LANGUAGE, decimals: int = 0) -> str:
+    """An amount in dirhams: 12 500 MAD (fr); `decimals=2` gives 12 500,50 MAD."""
+    if _absent(value):
+        return EMPTY
+    return f"{fmt_number(value, language, decimals)}\u00a0{t('unit.mad', language)}"
+
+
+def fmt_date(value: date | None, language: str = DEFAULT_LANGUAGE) -> str:
+    """02/10/2023 (fr and ar), 10/02/2023 (en)."""
+    if value is None:
+        return EMPTY
+    pattern = "MM/dd/yyyy" if language == "en" else "dd/MM/yyyy"
+    return babel_dates.format_date(value, format=pattern, locale=BABEL_LOCALE[language])
+
+
+def fmt_signed(value: object, language: str = DEFAULT_LANGUAGE, decimals: int = 0) -> str:
+    """A change with its sign: +1 234 / −56."""
+    if _absent(value):
+        return EMPTY
+    text = fmt_number(abs(value), language, decimals)
+    return ("+" if value >= 0 else "-") + text

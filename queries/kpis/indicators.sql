@@ -1,0 +1,158 @@
+-- Every indicator of METRICS.md for one scope; one row, one column per METRICS.md key.
+with
+people as (
+    select participant_id, gender
+    from scoped_participants($academic_year, $region, $establishment, $bank, $incubator)
+),
+
+phase_rows as (
+    select participant_id, phase, status
+    from scoped_phase_progress($academic_year, $region, $establishment, $bank, $incubator)
+),
+
+plans as (
+    select project_id, status
+    from scoped_business_plans($academic_year, $region, $establishment, $bank, $incubator)
+),
+
+decisions as (
+    select
+        decision_id,
+        project_id,
+        decision,
+        amount_approved_mad,
+        amount_disbursed_mad,
+        decided_on - plan_submitted_on as days_to_decision
+    from scoped_financing_decisions($academic_year, $region, $establishment, $bank, $incubator)
+),
+
+latest_loan_followups as (
+    select
+        lf.decision_id,
+        arg_max(lf.outstanding_mad, lf.as_of) as outstanding_mad,
+        arg_max(lf.days_past_due, lf.as_of) as days_past_due
+    from scoped_loan_followups($academic_year, $region, $establishment, $bank, $incubator) as lf
+    where lf.decision_id in (select decision_id from decisions where decision = 'approved')
+    group by lf.decision_id
+),
+
+companies_now as (
+    select
+        co.company_id,
+        co.jobs_created,
+        coalesce(latest.status, co.status) as status_now,
+        coalesce(latest.employees, co.jobs_created) as jobs_now
+    from scoped_companies($academic_year, $region, $establishment, $bank, $incubator) as co
+    left join (
+        select
+            company_id,
+            arg_max(status, as_of) as status,
+            arg_max(employees, as_of) as employees
+        from company_followups
+        group by company_id
+    ) as latest on latest.company_id = co.company_id
+),
+
+people_figures as (
+    select
+        count(*) as participants,
+        count(*) filter (where gender = 'f') / nullif(count(*), 0) as women_share
+    from people
+),
+
+phase_figures as (
+    select
+        count(*) filter (where phase = 'awareness' and status = 'completed') as awareness_completed,
+        count(*) filter (where phase = 'fundamentals' and status = 'completed') as fundamentals_completed,
+        count(*) filter (where phase = 'immersion' and status = 'completed') as immersion_completed,
+        count(distinct participant_id) filter (where status = 'dropped') as dropped
+    from phase_rows
+),
+
+project_figures as (
+    select count(*) as projects
+    from scoped_projects($academic_year, $region, $establishment, $bank, $incubator)
+),
+
+plan_figures as (
+    select
+        count(distinct project_id) filter (where status in ('submitted', 'validated', 'rejected'))
+            as plans_submitted,
+        count(distinct project_id) filter (where status = 'validated') as plans_validated
+    from plans
+),
+
+decision_figures as (
+    select
+        count(distinct project_id) filter (where decision = 'approved') as projects_financed,
+        coalesce(sum(amount_approved_mad) filter (where decision = 'approved'), 0) as amount_approved_mad,
+        coalesce(sum(amount_disbursed_mad), 0) as amount_disbursed_mad,
+        count(*) filter (where decision = 'approved')
+            / nullif(count(*) filter (where decision in ('approved', 'rejected')), 0) as approval_rate,
+        median(days_to_decision) filter (where decision in ('approved', 'rejected'))
+            as median_days_to_decision
+    from decisions
+),
+
+incubation_figures as (
+    select count(distinct project_id) as projects_incubated
+    from scoped_incubation_stages($academic_year, $region, $establishment, $bank, $incubator)
+),
+
+company_figures as (
+    select
+        count(*) as companies_created,
+        coalesce(sum(jobs_created), 0) as jobs_created,
+        count(*) filter (where status_now = 'active') as companies_active,
+        coalesce(sum(jobs_now) filter (where status_now = 'active'), 0) as jobs_now
+    from companies_now
+),
+
+coaching_figures as (
+    select coalesce(sum(hours), 0) as coaching_hours
+    from scoped_coaching_sessions($academic_year, $region, $establishment, $bank, $incubator)
+),
+
+loan_figures as (
+    select
+        -- null with no loan, or when nothing is outstanding any more
+        coalesce(sum(outstanding_mad) filter (where days_past_due > 30), 0)
+            / nullif(sum(outstanding_mad), 0) as portfolio_at_risk_30
+    from latest_loan_followups
+),
+
+final as (
+    select
+        pf.participants,
+        pf.women_share,
+        ph.awareness_completed,
+        ph.fundamentals_completed,
+        ph.immersion_completed,
+        ph.dropped,
+        pr.projects,
+        pl.plans_submitted,
+        pl.plans_validated,
+        df.projects_financed,
+        df.amount_approved_mad,
+        df.amount_disbursed_mad,
+        df.approval_rate,
+        df.median_days_to_decision,
+        inc.projects_incubated,
+        cf.companies_created,
+        cf.jobs_created,
+        co.coaching_hours,
+        lf.portfolio_at_risk_30,
+        cf.companies_active,
+        cf.jobs_now
+    from people_figures as pf
+    cross join phase_figures as ph
+    cross join project_figures as pr
+    cross join plan_figures as pl
+    cross join decision_figures as df
+    cross join incubation_figures as inc
+    cross join company_figures as cf
+    cross join coaching_figures as co
+    cross join loan_figures as lf
+)
+
+select * from final

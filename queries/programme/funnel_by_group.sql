@@ -1,0 +1,96 @@
+-- The funnel's steps per group of a breakdown ($breakdown: region, establishment, cohort or
+-- academic_year); one row per group. People steps group participants by their cohort,
+-- project steps group projects by theirs.
+with
+people as (
+    select
+        case $breakdown
+            when 'region' then region_code
+            when 'establishment' then establishment_id
+            when 'cohort' then cohort_id
+            when 'academic_year' then academic_year
+        end as group_key,
+        participant_id
+    from scoped_participants($academic_year, $region, $establishment, $bank, $incubator)
+),
+
+project_groups as (
+    select
+        case $breakdown
+            when 'region' then region_code
+            when 'establishment' then establishment_id
+            when 'cohort' then cohort_id
+            when 'academic_year' then academic_year
+        end as group_key,
+        project_id
+    from scoped_projects($academic_year, $region, $establishment, $bank, $incubator)
+),
+
+people_steps as (
+    select
+        pe.group_key,
+        count(*) as participants,
+        count(*) filter (where aw.status = 'completed') as awareness_completed,
+        count(*) filter (where fu.status = 'completed') as fundamentals_completed,
+        count(*) filter (where im.status = 'completed') as immersion_completed
+    from people as pe
+    left join phase_progress as aw on aw.participant_id = pe.participant_id and aw.phase = 'awareness'
+    left join phase_progress as fu on fu.participant_id = pe.participant_id and fu.phase = 'fundamentals'
+    left join phase_progress as im on im.participant_id = pe.participant_id and im.phase = 'immersion'
+    group by pe.group_key
+),
+
+member_steps as (
+    select
+        pr.group_key,
+        count(distinct pm.participant_id) as project_members
+    from project_groups as pr
+    join project_members as pm on pm.project_id = pr.project_id
+    group by pr.group_key
+),
+
+project_steps as (
+    select
+        pr.group_key,
+        count(*) filter (where pr.project_id in (
+            select project_id from business_plans where status = 'validated')) as plans_validated,
+        count(*) filter (where pr.project_id in (
+            select project_id
+            from scoped_financing_decisions($academic_year, $region, $establishment, $bank, $incubator)
+            where decision = 'approved')) as projects_financed,
+        count(*) filter (where pr.project_id in (select project_id from companies)) as companies_created
+    from project_groups as pr
+    group by pr.group_key
+),
+
+labels as (
+    select region_code as group_key, name_fr as group_label from regions
+    where $breakdown = 'region'
+    union all
+    select establishment_id, name from establishments where $breakdown = 'establishment'
+    union all
+    select c.cohort_id, c.cohort_id || ' · ' || e.name || ' · ' || c.academic_year
+    from cohorts as c join establishments as e on e.establishment_id = c.establishment_id
+    where $breakdown = 'cohort'
+),
+
+final as (
+    select
+        coalesce(ps.group_key, ms.group_key, pj.group_key) as group_key,
+        coalesce(lb.group_label, coalesce(ps.group_key, ms.group_key, pj.group_key)) as group_label,
+        coalesce(ps.participants, 0) as participants,
+        coalesce(ps.awareness_completed, 0) as awareness_completed,
+        coalesce(ps.fundamentals_completed, 0) as fundamentals_completed,
+        coalesce(ps.immersion_completed, 0) as immersion_completed,
+        coalesce(ms.project_members, 0) as project_members,
+        coalesce(pj.plans_validated, 0) as plans_validated,
+        coalesce(pj.projects_financed, 0) as projects_financed,
+        coalesce(pj.companies_created, 0) as companies_created
+    from people_steps as ps
+    full join member_steps as ms on ms.group_key = ps.group_key
+    full join project_steps as pj on pj.group_key = coalesce(ps.group_key, ms.group_key)
+    left join labels as lb on lb.group_key = coalesce(ps.group_key, ms.group_key, pj.group_key)
+)
+
+select * from final
+order by participants desc, group_key
