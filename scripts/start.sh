@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Install the dashboard in .venv and start it. On first run (no database at $PIE_DB, default
+# data/pie.duckdb) a demo database of synthetic data is built first.
+# Usage: bash scripts/start.sh [extra `streamlit run` options, e.g. --server.port 8502]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "Creating .venv …"
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+DB=${PIE_DB:-data/pie.duckdb}
+if [ ! -f "$DB" ]; then
+  echo "No database at $DB: building the demo programme (synthetic data) …"
+  .venv/bin/python -m pie demo --db "$DB" --progress
+fi
+echo "Dashboard: http://localhost:${PIE_PORT:-8501}"
+exec .venv/bin/python -m streamlit run dashboard.py \
+  --server.port "${PIE_PORT:-8501}" --browser.gatherUsageStats false "$@"

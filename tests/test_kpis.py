@@ -1,0 +1,174 @@
+"""Indicators of METRICS.md on the hand-made programme (tests/fixtures/small_programme.sql).
+
+Every expected figure below was worked out by hand from the fixture's rows; the comments
+say which rows make it.
+"""
+from __future__ import annotations
+
+import pytest
+
+from pie import db, kpis
+from pie.scope import Scope
+
+# Whole programme.
+EXPECTED_ALL = {
+    "participants": 10,
+    "women_share": 0.5,               # P01 P03 P05 P08 P09
+    "awareness_completed": 8,         # all but P07 (dropped) and P10 (no row)
+    "fundamentals_completed": 6,      # P01 P02 P03 P05 P06 P08
+    "immersion_completed": 4,         # P01 P02 P05 P08
+    "dropped": 3,                     # P03 (immersion) P04 (fundamentals) P07 (awareness)
+    "projects": 3,
+    "plans_submitted": 3,             # PR1 validated, PR2 rejected+validated, PR3 submitted
+    "plans_validated": 2,             # PR1 PR2
+    "projects_financed": 2,           # FD1 (BOA, PR1) FD2 (CAM, PR2)
+    "amount_approved_mad": 170000.0,  # 120 000 + 50 000
+    "amount_disbursed_mad": 150000.0, # 100 000 + 50 000
+    "approval_rate": 0.5,             # 2 approved / (2 approved + 2 rejected); FD4 pending
+    "median_days_to_decision": 25.0,  # FD1 30, FD2 40, FD3 10, FD5 20 days
+    "projects_incubated": 2,          # PR1 (MCISE) PR2 (Technopark Agadir)
+    "companies_created": 2,
+    "jobs_created": 5,                # 3 + 2
+    "coaching_hours": 11.0,           # 3.5 + 2 + 4 + 1.5
+    "portfolio_at_risk_30": 0.6,      # latest FD1 60 000 at 45 days / (60 000 + FD2 40 000)
+    "companies_active": 1,            # CO2's latest follow-up says closed
+    "jobs_now": 5,                    # CO1's latest follow-up: 5 employees
+}
+
+# Cohorts of 2022-2023 (C2, C3): P05..P10, PR2 and PR3.
+EXPECTED_2022_2023 = {
+    "participants": 6, "women_share": 0.5, "awareness_completed": 4, "fundamentals_completed": 3,
+    "immersion_completed": 2, "dropped": 1, "projects": 2, "plans_submitted": 2, "plans_validated": 1,
+    "projects_financed": 1, "amount_approved_mad": 50000.0, "amount_disbursed_mad": 50000.0,
+    "approval_rate": pytest.approx(1 / 3, abs=1e-6),  # FD2 approved; FD3, FD5 rejected
+    "median_days_to_decision": 20.0,                   # 40, 10, 20
+    "projects_incubated": 1, "companies_created": 1, "jobs_created": 2, "coaching_hours": 5.5,
+    "portfolio_at_risk_30": 0.0, "companies_active": 0, "jobs_now": 0,
+}
+
+# Bank BOA: its decisions FD1 FD3 FD4 FD5, so projects PR1 PR2 PR3 and their members.
+EXPECTED_BOA = {
+    "participants": 5, "women_share": 0.6, "awareness_completed": 5, "fundamentals_completed": 5,
+    "immersion_completed": 4, "dropped": 0, "projects": 3, "plans_submitted": 3, "plans_validated": 2,
+    "projects_financed": 1, "amount_approved_mad": 120000.0, "amount_disbursed_mad": 100000.0,
+    "approval_rate": pytest.approx(1 / 3, abs=1e-6),  # FD1 approved; FD3, FD5 rejected
+    "median_days_to_decision": 20.0,                   # 30, 10, 20: CAM's FD2 is not BOA's
+    "projects_incubated": 2, "companies_created": 2, "jobs_created": 5, "coaching_hours": 11.0,
+    "portfolio_at_risk_30": 1.0,                       # only FD1, late
+    "companies_active": 1, "jobs_now": 5,
+}
+
+
+@pytest.fixture(scope="module")
+def source(small_db):
+    return db.reader(small_db)
+
+
+def test_every_metrics_key_is_computed(source):
+    """Test that compute returns exactly the METRICS.md keys, in order."""
+    assert tuple(kpis.compute(source)) == kpis.KEYS
+
+
+def test_indicators_of_whole_programme(source):
+    """Test that every indicator of the whole programme matches the hand count."""
+    assert kpis.compute(source) == EXPECTED_ALL
+
+
+def test_indicators_of_one_academic_year(source):
+    """Test that the year filter selects cohorts, and what follows them."""
+    assert kpis.compute(source, Scope(academic_year="2022-2023")) == EXPECTED_2022_2023
+
+
+@pytest.mark.parametrize("region, participants, projects", [("09", 7, 2), ("02", 3, 1), ("06", 0, 0)])
+def test_region_filter_uses_the_establishment_region(source, region, participants, projects):
+    """Test that the region filter counts cohorts of establishments in that region."""
+    values = kpis.compute(source, Scope(region_code=region))
+    assert (values["participants"], values["projects"]) == (participants, projects)
+
+
+def test_establishment_and_year_filters_combine(source):
+    """Test that establishment E1 in 2022-2023 is cohort C2 only."""
+    values = kpis.compute(source, Scope(academic_year="2022-2023", establishment_id="E1"))
+    assert (values["participants"], values["projects"], values["projects_financed"]) == (3, 1, 1)
+
+
+def test_bank_sees_only_its_own_decisions(source):
+    """Test that a bank's scope counts only its decisions and the projects behind them."""
+    assert kpis.compute(source, Scope.for_role("bank", "BOA")) == EXPECTED_BOA
+
+
+def test_second_bank_scope(source):
+    """Test that CAM sees PR2 only: one approved decision of 50 000 MAD after 40 days."""
+    values = kpis.compute(source, Scope.for_role("bank", "CAM"))
+    assert (values["projects"], values["participants"], values["approval_rate"],
+            values["amount_approved_mad"], values["median_days_to_decision"]) == (1, 2, 1.0, 50000.0, 40.0)
+
+
+def test_incubator_sees_only_its_projects(source):
+    """Test that MCISE sees PR1 and its two members only."""
+    values = kpis.compute(source, Scope.for_role("incubator", "MCISE"))
+    assert (values["projects"], values["participants"], values["projects_incubated"],
+            values["coaching_hours"]) == (1, 2, 1, 5.5)
+
+
+def test_role_restriction_and_filters_combine(source):
+    """Test that a bank scope narrowed to a year keeps the bank restriction."""
+    values = kpis.compute(source, Scope.for_role("bank", "BOA").with_filters("2021-2022"))
+    assert (values["projects"], values["projects_financed"], values["participants"]) == (1, 1, 2)
+
+
+def test_filters_cannot_widen_a_role():
+    """Test that with_filters keeps the role's bank and incubator restrictions."""
+    scope = Scope.for_role("bank", "BOA").with_filters("2022-2023", "09", "E1")
+    assert (scope.bank, scope.incubator, scope.parameters()["bank"]) == ("BOA", None, "BOA")
+
+
+def test_empty_scope_gives_zeros_and_nulls(source):
+    """Test that a scope with no cohort gives 0 counts and null rates, never an error."""
+    values = kpis.compute(source, Scope(academic_year="2030-2031"))
+    assert values["participants"] == 0 and values["amount_approved_mad"] == 0
+    assert values["women_share"] is None and values["approval_rate"] is None
+    assert values["median_days_to_decision"] is None and values["portfolio_at_risk_30"] is None
+
+
+def test_funnel_steps_and_rates(source):
+    """Test that the funnel has the METRICS.md steps, counts and same-unit rates."""
+    frame = kpis.funnel(source)
+    assert frame.key.tolist() == list(kpis.FUNNEL_KEYS)
+    assert frame["count"].tolist() == [10, 8, 6, 4, 5, 2, 2, 2]
+    rates = frame.rate.tolist()
+    assert rates[1:5] == pytest.approx([0.8, 0.75, 4 / 6, 5 / 4])
+    assert rates[0] != rates[0] or rates[0] is None      # first step: no rate
+    assert rates[5] != rates[5] or rates[5] is None      # first project step: no rate
+    assert rates[6:] == [1.0, 1.0]
+
+
+def test_funnel_by_region(source):
+    """Test that the region breakdown splits every step by region."""
+    frame = kpis.funnel_by_group(source, None, "region").set_index("group_key")
+    assert frame.loc["09", ["participants", "immersion_completed", "project_members",
+                            "projects_financed"]].tolist() == [7, 3, 4, 2]
+    assert frame.loc["02", ["participants", "immersion_completed", "project_members",
+                            "projects_financed"]].tolist() == [3, 1, 1, 0]
+    assert frame.loc["09", "group_label"] == "Souss-Massa"
+
+
+def test_funnel_by_gender_counts_people_steps(source):
+    """Test that the gender breakdown counts people steps per gender."""
+    frame = kpis.funnel_by_group(source, None, "gender").set_index("group_key")
+    assert frame.loc["f", ["participants", "awareness_completed", "immersion_completed"]].tolist() == [5, 5, 3]
+    assert frame.loc["m", ["participants", "awareness_completed", "immersion_completed"]].tolist() == [5, 3, 1]
+    assert "plans_validated" not in frame.columns
+
+
+def test_unknown_breakdown_is_refused(source):
+    """Test that an unknown breakdown raises instead of running a query."""
+    with pytest.raises(ValueError):
+        kpis.funnel_by_group(source, None, "city; drop table participants")
+
+
+def test_sql_injection_in_filters_is_inert(source):
+    """Test that a filter value made of SQL matches nothing and changes nothing."""
+    values = kpis.compute(source, Scope(region_code="09' or '1'='1"))
+    assert values["participants"] == 0
+    assert kpis.compute(source)["participants"] == 10
