@@ -55,8 +55,21 @@ def db_path(args: argparse.Namespace) -> Path:
 
 # ------------------------------------------------------------------------------ commands
 def cmd_init(args: argparse.Namespace) -> int:
+    from pie import auth
+    from pie.users.commands import read_password
+
+    # Ask for the first admin's password before touching anything, so a typo refuses cleanly.
+    can_ask = sys.stdin.isatty() or settings().password
+    password = read_password(args.lang) if can_ask else None
+    if password is not None:
+        auth.check_password_strength(password)
     path = db.init_database(db_path(args), force=args.force)
     print(i18n.t("cli.init.done", args.lang, path=path))
+    if password is None:
+        print(i18n.t("cli.init.no_admin", args.lang))
+    else:
+        auth.add_user(path, args.admin, "admin", password, by="init")
+        print(i18n.t("cli.init.admin_created", args.lang, name=args.admin))
     return EXIT_OK
 
 
@@ -123,6 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "create an empty database with the schema and the 12 regions",
                     "python -m pie init --db data/pie.duckdb", common)
     p.add_argument("--force", action="store_true", help="replace an existing database that holds data")
+    p.add_argument("--admin", default="admin",
+                   help="name of the first admin account, whose password is asked on the terminal "
+                        "or read from $PIE_PASSWORD (default: admin)")
 
     p = add_command(subparsers, "demo", cmd_demo,
                     "build a deterministic synthetic programme (marked as demo data)",
@@ -162,7 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(i18n.t("cli.error", args.lang, message=error), file=sys.stderr)
         return EXIT_USAGE
     except PieError as error:
-        print(i18n.t("cli.error", args.lang, message=error), file=sys.stderr)
+        print(i18n.t("cli.error", args.lang, message=error.text(args.lang)), file=sys.stderr)
         return EXIT_REFUSED
     except KeyboardInterrupt:
         print(textwrap.shorten(i18n.t("cli.interrupted", args.lang), 200), file=sys.stderr)

@@ -1,0 +1,66 @@
+"""`python -m pie users add|list|disable|enable|passwd` (shared/CLI.md)."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+
+from pie import auth, i18n
+from pie.cli import EXIT_OK, UsageError, add_command, db_path
+from pie.config import settings
+from pie.errors import PieError
+
+
+def read_password(language: str, confirm: bool = True) -> str:
+    """From the terminal (asked twice), else from $PIE_PASSWORD; never from an argument."""
+    if sys.stdin.isatty():
+        first = getpass.getpass(i18n.t("cli.users.password_prompt", language))
+        if confirm and getpass.getpass(i18n.t("cli.users.password_again", language)) != first:
+            raise PieError(i18n.t("cli.users.password_mismatch", language))
+        return first
+    from_env = settings().password
+    if not from_env:
+        raise PieError(i18n.t("cli.users.password_needed", language))
+    return from_env
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    path = db_path(args)
+    if args.action == "list":
+        users = auth.list_users(path)
+        if args.json:
+            print(json.dumps(users, default=str, ensure_ascii=False))
+        for user in ([] if args.json else users):
+            state = i18n.t("cli.users.disabled" if user["disabled"] else "cli.users.active", args.lang)
+            print(f"{user['user_name']:<20} {user['role']:<11} {user['scope_code'] or '':<12} {state}")
+        return EXIT_OK
+    if not args.name:
+        raise UsageError(i18n.t("cli.users.name_needed", args.lang, action=args.action))
+    if args.action == "add":
+        if not args.role:
+            raise UsageError(i18n.t("cli.users.role_needed", args.lang))
+        auth.check_account(args.name, args.role, args.scope)  # before asking for a password
+        auth.add_user(path, args.name, args.role, read_password(args.lang), args.scope, by="cli")
+        print(i18n.t("cli.users.added", args.lang, name=args.name, role=args.role))
+    elif args.action == "disable":
+        auth.disable_user(path, args.name, by="cli")
+        print(i18n.t("cli.users.disabled_done", args.lang, name=args.name))
+    elif args.action == "enable":
+        auth.enable_user(path, args.name, by="cli")
+        print(i18n.t("cli.users.enabled_done", args.lang, name=args.name))
+    elif args.action == "passwd":
+        auth.set_password(path, args.name, read_password(args.lang), by="cli")
+        print(i18n.t("cli.users.password_changed", args.lang, name=args.name))
+    return EXIT_OK
+
+
+def register(subparsers, common: argparse.ArgumentParser) -> None:
+    p = add_command(subparsers, "users", cmd_users,
+                    "accounts: add, list, disable, enable, passwd (passwords from the terminal or $PIE_PASSWORD)",
+                    "python -m pie users add boa.agadir --role bank --scope BOA", common)
+    p.add_argument("action", choices=("add", "list", "disable", "enable", "passwd"))
+    p.add_argument("name", nargs="?", help="user name (lower-case)")
+    p.add_argument("--role", choices=("admin", "manager", "bank", "incubator", "leadership"))
+    p.add_argument("--scope", help="bank code (role bank) or incubator name (role incubator)")
+    p.add_argument("--json", action="store_true", help="with list: JSON output")

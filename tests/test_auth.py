@@ -1,0 +1,164 @@
+"""Accounts: argon2 hashes, login, lockout, audit trail, and the `users` CLI."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta
+
+import pytest
+
+from pie import auth, db
+from pie.config import PROJECT_ROOT
+
+NOW = datetime(2026, 11, 24, 10, 0)
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def accounts_db(empty_db):
+    auth.add_user(empty_db, "amina", "manager", PASSWORD)
+    auth.add_user(empty_db, "boa.agadir", "bank", PASSWORD, "boa")
+    return empty_db
+
+
+def audit_events(path) -> list[tuple[str, str]]:
+    with db.writing(path, publish=False) as con:
+        return con.execute("select user_name, event from audit_log order by occurred_at").fetchall()
+
+
+def test_password_is_stored_as_an_argon2id_hash(accounts_db):
+    """Test that the users table holds an argon2id hash, never the password."""
+    with db.writing(accounts_db, publish=False) as con:
+        stored = con.execute("select password_hash from users where user_name = 'amina'").fetchone()[0]
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+
+
+def test_login_returns_the_account_and_its_scope(accounts_db):
+    """Test that a right password gives the user with the role's scope (bank code upper-cased)."""
+    user = auth.authenticate(accounts_db, "boa.agadir", PASSWORD, now=NOW)
+    assert (user.role, user.scope_code, user.scope().bank) == ("bank", "BOA", "BOA")
+    assert ("boa.agadir", "login") in audit_events(accounts_db)
+
+
+def test_wrong_password_and_unknown_user_give_the_same_error(accounts_db):
+    """Test that a wrong password and an unknown name are refused alike (names cannot be probed)."""
+    with pytest.raises(auth.LoginFailed) as wrong:
+        auth.authenticate(accounts_db, "amina", "nope", now=NOW)
+    with pytest.raises(auth.LoginFailed) as unknown:
+        auth.authenticate(accounts_db, "nobody", "nope", now=NOW)
+    assert str(wrong.value) == str(unknown.value)
+    assert ("amina", "login_failed") in audit_events(accounts_db)
+
+
+def test_five_failures_lock_the_account_for_fifteen_minutes(accounts_db):
+    """Test that the 5th failure locks the account, even against the right password, until 15 min pass."""
+    for attempt in range(auth.MAX_FAILED_LOGINS - 1):
+        with pytest.raises(auth.LoginFailed):
+            auth.authenticate(accounts_db, "amina", "nope", now=NOW + timedelta(seconds=attempt))
+    with pytest.raises(auth.AccountLocked):
+        auth.authenticate(accounts_db, "amina", "nope", now=NOW + timedelta(seconds=10))
+    with pytest.raises(auth.AccountLocked):
+        auth.authenticate(accounts_db, "amina", PASSWORD, now=NOW + timedelta(minutes=14))
+    assert auth.authenticate(accounts_db, "amina", PASSWORD, now=NOW + timedelta(minutes=16)).role == "manager"
+
+
+def test_success_resets_the_failure_count(accounts_db):
+    """Test that failures before a successful login do not count towards a lock."""
+    for _ in range(auth.MAX_FAILED_LOGINS - 1):
+        with pytest.raises(auth.LoginFailed):
+            auth.authenticate(accounts_db, "amina", "nope", now=NOW)
+    auth.authenticate(accounts_db, "amina", PASSWORD, now=NOW)
+    with pytest.raises(auth.LoginFailed):  # not locked: a fresh count
+        auth.authenticate(accounts_db, "amina", "nope", now=NOW)
+
+
+def test_disabled_account_cannot_log_in(accounts_db):
+    """Test that a disabled account is refused with the ordinary login error."""
+    auth.disable_user(accounts_db, "amina")
+    with pytest.raises(auth.LoginFailed):
+        auth.authenticate(accounts_db, "amina", PASSWORD, now=NOW)
+
+
+def test_new_password_replaces_the_old(accounts_db):
+    """Test that passwd changes the password and the old one stops working."""
+    auth.set_password(accounts_db, "amina", "another long one")
+    with pytest.raises(auth.LoginFailed):
+        auth.authenticate(accounts_db, "amina", PASSWORD, now=NOW)
+    assert auth.authenticate(accounts_db, "amina", "another long one", now=NOW).user_name == "amina"
+
+
+@pytest.mark.parametrize("name, role, scope, key", [
+    ("Amina", "manager", None, "auth.error.bad_name"),
+    ("x", "manager", None, "auth.error.bad_name"),
+    ("amina2", "boss", None, "auth.error.bad_role"),
+    ("boa2", "bank", None, "auth.error.scope_needed_bank"),
+    ("mcise2", "incubator", " ", "auth.error.scope_needed_incubator"),
+    ("boa3", "bank", "BOA'; drop table users; --", "auth.error.bad_bank"),
+    ("amina3", "manager", "BOA", "auth.error.no_scope"),
+    ("amina", "manager", None, "auth.error.exists"),
+])
+def test_bad_accounts_are_refused_with_a_reason(accounts_db, name, role, scope, key):
+    """Test that each bad account is refused with its translated reason."""
+    with pytest.raises(auth.AccountError) as refused:
+        auth.add_user(accounts_db, name, role, PASSWORD, scope)
+    assert refused.value.key == key and refused.value.text("fr") != key
+
+
+def test_short_password_is_refused(accounts_db):
+    """Test that a password under the minimum length is refused."""
+    with pytest.raises(auth.AccountError, match="at least"):
+        auth.add_user(accounts_db, "karim", "manager", "short")
+
+
+def test_listing_never_shows_a_hash(accounts_db):
+    """Test that list_users returns no password hash."""
+    users = auth.list_users(accounts_db)
+    assert [u["user_name"] for u in users] == ["amina", "boa.agadir"]
+    assert all("$argon2" not in str(value) for user in users for value in user.values())
+
+
+def test_demo_accounts_only_in_a_demo_database(empty_db):
+    """Test that demo accounts (password = name) are refused in a real database."""
+    with pytest.raises(auth.AccountError):
+        auth.create_demo_accounts(empty_db)
+
+
+def run_cli(*args: str, password: str | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "PIE_PASSWORD"}
+    if password is not None:
+        env["PIE_PASSWORD"] = password
+    return subprocess.run([sys.executable, "-m", "pie", *args], capture_output=True, text=True,
+                          cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL, timeout=120)
+
+
+def test_init_creates_the_first_admin_from_pie_password(tmp_path):
+    """Test that init takes the first admin's password from PIE_PASSWORD, and it logs in."""
+    path = tmp_path / "real.duckdb"
+    result = run_cli("init", "--db", str(path), password=PASSWORD)
+    assert result.returncode == 0, result.stderr
+    assert auth.authenticate(path, "admin", PASSWORD).role == "admin"
+
+
+def test_cli_adds_a_bank_account_that_sees_only_its_bank(tmp_path):
+    """Test the README's journey: init with an admin, add a BOA account, log in as BOA."""
+    path = tmp_path / "real.duckdb"
+    run_cli("init", "--db", str(path), password=PASSWORD)
+    result = run_cli("users", "add", "boa.agadir", "--role", "bank", "--scope", "BOA", "--db", str(path),
+                     password="boa password 1")
+    assert result.returncode == 0, result.stderr
+    assert auth.authenticate(path, "boa.agadir", "boa password 1").scope().bank == "BOA"
+
+
+def test_cli_without_password_source_is_refused(tmp_path):
+    """Test that `users add` with no terminal and no PIE_PASSWORD exits 1 and says how."""
+    path = tmp_path / "real.duckdb"
+    run_cli("init", "--db", str(path))
+    result = run_cli("users", "add", "karim", "--role", "manager", "--db", str(path))
+    assert result.returncode == 1 and "PIE_PASSWORD" in result.stderr
+
+
+def test_cli_has_no_password_argument():
+    """Test that no command accepts a password as an argument."""
+    assert "--password" not in run_cli("users", "--help").stdout
+    assert run_cli("users", "add", "karim", "--role", "manager", "--password", "x").returncode == 2
