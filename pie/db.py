@@ -192,11 +192,12 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     install_macros(con)
 
 
-def init_database(path: Path | str | None = None, *, force: bool = False) -> Path:
+def init_database(path: Path | str | None = None, *, force: bool = False, publish: bool = True) -> Path:
     """Create an empty database with the schema and regions at `path` and publish it.
 
     Refuses (DatabaseNotEmpty) to touch a database that holds data unless `force`, in which
-    case the old file is replaced.
+    case the old file is replaced. `publish=False` leaves readers on the previous snapshot
+    (the demo rebuilds a database and publishes once, when it is full).
     """
     db_path = _db_path(path)
     if db_path.exists():
@@ -210,7 +211,7 @@ def init_database(path: Path | str | None = None, *, force: bool = False) -> Pat
         if force:
             for stale in (db_path, db_path.with_name(db_path.name + ".wal")):
                 stale.unlink(missing_ok=True)
-    with writing(db_path, must_exist=False) as con:
+    with writing(db_path, must_exist=False, publish=publish) as con:
         create_schema(con)
     return db_path
 

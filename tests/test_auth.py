@@ -162,3 +162,15 @@ def test_cli_has_no_password_argument():
     """Test that no command accepts a password as an argument."""
     assert "--password" not in run_cli("users", "--help").stdout
     assert run_cli("users", "add", "karim", "--role", "manager", "--password", "x").returncode == 2
+
+
+def test_demo_database_has_one_account_per_role(tmp_path):
+    """Test that a demo database holds the DESIGN.md demo accounts, each logging in with its name."""
+    from pie import demo
+
+    path = tmp_path / "demo.duckdb"
+    demo.build_demo(path, participants=200, seed=3)
+    assert {u["user_name"]: (u["role"], u["scope_code"]) for u in auth.list_users(path)} == {
+        "admin": ("admin", None), "manager": ("manager", None), "leadership": ("leadership", None),
+        "boa": ("bank", "BOA"), "cam": ("bank", "CAM"), "mcise": ("incubator", "MCISE")}
+    assert auth.authenticate(path, "cam", "cam").scope().bank == "CAM"
