@@ -1,0 +1,28 @@
+"""Overview: how big is the programme, and is it growing?"""
+import streamlit as st
+
+from pie import charts
+from pie.ui import data, layout, session
+from pie.ui.cards import kpi_cards
+from pie.ui.lang import language, t
+from pie.ui.tables import yearly
+
+CARDS = (
+    ("participants", "women_share", "immersion_completed", "dropped"),
+    ("projects", "plans_validated", "projects_financed", "amount_approved_mad"),
+    ("companies_created", "jobs_created", "projects_incubated", "coaching_hours"),
+)
+TREND = ("participants", "immersion_completed", "projects")
+
+scope = session.current_scope()
+layout.page_header("overview")
+if layout.empty_state(data.indicators(scope), scope):
+    st.stop()
+
+kpi_cards(CARDS, scope)
+
+st.subheader(t("overview.trend.title"))
+st.caption(t("overview.trend.caption"))
+years = data.participants_by_year(scope)
+st.plotly_chart(charts.yearly_trend(years, TREND, language()), theme=None, key="overview_trend")
+layout.show_table(yearly(years, TREND), t("overview.trend.file"), key="overview_trend_csv")
