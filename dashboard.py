@@ -1,44 +1,51 @@
 """PIE dashboard, the Streamlit entry point: `streamlit run dashboard.py`.
 
-Page config, the demo database on first run, the shared sidebar (filters, credit), the
-demo banner, then the pages. Pages live one folder down (pages/<section>/), never directly
+Page config, the demo database on first run, the demo banner, the login, then for the
+logged-in user the shared sidebar (filters, account, credit) and the pages of their role
+(pie/ui/navigation.py). Pages live one folder down (pages/<section>/), never directly
 under pages/ (DESIGN.md).
 """
 import streamlit as st
 
 from pie.errors import PieError
-from pie.ui import data, filters, layout
+from pie.ui import data, filters, layout, login, navigation
 from pie.ui.lang import language, t
 
 st.set_page_config(page_title=t("app.title"), page_icon=":material/rocket_launch:", layout="wide")
 
 try:
     if not data.database_exists():
-        try:
-            from pie.demo import build_demo
-        except ModuleNotFoundError as error:
-            if error.name != "pie.demo":
-                raise
-            st.error(t("app.demo_missing"))
-            st.stop()
+        from pie.demo import build_demo
+
         with st.spinner(t("app.building_demo")):
             bar = st.progress(0.0)
             data.build_demo_database(
                 build_demo, progress=lambda step, fraction: bar.progress(min(max(fraction, 0.0), 1.0)))
             bar.empty()
-    filters.sidebar()
     layout.demo_banner()
 except PieError as error:
     st.error(t("app.data_error", message=error.text(language())))
     st.stop()
+
+user = login.current_user()
+if user is None:
+    # Whatever URL was asked for, the only page before login is the login page.
+    st.navigation([st.Page(login.login_page, title=t("login.title"), icon=":material/login:")],
+                  position="hidden").run()
+    st.stop()
+
+try:
+    filters.sidebar()
+except PieError as error:
+    st.error(t("app.data_error", message=error.text(language())))
+    st.stop()
+login.account_box(user)
 layout.sidebar_footer()
 
-pages = {
-    t("nav.programme"): [
-        st.Page("pages/programme/overview.py", title=t("page.overview.nav"),
-                icon=":material/dashboard:", default=True),
-        st.Page("pages/programme/funnel.py", title=t("page.funnel.nav"),
-                icon=":material/filter_alt:"),
-    ],
-}
+# Only the pages of the user's role are registered: no URL reaches the others.
+landing = navigation.default_page(user.role)
+pages: dict[str, list] = {}
+for spec in navigation.pages_for(user.role):
+    pages.setdefault(t(f"nav.{spec.section}"), []).append(
+        st.Page(spec.path, title=t(f"page.{spec.name}.nav"), icon=spec.icon, default=spec is landing))
 st.navigation(pages).run()

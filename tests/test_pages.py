@@ -5,17 +5,15 @@ Expected figures are worked out by hand from tests/fixtures/small_programme.sql.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from apptest_support import copy_of, dashboard
 from pie import db, kpis
 
-ROOT = Path(__file__).resolve().parents[1]
-DASHBOARD = str(ROOT / "dashboard.py")
 OVERVIEW = "pages/programme/overview.py"
 FUNNEL = "pages/programme/funnel.py"
 
@@ -60,12 +58,6 @@ def fresh_caches():
     st.cache_resource.clear()
 
 
-def copy_of(database: Path, folder: Path) -> Path:
-    """A copy of a database file of record in `folder` (readers publish their own snapshot)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    return Path(shutil.copyfile(database, folder / "pie.duckdb"))
-
-
 @pytest.fixture(scope="module")
 def programme_db(small_db, tmp_path_factory) -> Path:
     """A copy of the small hand-made programme (the shared one must not be written)."""
@@ -79,14 +71,6 @@ def demo_marked_db(small_db, tmp_path) -> Path:
     with db.writing(path) as con:
         con.execute("update app_meta set value = 'true' where key = 'is_demo'")
     return path
-
-
-def dashboard(monkeypatch, database: Path, **query_params: str) -> AppTest:
-    """The dashboard on `database`, run once (with `query_params` in its URL)."""
-    monkeypatch.setenv("PIE_DB", str(database))
-    at = AppTest.from_file(DASHBOARD, default_timeout=30)
-    at.query_params.update(query_params)
-    return at.run()
 
 
 @pytest.fixture

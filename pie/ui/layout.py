@@ -10,11 +10,12 @@ from pie.ui import data, downloads, filters, tables
 from pie.ui.lang import t
 
 
-def page_header(page: str) -> None:
-    """The page's title, the question it answers, and the scope it shows."""
+def page_header(page: str, with_scope: bool = True) -> None:
+    """The page's title, the question it answers, and (if `with_scope`) the scope it shows."""
     st.title(t(f"page.{page}.title"))
     st.markdown(t(f"page.{page}.question"))
-    st.caption(t("page.scope", scope=filters.summary()))
+    if with_scope:
+        st.caption(t("page.scope", scope=filters.summary()))
 
 
 def empty_state(values: dict[str, int | float | None], scope: Scope) -> bool:

@@ -1,0 +1,21 @@
+"""Glossary: what every figure of the dashboard means (METRICS.md), so users trust them."""
+import streamlit as st
+
+from pie import kpis
+from pie.ui import layout
+from pie.ui.lang import t
+
+layout.page_header("glossary", with_scope=False)
+
+st.subheader(t("glossary.indicators"))
+for key in kpis.KEYS:
+    with st.expander(t(f"kpi.{key}"), expanded=False):
+        st.markdown(t(f"glossary.{key}"))
+        st.caption(t("glossary.key", key=key))
+
+st.subheader(t("glossary.funnel"))
+st.markdown(t("glossary.funnel.text"))
+st.subheader(t("glossary.scope"))
+st.markdown(t("glossary.scope.text"))
+st.subheader(t("glossary.reach"))
+st.markdown(t("glossary.reach.text"))

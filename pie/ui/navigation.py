@@ -1,0 +1,42 @@
+"""Which pages exist and which roles see them (DESIGN.md, Roles).
+
+dashboard.py registers only the pages of the logged-in user's role, so no URL reaches a
+page outside the role. To add a page: add a PageSpec here (its title is the translation key
+`page.<name>.nav`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ALL_ROLES = ("admin", "manager", "bank", "incubator", "leadership")
+MANAGERS = ("admin", "manager")
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    name: str                  # page.<name>.nav is its title
+    path: str                  # the file under pages/<section>/
+    section: str               # nav.<section> is the heading it is listed under
+    icon: str
+    roles: tuple[str, ...]     # who sees it
+    default_for: tuple[str, ...] = ()   # roles that land on it after login
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("overview", "pages/programme/overview.py", "programme", ":material/dashboard:",
+             (*MANAGERS, "leadership"), default_for=(*MANAGERS, "leadership")),
+    PageSpec("funnel", "pages/programme/funnel.py", "programme", ":material/filter_alt:",
+             (*MANAGERS, "leadership")),
+    PageSpec("glossary", "pages/reference/glossary.py", "reference", ":material/menu_book:", ALL_ROLES),
+)
+
+
+def pages_for(role: str) -> list[PageSpec]:
+    """The pages a role may open, in menu order."""
+    return [page for page in PAGES if role in page.roles]
+
+
+def default_page(role: str) -> PageSpec:
+    """Where a role lands after login: its declared default, else its first page."""
+    pages = pages_for(role)
+    return next((page for page in pages if role in page.default_for), pages[0])

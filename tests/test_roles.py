@@ -1,0 +1,122 @@
+"""Login, sessions and role-based navigation, through Streamlit's AppTest."""
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+
+from apptest_support import ACCOUNTS, copy_of, dashboard
+from pie import auth
+from pie.ui import login, navigation
+
+PASSWORD = "correct horse battery"
+MANAGER_PAGES = ["pages/programme/overview.py", "pages/programme/funnel.py", "pages/reference/glossary.py"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture(scope="module")
+def accounts_db(small_db, tmp_path_factory):
+    """The small programme with a manager (amina) and a BOA account."""
+    path = copy_of(small_db, tmp_path_factory.mktemp("roles"))
+    auth.add_user(path, "amina", "manager", PASSWORD)
+    auth.add_user(path, "boa.agadir", "bank", PASSWORD, "BOA")
+    return path
+
+
+def on_login_page(at) -> bool:
+    return [title.value for title in at.title] == ["Connexion"] and not at.metric
+
+
+def log_in(at, user_name: str, password: str):
+    at.text_input(key="login_user_name").input(user_name)
+    at.text_input(key="login_password").input(password)
+    return at.button[0].click().run()
+
+
+def test_nobody_logged_in_sees_only_the_login_page(monkeypatch, accounts_db):
+    """Test that without login the dashboard shows the login form and no figure."""
+    at = dashboard(monkeypatch, accounts_db, account=None)
+    assert not at.exception and on_login_page(at)
+
+
+def test_login_with_the_right_password_opens_the_role_landing_page(monkeypatch, accounts_db):
+    """Test that a manager logging in lands on the Overview with figures."""
+    at = log_in(dashboard(monkeypatch, accounts_db, account=None), "amina", PASSWORD)
+    assert not at.exception
+    assert at.title[0].value != "Connexion" and at.metric[0].value == "10"
+
+
+def test_wrong_password_shows_an_error_and_stays_on_login(monkeypatch, accounts_db):
+    """Test that a wrong password is refused with a message, without figures."""
+    at = log_in(dashboard(monkeypatch, accounts_db, account=None), "amina", "guess")
+    assert on_login_page(at)
+    assert [e.value for e in at.error] == ["Nom d'utilisateur ou mot de passe incorrect."]
+
+
+def test_forged_token_is_not_a_session(monkeypatch, accounts_db):
+    """Test that a token the server never issued gives the login page."""
+    at = dashboard(monkeypatch, accounts_db, account=None)
+    at.session_state[login.TOKEN_KEY] = "forged-token"
+    assert on_login_page(at.run())
+
+
+def test_tampered_session_state_cannot_grant_a_role(monkeypatch, accounts_db):
+    """Test that writing a user or role into session state does not log anyone in."""
+    at = dashboard(monkeypatch, accounts_db, account=None)
+    at.session_state["user"] = ACCOUNTS["admin"]
+    at.session_state["role"] = "admin"
+    at.session_state["scope"] = "BOA"
+    assert on_login_page(at.run())
+
+
+def test_session_expires_after_inactivity(monkeypatch, accounts_db):
+    """Test that a session idle longer than the timeout goes back to login, saying why."""
+    at = dashboard(monkeypatch, accounts_db)
+    assert at.metric
+    monkeypatch.setenv("PIE_SESSION_TIMEOUT_MINUTES", "0")
+    at.run()
+    assert on_login_page(at)
+    assert any("expiré" in info.value for info in at.info)
+
+
+def test_logout_ends_the_session(monkeypatch, accounts_db):
+    """Test that the logout button returns to the login page and the token stops working."""
+    at = dashboard(monkeypatch, accounts_db)
+    token = at.session_state[login.TOKEN_KEY]
+    at.sidebar.button(key="logout").click().run()
+    assert on_login_page(at)
+    at.session_state[login.TOKEN_KEY] = token
+    assert on_login_page(at.run())
+
+
+@pytest.mark.parametrize("account", list(ACCOUNTS))
+def test_each_role_gets_its_pages(monkeypatch, accounts_db, account):
+    """Test that each role's menu holds exactly the pages DESIGN.md gives it, and they render."""
+    at = dashboard(monkeypatch, accounts_db, account=account)
+    assert not at.exception
+    expected = [p.path for p in navigation.pages_for(ACCOUNTS[account].role)]
+    for path in expected:
+        at.switch_page(path).run()
+        assert not at.exception, (path, [e.value for e in at.exception])
+
+
+def test_role_page_lists_follow_design():
+    """Test the roles table of DESIGN.md for the pages that exist."""
+    assert [p.path for p in navigation.pages_for("manager")][:3] == MANAGER_PAGES
+    assert [p.name for p in navigation.pages_for("leadership")] == ["overview", "funnel", "glossary"]
+    assert "overview" not in [p.name for p in navigation.pages_for("bank")]
+    assert "funnel" not in [p.name for p in navigation.pages_for("incubator")]
+
+
+def test_page_outside_the_role_is_not_reachable(monkeypatch, accounts_db):
+    """Test that a bank account cannot open the programme funnel by its path."""
+    at = dashboard(monkeypatch, accounts_db, account="boa")
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/programme/funnel.py").run()
