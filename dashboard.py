@@ -29,9 +29,11 @@ except PieError as error:
 
 user = login.current_user()
 if user is None:
-    # Whatever URL was asked for, the only page before login is the login page.
-    st.navigation([st.Page(login.login_page, title=t("login.title"), icon=":material/login:")],
-                  position="hidden").run()
+    # Whatever URL was asked for, the login page answers it (registered under every page's
+    # path, so a bookmark such as /funnel?region=09 opens that page once logged in).
+    st.navigation([st.Page(login.login_page, title=t("login.title"), icon=":material/login:",
+                           url_path=url_path, default=not url_path)
+                   for url_path in ("", *navigation.url_paths())], position="hidden").run()
     st.stop()
 
 try:

@@ -19,6 +19,8 @@ from typing import Iterator
 
 import pytest
 
+from pie import auth
+
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 expect.set_options(timeout=20_000)
@@ -45,6 +47,7 @@ CARDS_ALL = ["10", "4", "3", "2"]
 CARDS_ORIENTAL = ["3", "1", "0", "0"]
 CARDS_SOUSS_MASSA = ["7", "3", "3", "2"]
 OVERVIEW_AMOUNT = "170\u202f000\u00a0MAD"
+PASSWORD = "correct horse battery"
 
 
 # ------------------------------------------------------------------------------ server
@@ -92,7 +95,7 @@ def warm_up(browser, url: str) -> None:
     spurious "Page not found" dialog if that first request is for another page."""
     page = browser.new_page(viewport=VIEWPORT)
     page.goto(url)
-    page.get_by_test_id("stMetricValue").first.wait_for(timeout=TIMEOUT_MS)
+    page.get_by_role("button", name="Se connecter").wait_for(timeout=TIMEOUT_MS)
     page.close()
 
 
@@ -111,6 +114,7 @@ def server(small_db, tmp_path_factory, browser) -> Iterator[str]:
     """The dashboard on a copy of the small hand-made programme."""
     folder = tmp_path_factory.mktemp("browser")
     database = Path(shutil.copyfile(small_db, folder / "pie.duckdb"))
+    auth.add_user(database, "manager", "manager", PASSWORD)
     with streamlit_server(database) as url:
         warm_up(browser, url)
         yield url
@@ -140,8 +144,20 @@ def wait_until_idle(page) -> None:
     page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=TIMEOUT_MS)
 
 
-def open_page(page, url: str) -> None:
+def log_in(page, user_name: str, password: str) -> None:
+    """Fill the login form and submit it."""
+    page.get_by_label("Nom d'utilisateur").fill(user_name)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+
+
+def open_page(page, url: str, user_name: str = "manager", password: str = PASSWORD) -> None:
+    """Open `url`, logging in first if the session is not logged in yet."""
     page.goto(url)
+    login_button = page.get_by_role("button", name="Se connecter")
+    login_button.or_(page.get_by_test_id("stMetricValue").first).first.wait_for()
+    if login_button.is_visible():
+        log_in(page, user_name, password)
     page.get_by_test_id("stMetricValue").first.wait_for()
     wait_until_idle(page)
 
@@ -222,7 +238,7 @@ def test_readme_screenshots(browser, tmp_path):
         warm_up(browser, url)
         page = browser.new_page(viewport=VIEWPORT)
         for name, path in (("overview", ""), ("funnel", "funnel")):
-            open_page(page, f"{url}/{path}")
+            open_page(page, f"{url}/{path}", "manager", "manager")
             expect(page.locator('[data-testid="stPlotlyChart"] .main-svg').first).to_be_visible()
             assert_no_exception(page)
             # scroll past the demo banner so the title, the cards and the first chart fit in 900 px

@@ -7,6 +7,7 @@ page outside the role. To add a page: add a PageSpec here (its title is the tran
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 ALL_ROLES = ("admin", "manager", "bank", "incubator", "leadership")
 MANAGERS = ("admin", "manager")
@@ -29,6 +30,11 @@ PAGES: tuple[PageSpec, ...] = (
              (*MANAGERS, "leadership")),
     PageSpec("glossary", "pages/reference/glossary.py", "reference", ":material/menu_book:", ALL_ROLES),
 )
+
+
+def url_paths() -> list[str]:
+    """The URL path of every page (Streamlit derives it from the file name)."""
+    return [Path(page.path).stem for page in PAGES]
 
 
 def pages_for(role: str) -> list[PageSpec]:
