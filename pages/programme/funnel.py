@@ -26,7 +26,7 @@ st.subheader(t("funnel.breakdown.title"))
 breakdown = st.radio(t("funnel.breakdown.label"), BREAKDOWNS, horizontal=True, key="funnel_breakdown",
                      format_func=lambda code: t(f"breakdown.{code}"))
 layout.show_table(funnel_by_group(data.funnel_by_group(scope, breakdown), breakdown),
-                  t("funnel.breakdown.file", breakdown=breakdown), key="funnel_breakdown_csv")
+                  t("funnel.breakdown.file", breakdown=breakdown), key="funnel_breakdown")
 
 st.subheader(t("funnel.people.title"))
 st.caption(t("funnel.people.caption"))

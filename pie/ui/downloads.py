@@ -1,6 +1,9 @@
-"""Download buttons for the tables pages show."""
+"""Download buttons for the tables pages show (CSV and XLSX, the same content)."""
 from __future__ import annotations
 
+import io
+
+import pandas as pd
 import streamlit as st
 
 from pie.ui.lang import t
@@ -22,3 +25,32 @@ def csv_button(table: Table, file_name: str, key: str) -> None:
     """A button that downloads `table` as `file_name` (.csv), without rerunning the page."""
     st.download_button(t("download.csv"), data=csv_bytes(table), file_name=file_name,
                        mime="text/csv", key=key, on_click="ignore", icon=":material/download:")
+
+
+def xlsx_bytes(table: Table, sheet: str = "PIE") -> bytes:
+    """The table as an Excel workbook (one sheet, frozen header, numbers as numbers; rates
+    as Excel percentages so they sum and sort as numbers)."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        table.frame.to_excel(writer, sheet_name=sheet[:31], index=False)
+        worksheet = writer.sheets[sheet[:31]]
+        worksheet.freeze_panes = "A2"
+        for index, (column, kind) in enumerate(table.kinds.items(), start=1):
+            letter = worksheet.cell(row=1, column=index).column_letter
+            worksheet.column_dimensions[letter].width = max(12, min(48, len(str(column)) + 4))
+            if kind == RATE:
+                for (cell,) in worksheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                    cell.number_format = "0.0%"
+    return buffer.getvalue()
+
+
+def download_buttons(table: Table, file_name: str, key: str) -> None:
+    """CSV and XLSX buttons side by side for `table`; `file_name` without extension."""
+    stem = file_name.removesuffix(".csv").removesuffix(".xlsx")
+    left, right, _ = st.columns([1, 1, 4])
+    with left:
+        csv_button(table, f"{stem}.csv", key=f"{key}_csv")
+    with right:
+        st.download_button(t("download.xlsx"), data=xlsx_bytes(table), file_name=f"{stem}.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           key=f"{key}_xlsx", on_click="ignore", icon=":material/table_view:")

@@ -34,15 +34,15 @@ def demo_banner() -> None:
 
 
 def show_table(table: tables.Table, file_name: str, key: str) -> None:
-    """The table on screen (one tab per view if it has views), then a button to download
-    the whole table as CSV."""
+    """The table on screen (one tab per view if it has views), then buttons to download the
+    whole table as CSV and XLSX."""
     if table.views:
         for tab, columns in zip(st.tabs([t(f"table.view.{name}") for name in table.views]),
                                 table.views.values()):
             tab.dataframe(tables.styled(table.view(columns)), hide_index=True, placeholder=EMPTY)
     else:
         st.dataframe(tables.styled(table), hide_index=True, placeholder=EMPTY)
-    downloads.csv_button(table, file_name, key=key)
+    downloads.download_buttons(table, file_name, key=key)
 
 
 def sidebar_footer() -> None:
