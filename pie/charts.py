@@ -119,8 +119,10 @@ def funnel(steps: pd.DataFrame, language: str = i18n.DEFAULT_LANGUAGE) -> go.Fig
             constraintext="both",
         ), row=1, col=column)
         if not part["count"].any():  # zero-width bars draw nothing: say so
+            axis = column if column > 1 else ""
             fig.add_annotation(text=_wrapped(i18n.t(f"funnel.empty.{unit}", language), 24), showarrow=False,
-                               xref=f"x{column} domain", yref=f"y{column} domain", x=0.5, y=0.5,
+                               # plotly names the first axes x/y, not x1/y1
+                               xref=f"x{axis} domain", yref=f"y{axis} domain", x=0.5, y=0.5,
                                font=dict(size=14, color=GREY))
     _style(fig, language, showlegend=False, height=380, margin=dict(l=8, r=8, t=40, b=8))
     fig.update_yaxes(tickfont=dict(size=13))

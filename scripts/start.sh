@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
+# Chromium, Pango and fonts for the PDF report; the dashboard itself runs without them.
+bash scripts/system-packages.sh || echo "The PDF report will not work until those packages are installed." >&2
 if [ ! -x .venv/bin/python ]; then
   echo "Creating .venv …"
   "$PYTHON" -m venv .venv

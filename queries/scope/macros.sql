@@ -164,3 +164,28 @@ create or replace macro scoped_company_followups(p_year, p_region, p_establishme
     from company_followups as cf
     join scoped_companies(p_year, p_region, p_establishment, p_bank, p_incubator) as co
       on co.company_id = cf.company_id;
+
+-- establishments in scope: the region and establishment filters (an establishment exists
+-- whatever the academic year); a bank or an incubator: only establishments of its projects.
+-- One row per establishment.
+create or replace macro scoped_establishments(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+    select e.*
+    from establishments as e
+    where (p_region is null or e.region_code = p_region)
+      and (p_establishment is null or e.establishment_id = p_establishment)
+      and ((p_bank is null and p_incubator is null)
+           or e.establishment_id in (
+                  select sp.establishment_id
+                  from scoped_projects(p_year, p_region, p_establishment, p_bank, p_incubator) as sp));
+
+-- targets in scope: the year and region filters. Targets are regional objectives for the whole
+-- programme, so none apply to one establishment or to one bank's or incubator's share.
+-- One row per academic year, region and metric.
+create or replace macro scoped_targets(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+    select t.*
+    from targets as t
+    where (p_year is null or t.academic_year = p_year)
+      and (p_region is null or t.region_code = p_region)
+      and p_establishment is null
+      and p_bank is null
+      and p_incubator is null;

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Install the Debian packages the dashboard needs, if any is missing:
+#   chromium (kaleido draws the report's charts with it; the browser tests drive it),
+#   Pango/HarfBuzz and Noto fonts (WeasyPrint's PDF report, Arabic included);
+# with --tests also poppler-utils (pdftotext/pdftoppm read the PDFs back in tests).
+set -euo pipefail
+packages=(chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core)
+[ "${1:-}" = "--tests" ] && packages+=(poppler-utils)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then SUDO="sudo"; else
+    echo "Missing Debian packages: ${missing[*]} (run as root: apt-get install ${missing[*]})" >&2
+    exit 1
+  fi
+fi
+echo "Installing Debian packages: ${missing[*]} …"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
