@@ -9,9 +9,11 @@ import streamlit as st
 
 from pie.errors import PieError
 from pie.ui import data, filters, layout, login, navigation
-from pie.ui.lang import language, t
+from pie.ui.lang import language, right_to_left, selector, t
 
 st.set_page_config(page_title=t("app.title"), page_icon=":material/rocket_launch:", layout="wide")
+selector()        # language, in the sidebar of every page (the login page too) and the URL
+right_to_left()   # Arabic: the whole app laid out right to left
 
 try:
     if not data.database_exists():

@@ -19,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "tests"))  # apptest_support: a signed-in manager session
 
 from report import peak_rss_mb, write_section  # noqa: E402
 
@@ -47,7 +48,9 @@ def time_page(page: str, repeat: int) -> tuple[float, float]:
 
     st.cache_data.clear()
     st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    from apptest_support import signed_in
+
+    at = signed_in(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120), "manager")
     at.run()
     started = time.perf_counter()
     at.switch_page(page).run()

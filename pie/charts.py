@@ -72,6 +72,72 @@ def _style(fig: go.Figure, language: str, **layout: object) -> go.Figure:
     return fig
 
 
+def _flipped_anchor(anchor: object) -> object:
+    return {"left": "right", "right": "left"}.get(anchor, anchor)
+
+
+def rtl(fig: go.Figure, language: str) -> go.Figure:
+    """`fig` mirrored for a right-to-left language (Arabic), as a copy; in other languages
+    `fig` itself. Cartesian charts read from the right: x axes reversed (bars grow to the
+    left, the first year or category on the right), y axes on the right, subplots and
+    paper-placed notes swapped left-right, title and legend on the right, hover text aligned
+    right, Sankey nodes placed by hand swapped left-right; maps and pies keep their geometry.
+    Applying it twice changes nothing more (the figure is marked), and axes a builder already
+    mirrored stay so."""
+    if not i18n.is_rtl(language):
+        return fig
+    fig = go.Figure(fig)
+    layout = fig.layout
+    meta = layout.meta if isinstance(layout.meta, dict) else {}
+    if meta.get("rtl"):
+        return fig
+    layout.meta = {**meta, "rtl": True}
+    # every cartesian axis a trace draws on, and any the layout names
+    cartesian = [trace for trace in fig.data if hasattr(trace, "xaxis")]
+    x_names = {f"xaxis{(trace.xaxis or 'x')[1:]}" for trace in cartesian}
+    y_names = {f"yaxis{(trace.yaxis or 'y')[1:]}" for trace in cartesian}
+    x_names |= {name for name in layout._subplotid_props if name.startswith("xaxis")}
+    y_names |= {name for name in layout._subplotid_props if name.startswith("yaxis")}
+    for name in sorted(x_names):
+        axis = layout[name]
+        if axis.range is not None and len(axis.range) == 2 and None not in axis.range:
+            low, high = axis.range
+            if _ordered(low, high):
+                axis.range = [high, low]
+        elif axis.autorange != "reversed":
+            axis.autorange = "reversed"
+        if axis.domain is not None and tuple(axis.domain) != (0, 1):
+            axis.domain = [1 - axis.domain[1], 1 - axis.domain[0]]
+    for name in sorted(y_names):
+        axis = layout[name]
+        axis.side = "left" if axis.overlaying else "right"
+    for trace in fig.data:  # a Sankey placed by hand flows from right to left
+        if trace.type == "sankey" and trace.node.x is not None:
+            trace.node.x = [None if x is None else round(1 - x, 6) for x in trace.node.x]
+    for note in layout.annotations:
+        if note.xref is None or note.xref == "paper" or str(note.xref).endswith("domain"):
+            note.x = 1 - (note.x if note.x is not None else 0.5)
+            note.xanchor = _flipped_anchor(note.xanchor)
+            note.align = _flipped_anchor(note.align)
+    if layout.title.text:
+        layout.title.update(x=1, xanchor="right")
+    if layout.legend.orientation == "h" or layout.legend.orientation is None:
+        legend_x = layout.legend.x if layout.legend.x is not None else 0
+        layout.legend.update(x=1 - legend_x, xanchor=_flipped_anchor(layout.legend.xanchor or "left"),
+                             traceorder="normal" if layout.legend.traceorder == "reversed" else "reversed")
+    layout.hoverlabel.align = "right"
+    left, right = layout.margin.l, layout.margin.r
+    layout.margin.update(l=right, r=left)
+    return fig
+
+
+def _ordered(low: object, high: object) -> bool:
+    try:
+        return low < high
+    except TypeError:
+        return False
+
+
 def _step_label(key: str, language: str) -> str:
     return i18n.t(f"kpi.{key}", language)
 

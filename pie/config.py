@@ -18,6 +18,10 @@ class Settings:
     demo_participants: int
     session_timeout_minutes: int
     password: str | None
+    # PIE_READ_ONLY=1: this process never changes programme data — no import, no demo build,
+    # no snapshot published — and reads only published snapshots (docs/DEPLOYMENT.md). Account
+    # records (logins, lockouts, user changes) still go through the short writer transaction.
+    read_only: bool = False
 
     @property
     def published_dir(self) -> Path:
@@ -37,4 +41,5 @@ def settings() -> Settings:
         demo_participants=int(env.get("PIE_DEMO_PARTICIPANTS", "3000")),
         session_timeout_minutes=int(env.get("PIE_SESSION_TIMEOUT_MINUTES", "30")),
         password=env.get("PIE_PASSWORD"),
+        read_only=env.get("PIE_READ_ONLY", "").strip().lower() in ("1", "true", "yes", "on"),
     )

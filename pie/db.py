@@ -42,6 +42,10 @@ PROGRAMME_TABLES = (
 )
 
 
+class ReadOnly(PieError):
+    """A write that would change what pages show, in a PIE_READ_ONLY process."""
+
+
 def _db_path(path: Path | str | None) -> Path:
     return Path(path) if path is not None else settings().db_path
 
@@ -94,29 +98,56 @@ def writing(path: Path | str | None = None, *, publish: bool = True, must_exist:
     on an exception the transaction is rolled back and nothing is published.
     """
     db_path = _db_path(path)
+    if publish and settings().read_only:
+        raise ReadOnly(f"this process is read-only (PIE_READ_ONLY=1): change the data of {db_path} "
+                       "with the CLI (`python -m pie ingest`) or the writer's import page")
     if must_exist and not db_path.exists():
         raise DatabaseMissing(f"no database at {db_path}: create one with `python -m pie init` or `demo`")
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    con = connect_for_writing(db_path, wait_seconds)
-    try:
-        install_macros(con)
-        if transaction:
-            con.execute("begin transaction")
+    # DuckDB's file lock only keeps other processes out: connections of this process share one
+    # database instance, so two threads writing at once (two logins in the dashboard) would
+    # collide (catalog write-write conflict on the macros). One writer per process at a time.
+    with _writer_turn(db_path, wait_seconds):
+        con = connect_for_writing(db_path, wait_seconds)
         try:
-            yield con
+            install_macros(con)
+            if transaction:
+                con.execute("begin transaction")
+            try:
+                yield con
+                if publish:
+                    _bump_data_version(con)
+                if transaction:
+                    con.execute("commit")
+            except BaseException:
+                if transaction:
+                    with contextlib.suppress(duckdb.Error):
+                        con.execute("rollback")
+                raise
             if publish:
-                _bump_data_version(con)
-            if transaction:
-                con.execute("commit")
-        except BaseException:
-            if transaction:
-                with contextlib.suppress(duckdb.Error):
-                    con.execute("rollback")
-            raise
-        if publish:
-            publish_snapshot(con, db_path)
+                publish_snapshot(con, db_path)
+        finally:
+            con.close()
+
+
+_writer_locks: dict[Path, threading.RLock] = {}
+_writer_locks_guard = threading.Lock()
+
+
+@contextlib.contextmanager
+def _writer_turn(db_path: Path, wait_seconds: float | None) -> Iterator[None]:
+    """Hold this process's writer lock of `db_path`, waiting at most the lock wait."""
+    with _writer_locks_guard:
+        lock = _writer_locks.setdefault(db_path.resolve(), threading.RLock())
+    wait = settings().lock_wait_seconds if wait_seconds is None else wait_seconds
+    if not lock.acquire(blocking=False):
+        if not lock.acquire(timeout=max(wait, 0.0)):
+            raise DatabaseBusy(
+                f"{db_path} is being written by another task of this process; waited {wait:.0f} s, try again later")
+    try:
+        yield
     finally:
-        con.close()
+        lock.release()
 
 
 def _bump_data_version(con: duckdb.DuckDBPyConnection) -> None:
@@ -242,6 +273,10 @@ class Reader:
         try:
             return published_dir(self.db_path) / pointer.read_text(encoding="utf-8").strip()
         except FileNotFoundError:
+            if settings().read_only:
+                raise DatabaseMissing(
+                    f"no published snapshot of {self.db_path} (PIE_READ_ONLY=1: this process does not "
+                    "publish; an import or `python -m pie init` on the writer does)") from None
             if not self.db_path.exists():
                 raise DatabaseMissing(
                     f"no database at {self.db_path}: create one with `python -m pie init` or `demo`"

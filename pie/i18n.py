@@ -22,7 +22,28 @@ LANGUAGES = ("fr", "ar", "en")
 DEFAULT_LANGUAGE = "fr"
 BABEL_LOCALE = {"fr": "fr_MA", "ar": "ar_MA", "en": "en_US"}
 RIGHT_TO_LEFT = frozenset({"ar"})
+# Each language by its own name, as a language selector lists them (not translated).
+LANGUAGE_NAMES = {"fr": "Français", "ar": "العربية", "en": "English"}
 EMPTY = "—"
+# Bidi marks Babel puts in some Arabic patterns (dates, currency); a table cell or a chart
+# label is drawn in its own direction, where they only misplace the text around them.
+BIDI_MARKS = "\u200e\u200f\u061c"
+
+
+def is_rtl(language: str) -> bool:
+    """True for a language written right to left (Arabic)."""
+    return language in RIGHT_TO_LEFT
+
+
+def normalise_language(value: object) -> str:
+    """`value` if it is one of LANGUAGES (any case, spaces around), else the default (French)."""
+    text = str(value or "").strip().lower()
+    return text if text in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def strip_marks(text: str) -> str:
+    """`text` without Babel's invisible bidi marks."""
+    return text.translate({ord(mark): None for mark in BIDI_MARKS})
 
 
 @functools.cache
@@ -54,13 +75,20 @@ def _absent(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+@functools.lru_cache(maxsize=65536)
+def _formatted(kind: str, value: str, pattern: str, language: str) -> str:
+    """Babel's text for a number (`value` as str): remembered, since Babel takes about a
+    millisecond per call and a page formats thousands of chart labels and table cells."""
+    formatter = babel_numbers.format_percent if kind == "percent" else babel_numbers.format_decimal
+    return formatter(Decimal(value), format=pattern, locale=BABEL_LOCALE[language])
+
+
 def fmt_number(value: object, language: str = DEFAULT_LANGUAGE, decimals: int = 0) -> str:
     """12 500 (fr), 12.500 (ar), 12,500 (en); `decimals` fixed digits after the mark."""
     if _absent(value):
         return EMPTY
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return babel_numbers.format_decimal(Decimal(str(value)), format=pattern,
-                                        locale=BABEL_LOCALE[language])
+    return _formatted("decimal", str(value), pattern, language)
 
 
 def fmt_percent(value: object, language: str = DEFAULT_LANGUAGE, decimals: int = 1) -> str:
@@ -68,8 +96,7 @@ def fmt_percent(value: object, language: str = DEFAULT_LANGUAGE, decimals: int =
     if _absent(value):
         return EMPTY
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + " %"
-    text = babel_numbers.format_percent(Decimal(str(value)), format=pattern,
-                                        locale=BABEL_LOCALE[language])
+    text = _formatted("percent", str(value), pattern, language)
     # French puts a no-break space before %; Arabic (ar_MA) and English write none
     return text.replace(" %", "\u00a0%") if language == "fr" else text.replace(" %", "%")
 

@@ -22,6 +22,7 @@ import dataclasses
 import math
 import re
 from dataclasses import dataclass
+from datetime import date
 
 import duckdb
 import pandas as pd
@@ -68,6 +69,17 @@ def status(target: object, progress: object) -> str:
     if not _absent(progress) and progress >= ON_TRACK:
         return "on_track"
     return "behind"
+
+
+def year_end(academic_year: str) -> date:
+    """The last day of an academic year: 31 August of its second calendar year (as
+    queries/leadership/establishments_on_map.sql counts it)."""
+    return date(int(academic_year[5:9]), 8, 31)
+
+
+def in_progress(academic_year: str, today: date | None = None) -> bool:
+    """True while `academic_year` has not ended (its cohorts are still going through)."""
+    return (today or date.today()) <= year_end(academic_year)
 
 
 def previous_year(academic_year: str) -> str:
@@ -225,6 +237,14 @@ def data_stamp(source: Source) -> DataStamp:
 def academic_years(source: Source) -> list[str]:
     """Academic years that have a cohort or a target, newest first."""
     frame = _query(source, "leadership/academic_years", Scope())
+    return list(frame["academic_year"])
+
+
+def target_years(source: Source, scope: Scope | None = None) -> list[str]:
+    """Academic years with at least one target in `scope` (its year ignored), newest first;
+    empty with an establishment, bank or incubator restriction (targets are per region)."""
+    all_years = dataclasses.replace(scope or Scope(), academic_year=None)
+    frame = _query(source, "leadership/target_years", all_years)
     return list(frame["academic_year"])
 
 

@@ -37,6 +37,7 @@ PROGRESS_SCALE = [[0.0, "#C0392B"], [0.5, "#E8860C"], [0.9 / PROGRESS_MAX, "#F2C
                   [1.0 / PROGRESS_MAX, "#7FC48F"], [1.0, "#00843D"]]
 STATUS_COLOURS = {"met": charts.GREEN, "on_track": "#F2C14E", "behind": charts.RED, "no_target": charts.GREY}
 HOVER_LIST_MAX = 8  # establishments listed in a point's hover before "… and N more"
+SMALL_COUNTS = 10    # up to this, count axes tick every whole number
 
 
 def use_local_topology() -> None:
@@ -205,6 +206,9 @@ def rollout_chart(by_year: pd.DataFrame, language: str = i18n.DEFAULT_LANGUAGE) 
                       barmode="stack", height=380, xaxis=dict(type="category", title=None),
                       yaxis=dict(title=None, rangemode="tozero", tickformat=",d"),
                       legend=dict(orientation="h", y=-0.12, yanchor="top", x=0, xanchor="left"))
+    tallest = int(by_year.groupby("academic_year")["participants"].sum().max()) if len(by_year) else 0
+    if tallest <= SMALL_COUNTS:  # plotly would put ticks at 0.5 steps, shown as 0 0 1 1 2 2 with ",d"
+        fig.update_layout(yaxis=dict(dtick=1))
     if language in i18n.RIGHT_TO_LEFT:
         fig.update_layout(xaxis=dict(autorange="reversed"), yaxis=dict(side="right"))
     return fig

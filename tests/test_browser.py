@@ -2,37 +2,26 @@
 
 Screenshots go to a temporary folder, or to docs/screenshots/ when PIE_SCREENSHOTS is set
 (then test_readme_screenshots also redraws the README's pictures from a demo database).
+The server, browser and screenshot helpers are in tests/browser_support.py.
 """
 from __future__ import annotations
 
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
+import browser_support
+from browser_support import (  # noqa: F401  (browser, page, screenshots: fixtures found by name)
+    CHROMIUM, CHROMIUM_ARGS, ROOT, TIMEOUT_MS, VIEWPORT, assert_no_exception, browser, choose_in_sidebar, expect,
+    free_port, full_screenshot, log_in, page, playwright_api, screenshots, streamlit_server, wait_until_idle,
+    warm_up)
 from pie import auth
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-expect = playwright_api.expect
-expect.set_options(timeout=20_000)
-
 pytestmark = pytest.mark.browser
-
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-VIEWPORT = {"width": 1400, "height": 900}
-TIMEOUT_MS = 20_000
 
 NBSP = "\u00a0"
 # The small hand-made programme (tests/fixtures/small_programme.sql), worked out by hand.
@@ -51,64 +40,6 @@ PASSWORD = "correct horse battery"
 
 
 # ------------------------------------------------------------------------------ server
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def streamlit_server(database: Path, env: dict[str, str] | None = None) -> Iterator[str]:
-    """`streamlit run dashboard.py` on a free port with PIE_DB=`database`; yields its URL."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env={**os.environ, **(env or {}), "PIE_DB": str(database)},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("streamlit did not start") from None
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def warm_up(browser, url: str) -> None:
-    """Open the default page once. With a pages/ folder next to dashboard.py, the very first
-    run of a server process goes through Streamlit's legacy multipage wrapper, which shows a
-    spurious "Page not found" dialog if that first request is for another page."""
-    page = browser.new_page(viewport=VIEWPORT)
-    page.goto(url)
-    page.get_by_role("button", name="Se connecter").wait_for(timeout=TIMEOUT_MS)
-    page.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as playwright:
-        if not Path(CHROMIUM).exists():
-            pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture(scope="module")
 def server(small_db, tmp_path_factory, browser) -> Iterator[str]:
     """The dashboard on a copy of the small hand-made programme."""
@@ -120,70 +51,14 @@ def server(small_db, tmp_path_factory, browser) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def screenshots(tmp_path_factory) -> Path:
-    if os.environ.get("PIE_SCREENSHOTS"):
-        folder = ROOT / "docs" / "screenshots"
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder
-    return tmp_path_factory.mktemp("screenshots")
-
-
-@pytest.fixture
-def page(browser):
-    page = browser.new_page(viewport=VIEWPORT)
-    page.set_default_timeout(TIMEOUT_MS)
-    yield page
-    page.close()
-
-
 # ------------------------------------------------------------------------------ helpers
-def wait_until_idle(page) -> None:
-    """Wait while Streamlit shows it is running. A run may end before the status widget
-    shows, so every test also waits, through expect(), for the figures it then reads."""
-    page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=TIMEOUT_MS)
-
-
-def log_in(page, user_name: str, password: str) -> None:
-    """Fill the login form and submit it."""
-    page.get_by_label("Nom d'utilisateur").fill(user_name)
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
-
-
 def open_page(page, url: str, user_name: str = "manager", password: str = PASSWORD) -> None:
-    """Open `url`, logging in first if the session is not logged in yet."""
-    page.goto(url)
-    login_button = page.get_by_role("button", name="Se connecter")
-    login_button.or_(page.get_by_test_id("stMetricValue").first).first.wait_for()
-    if login_button.is_visible():
-        log_in(page, user_name, password)
-    page.get_by_test_id("stMetricValue").first.wait_for()
-    wait_until_idle(page)
-
-
-def choose_in_sidebar(page, label: str, option: str) -> None:
-    sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_test_id("stSelectbox").filter(has_text=label).click()
-    page.get_by_role("option", name=option, exact=True).click()
-    wait_until_idle(page)
+    """Open `url`, logging in first (as the manager by default) if the session is not logged in yet."""
+    browser_support.open_page(page, url, user_name, password)
 
 
 def funnel_bars(page):
     return page.locator('[data-testid="stPlotlyChart"] g.funnellayer g.point')
-
-
-def full_screenshot(page, path: Path) -> None:
-    """The whole page: Streamlit scrolls inside its main container, so grow the window to fit."""
-    height = page.evaluate(
-        "() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-    page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], height)})
-    page.screenshot(path=path)
-    page.set_viewport_size(VIEWPORT)
-
-
-def assert_no_exception(page) -> None:
-    expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
 # ------------------------------------------------------------------------------ tests

@@ -333,3 +333,29 @@ def test_data_stamp_is_the_latest_accepted_import(tmp_path):
                         "rows_json) values (?, ?, ?, ?, '[]', '{}')", [batch, finished, finished, outcome])
     stamp = leadership.data_stamp(db.reader(path))
     assert stamp.last_import_at == pd.Timestamp("2024-05-02 09:30:00") and not stamp.is_demo
+
+
+def test_target_years_are_the_years_with_a_target_in_scope(small_db):
+    """Test that target years are 2022-2023 (the fixture's targets), none for Casablanca-Settat
+    (06, no target) nor for an establishment (targets are per region), whatever the year filter."""
+    source = db.reader(small_db)
+    assert leadership.target_years(source) == [YEAR]
+    assert leadership.target_years(source, Scope(academic_year=PREVIOUS)) == [YEAR]
+    assert leadership.target_years(source, Scope(region_code="09")) == [YEAR]
+    assert leadership.target_years(source, Scope(region_code="06")) == []
+    assert leadership.target_years(source, Scope(establishment_id="E1")) == []
+
+
+def test_an_academic_year_is_in_progress_until_31_august():
+    """Test that 2022-2023 ends on 31 August 2023 and is in progress until then."""
+    from datetime import date
+
+    assert leadership.year_end(YEAR) == date(2023, 8, 31)
+    assert leadership.in_progress(YEAR, today=date(2023, 8, 31))
+    assert not leadership.in_progress(YEAR, today=date(2023, 9, 1))
+
+
+def test_rollout_chart_of_a_small_programme_ticks_whole_numbers(small_db):
+    """Test that participants per year (at most 6 here) tick every whole number, not 0 0 1 1 2 2."""
+    fig = leadership_charts.rollout_chart(leadership.rollout(db.reader(small_db)).by_year, "fr")
+    assert fig.layout.yaxis.dtick == 1

@@ -98,3 +98,14 @@ def kpi_cards(rows: Sequence[Sequence[str]], scope: Scope) -> None:
             column.metric(t(f"kpi.{key}"), short_indicator(key, values[key]), border=True,
                           help=_help(key, values[key]),
                           **(against.delta(key, values[key]) if against else {}))
+
+
+def share_cards(items: Sequence[tuple[str, int, int]], base_text: str) -> None:
+    """One card per (indicator key, count, base) side by side: the count, and under it its
+    share of `base` (`base_text` says of what, e.g. "of participants"). For figures a page
+    narrows itself (a drill-down focus), where `kpi_cards`' comparison with other years does
+    not apply."""
+    for column, (key, count, base) in zip(st.columns(len(items)), items):
+        share = {"delta": percent(count / base), "delta_color": "off", "delta_arrow": "off",
+                 "delta_description": base_text} if base and key != "participants" else {}
+        column.metric(t(f"kpi.{key}"), indicator(key, count), border=True, help=t(f"kpi.help.{key}"), **share)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from datetime import date
 from typing import Callable
 
 import pandas as pd
 import streamlit as st
 
-from pie import db, kpis
+from pie import db, kpis, leadership, partners, programme
 from pie.config import settings
 from pie.scope import Scope
 
@@ -35,7 +36,9 @@ def _demo_lock() -> threading.Lock:
 
 
 def database_exists() -> bool:
-    return settings().db_path.exists()
+    """False only when a demo should be built: never in a PIE_READ_ONLY process (it reads the
+    published snapshots, and says so when there is none)."""
+    return settings().read_only or settings().db_path.exists()
 
 
 def build_demo_database(build: Callable[..., object], progress: Callable[[str, float], None]) -> None:
@@ -121,7 +124,117 @@ def is_demo() -> bool:
     return _ask("meta").get("is_demo") == "true"
 
 
+# ------------------------------------------------------------------------------ leadership (regions page)
+_QUESTIONS.update({
+    "regional_indicators": leadership.regional_indicators,
+    "targets_vs_actuals": leadership.targets_vs_actuals,
+    "rollout": leadership.rollout,
+    "establishments_on_map": leadership.establishments_on_map,
+    "target_years": leadership.target_years,
+})
+
+
+def regional_indicators(scope: Scope) -> pd.DataFrame:
+    """One row per region in scope with its headline figures, reach and (with a year) targets
+    and progress (leadership.regional_indicators)."""
+    return _ask("regional_indicators", scope)
+
+
+def targets_vs_actuals(scope: Scope) -> pd.DataFrame:
+    """Each target metric by region for the scope's academic year (required):
+    target, actual, previous_actual, change, progress, status (leadership.targets_vs_actuals)."""
+    return _ask("targets_vs_actuals", scope)
+
+
+def rollout(scope: Scope) -> leadership.Rollout:
+    """Participants per region and academic year, and when each region launched the PIE
+    (leadership.rollout; the scope's year is ignored)."""
+    return _ask("rollout", scope)
+
+
+def establishments_on_map(scope: Scope) -> pd.DataFrame:
+    """Establishments where the PIE runs in scope, with launch date, participants and
+    coordinates (leadership.establishments_on_map)."""
+    return _ask("establishments_on_map", scope)
+
+
+def target_years(scope: Scope) -> list[str]:
+    """Academic years with targets in scope (its year ignored), newest first."""
+    return _ask("target_years", scope)
+
+
+@st.cache_data(show_spinner=False, max_entries=24)
+def _report(year: str, region: str | None, language: str, data_version: str, db_path: str) -> bytes:
+    from pie.report import report_pdf  # WeasyPrint and kaleido load only when a report is asked for
+
+    return report_pdf(db_path, year, region, language)
+
+
+def report_pdf(year: str, region: str | None, language: str) -> bytes:
+    """The leadership report (PDF bytes) of `year` for `region` (None: the country) in
+    `language`, built once per data version and shared by every session (it takes seconds)."""
+    source = reader()
+    return _report(year, region, language, source.data_version(), str(source.db_path))
+
+
+# ------------------------------------------------------------------------------ programme (phases, follow-up)
+_QUESTIONS.update({
+    "phase_groups": lambda source, scope, focus: programme.phase_groups(source, scope, programme.Focus(*focus)),
+    "reference_date": lambda source, scope, today: programme.reference_date(source, scope, today),
+    "idle_participants": programme.idle_participants,
+    "plans_to_review": programme.plans_to_review,
+    "plans_without_decision": programme.plans_without_decision,
+    "loans_not_disbursed": programme.loans_not_disbursed,
+})
+
+
+def phase_groups(scope: Scope, focus: programme.Focus = programme.Focus()) -> pd.DataFrame:
+    """Progress through the phases for every breakdown and group at once, narrowed by `focus`
+    (programme.phase_groups; slice it with programme.phase_by_group / completion_within)."""
+    return _ask("phase_groups", scope, dataclasses.astuple(focus))
+
+
+def reference_date(scope: Scope) -> date:
+    """Today, or the latest date in the data when earlier (programme.reference_date)."""
+    return _ask("reference_date", scope, date.today())
+
+
+def idle_participants(scope: Scope, idle_days: int, as_of: date, phase: str | None = None) -> pd.DataFrame:
+    """Participants in progress with no activity for `idle_days` days (programme.idle_participants;
+    contact columns only when the scope allows personal data)."""
+    return _ask("idle_participants", scope, idle_days, as_of, phase)
+
+
+def plans_to_review(scope: Scope, as_of: date) -> pd.DataFrame:
+    """Plans submitted and not reviewed yet (programme.plans_to_review)."""
+    return _ask("plans_to_review", scope, as_of)
+
+
+def plans_without_decision(scope: Scope, as_of: date) -> pd.DataFrame:
+    """Validated plans with no bank decision (programme.plans_without_decision)."""
+    return _ask("plans_without_decision", scope, as_of)
+
+
+def loans_not_disbursed(scope: Scope, as_of: date) -> pd.DataFrame:
+    """Approved decisions not disbursed yet (programme.loans_not_disbursed)."""
+    return _ask("loans_not_disbursed", scope, as_of)
+
+
+
+# ------------------------------------------------------------------------------ partners (financing, incubation, companies)
+_QUESTIONS.update({
+    name: lambda source, scope, *pairs, name=name: partners.answer(name, source, scope, **dict(pairs))
+    for name in partners.QUESTIONS
+})
+
+
+def partner(question: str, scope: Scope, **params: object) -> pd.DataFrame:
+    """The answer of pie.partners question `question` (e.g. "financing/pipeline") for `scope`,
+    with its own parameters (breakdown, focus values, reference date)."""
+    return _ask(question, scope, *sorted(params.items()))
+
 def clear_caches() -> None:
     """Forget every cached answer and Reader (tests switching databases use this)."""
     _answer.clear()
+    _report.clear()
     _reader.clear()

@@ -22,8 +22,9 @@ def csv_bytes(table: Table) -> bytes:
 
 
 def csv_button(table: Table, file_name: str, key: str) -> None:
-    """A button that downloads `table` as `file_name` (.csv), without rerunning the page."""
-    st.download_button(t("download.csv"), data=csv_bytes(table), file_name=file_name,
+    """A button that downloads `table` as `file_name` (.csv), without rerunning the page.
+    The file is written only when the button is clicked (deferred data), not on every run."""
+    st.download_button(t("download.csv"), data=lambda: csv_bytes(table), file_name=file_name,
                        mime="text/csv", key=key, on_click="ignore", icon=":material/download:")
 
 
@@ -47,10 +48,9 @@ def xlsx_bytes(table: Table, sheet: str = "PIE") -> bytes:
 def download_buttons(table: Table, file_name: str, key: str) -> None:
     """CSV and XLSX buttons side by side for `table`; `file_name` without extension."""
     stem = file_name.removesuffix(".csv").removesuffix(".xlsx")
-    left, right, _ = st.columns([1, 1, 4])
-    with left:
+    with st.container(horizontal=True):  # each button as wide as its label, even in a narrow column
         csv_button(table, f"{stem}.csv", key=f"{key}_csv")
-    with right:
-        st.download_button(t("download.xlsx"), data=xlsx_bytes(table), file_name=f"{stem}.xlsx",
+        # the workbook is built only when the button is clicked (openpyxl takes tens of ms per table)
+        st.download_button(t("download.xlsx"), data=lambda: xlsx_bytes(table), file_name=f"{stem}.xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                            key=f"{key}_xlsx", on_click="ignore", icon=":material/table_view:")

@@ -1,24 +1,94 @@
 """The session's language, and pie.i18n bound to it: pages and pie/ui write `t("key")`.
 
-French only for now; the languages issue sets `st.session_state["language"]` and every page
-follows without being touched.
+The language is chosen in the sidebar (`selector`, also on the login page), kept in
+st.session_state["language"] for the session and mirrored in the URL (`?lang=ar`; French, the
+default, leaves the URL clean), so a bookmark or a shared link opens in the same language.
+In Arabic, `right_to_left` lays the whole app out right to left (shared/FIELD_NOTES.md).
 """
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 from babel.numbers import format_compact_decimal
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from pie import i18n, kpis
 from pie.cli import format_indicator
 
 LANGUAGE_KEY = "language"
+URL_KEY = "lang"
+_WIDGET_KEY = "language_choice"  # the selector's own key: a widget's state is dropped on runs that do not draw it
 COMPACT_FROM = 1_000_000  # amounts from here on are written 12,3 M MAD where space is short
 
 
+# The language of the latest script run of this process, for calls made outside any run:
+# Streamlit's AppTest calls widgets' format_func from the test's own thread, where there is no
+# session state. In a served app every call happens inside a run and never reads it.
+_last_run_language = i18n.DEFAULT_LANGUAGE
+
+
 def language() -> str:
-    """The language of this session (French unless the session chose another)."""
-    chosen = st.session_state.get(LANGUAGE_KEY)
-    return chosen if chosen in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+    """The language of this session: the one chosen, else the URL's `?lang=` on the session's
+    first run, else French."""
+    global _last_run_language
+    if get_script_run_ctx() is None:
+        return _last_run_language
+    state = st.session_state
+    chosen = state.get(LANGUAGE_KEY)
+    if chosen not in i18n.LANGUAGES:
+        chosen = i18n.normalise_language(st.query_params.get(URL_KEY))
+        state[LANGUAGE_KEY] = chosen
+    _last_run_language = chosen
+    return chosen
+
+
+def _take_choice() -> None:
+    st.session_state[LANGUAGE_KEY] = i18n.normalise_language(st.session_state.get(_WIDGET_KEY))
+
+
+def _write_url(current: str) -> None:
+    if current == i18n.DEFAULT_LANGUAGE:
+        if URL_KEY in st.query_params:
+            del st.query_params[URL_KEY]
+    elif st.query_params.get(URL_KEY) != current:
+        st.query_params[URL_KEY] = current
+
+
+def selector() -> None:
+    """The language selector at the top of the sidebar (each language by its own name); a
+    change re-renders the whole app in the new language. Keeps `?lang=` in the URL."""
+    current = language()
+    st.session_state[_WIDGET_KEY] = current  # in step with a language read from the URL
+    with st.sidebar:
+        st.radio(t("language.label"), i18n.LANGUAGES, key=_WIDGET_KEY, horizontal=True,
+                 format_func=i18n.LANGUAGE_NAMES.__getitem__, on_change=_take_choice)
+    _write_url(current)
+
+
+# Right to left for Arabic (shared/FIELD_NOTES.md, each rule checked on screenshots). st.html
+# drops a <style> whose text has anything tag-like: no angle brackets here, not even in comments.
+RTL_CSS = """
+[data-testid="stAppViewContainer"], [data-testid="stSidebar"], [data-testid="stMain"],
+[data-testid="stSelectboxVirtualDropdown"], [data-testid="stMultiSelectDropdown"] { direction: rtl; }
+[data-testid="stMarkdownContainer"], [data-testid="stCaptionContainer"], [data-testid="stHeading"],
+[data-testid="stHeadingWithActionElements"], [data-testid="stWidgetLabel"], [data-testid="stText"],
+[data-testid="stExpander"] summary, [data-testid="stAlertContainer"] { text-align: right; }
+[data-testid="stMetricDelta"] [data-testid="stMarkdownContainer"] { direction: ltr; unicode-bidi: isolate; }
+[data-testid="stMetricValue"] { font-size: 1.75rem; }
+[data-testid="stSidebar"][aria-expanded="false"], [data-testid="stSidebar"][data-collapsed="true"] { transform: none; }
+[data-testid="stSidebarCollapseButton"] [data-testid="stIconMaterial"],
+[data-testid="stExpandSidebarButton"] [data-testid="stIconMaterial"] { display: inline-block; transform: scaleX(-1); }
+[data-testid="stSidebarResizeHandle"] { display: none; }
+[data-testid="stDateInputField"] [role="group"] { direction: ltr; }
+[data-testid="stPlotlyChart"] .modebar-container .modebar { left: 4px; right: auto; }
+[data-testid="stPlotlyChart"] text { unicode-bidi: plaintext; }
+"""
+
+
+def right_to_left() -> None:
+    """In Arabic, lay the app out right to left (call before st.navigation(...).run())."""
+    if i18n.is_rtl(language()):
+        st.html(f"<style>{RTL_CSS}</style>")
 
 
 def t(key: str, /, **values: object) -> str:
@@ -39,6 +109,18 @@ def percent(value: object, decimals: int = 1) -> str:
 
 def signed(value: object, decimals: int = 0) -> str:
     return i18n.fmt_signed(value, language(), decimals)
+
+
+def day(value: object) -> str:
+    """A date as people read it: 02/10/2023 (fr)."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return i18n.EMPTY
+    return i18n.fmt_date(value, language())
+
+
+def amount(value: object, decimals: int = 0) -> str:
+    """An amount in dirhams: 12 500 MAD (fr)."""
+    return i18n.fmt_mad(value, language(), decimals)
 
 
 def indicator(key: str, value: object) -> str:

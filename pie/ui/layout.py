@@ -1,13 +1,14 @@
-"""Layout pieces every page shares: header, empty state, demo banner, tables, sidebar footer."""
+"""Layout pieces every page shares: header, empty state, demo banner, tables, charts, sidebar footer."""
 from __future__ import annotations
+
+import dataclasses
 
 import streamlit as st
 
-from pie.i18n import EMPTY
-from pie.reference import SOURCE_CREDIT
+from pie import charts
 from pie.scope import Scope
 from pie.ui import data, downloads, filters, tables
-from pie.ui.lang import t
+from pie.ui.lang import language, number, t
 
 
 def page_header(page: str, with_scope: bool = True) -> None:
@@ -33,19 +34,32 @@ def demo_banner() -> None:
         st.warning(t("app.demo_banner"), icon=":material/science:")
 
 
-def show_table(table: tables.Table, file_name: str, key: str) -> None:
+def show_table(table: tables.Table, file_name: str, key: str, max_rows: int | None = None) -> None:
     """The table on screen (one tab per view if it has views), then buttons to download the
-    whole table as CSV and XLSX."""
-    if table.views:
-        for tab, columns in zip(st.tabs([t(f"table.view.{name}") for name in table.views]),
-                                table.views.values()):
-            tab.dataframe(tables.styled(table.view(columns)), hide_index=True, placeholder=EMPTY)
+    whole table as CSV and XLSX. With `max_rows`, the screen shows only the first rows (a
+    long list sorted by urgency, say) and says so; the downloads still hold every row."""
+    shown = table
+    if max_rows is not None and len(table.frame) > max_rows:
+        shown = dataclasses.replace(table, frame=table.frame.head(max_rows))
+        st.caption(t("table.first_rows", shown=number(max_rows), total=number(len(table.frame))))
+    if shown.views:
+        for tab, columns in zip(st.tabs([t(f"table.view.{name}") for name in shown.views]),
+                                shown.views.values()):
+            tables.dataframe(shown.view(columns), tab)
     else:
-        st.dataframe(tables.styled(table), hide_index=True, placeholder=EMPTY)
+        tables.dataframe(shown)
     downloads.download_buttons(table, file_name, key=key)
+
+
+def plotly_chart(figure, **options):
+    """st.plotly_chart for every chart of the dashboard: its own colours (theme=None unless
+    `options` say otherwise) and, in Arabic, the figure mirrored to read right to left
+    (pie.charts.rtl). Returns what st.plotly_chart returns (the selection, with on_select)."""
+    options.setdefault("theme", None)
+    return st.plotly_chart(charts.rtl(figure, language()), **options)
 
 
 def sidebar_footer() -> None:
     with st.sidebar:
         st.divider()
-        st.caption(SOURCE_CREDIT)
+        st.caption(t("app.source_credit"))  # pie.reference.SOURCE_CREDIT, translated

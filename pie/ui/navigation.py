@@ -28,6 +28,15 @@ PAGES: tuple[PageSpec, ...] = (
              (*MANAGERS, "leadership"), default_for=(*MANAGERS, "leadership")),
     PageSpec("funnel", "pages/programme/funnel.py", "programme", ":material/filter_alt:",
              (*MANAGERS, "leadership")),
+    PageSpec("phases", "pages/programme/phases.py", "programme", ":material/stairs:", MANAGERS),
+    PageSpec("follow_up", "pages/programme/follow_up.py", "programme", ":material/call:", MANAGERS),
+    PageSpec("regions", "pages/leadership/regions.py", "leadership", ":material/map:",
+             (*MANAGERS, "leadership")),
+    PageSpec("companies", "pages/programme/companies.py", "programme", ":material/storefront:", MANAGERS),
+    PageSpec("financing", "pages/financing/financing.py", "partners", ":material/account_balance:",
+             (*MANAGERS, "bank"), default_for=("bank",)),
+    PageSpec("incubation", "pages/incubation/incubation.py", "partners", ":material/emoji_objects:",
+             (*MANAGERS, "incubator"), default_for=("incubator",)),
     PageSpec("glossary", "pages/reference/glossary.py", "reference", ":material/menu_book:", ALL_ROLES),
 )
 

@@ -11,38 +11,118 @@ from dataclasses import dataclass, field
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from pie import kpis
+import streamlit as st
+
+from pie import i18n, kpis
 from pie.i18n import EMPTY
-from pie.ui.lang import label, number, percent, t
+from pie.ui.lang import amount, day, label, language, number, percent, signed, t
 
 TEXT, COUNT, RATE = "text", "count", "rate"
+DECIMAL = "decimal"  # a number with `Table.decimals[column]` digits after the mark (1 if not given)
+SIGNED = "signed"    # a change: +3, -1, 0
+DATE = "date"        # a date: 02/10/2023 (fr)
+AMOUNT = "amount"    # dirhams: 12 500 MAD
 
 
 @dataclass(frozen=True)
 class Table:
     """`frame` has translated headers and raw values (what the CSV download holds); `kinds`
-    maps each header to TEXT, COUNT or RATE (a fraction 0..1). When `views` is given, the
-    screen shows one tab per view (view name -> its columns) instead of every column."""
+    maps each header to TEXT, COUNT, RATE (a fraction 0..1), DECIMAL or SIGNED. When `views`
+    is given, the screen shows one tab per view (view name -> its columns) instead of every
+    column. `colours` gives TEXT columns a background per cell text (a status) on screen."""
 
     frame: pd.DataFrame
     kinds: dict[str, str]
     views: dict[str, list[str]] = field(default_factory=dict)
+    decimals: dict[str, int] = field(default_factory=dict)
+    colours: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def view(self, columns: list[str]) -> "Table":
-        return Table(self.frame[columns], {c: self.kinds[c] for c in columns})
+        return Table(self.frame[columns], {c: self.kinds[c] for c in columns},
+                     decimals={c: d for c, d in self.decimals.items() if c in columns},
+                     colours={c: v for c, v in self.colours.items() if c in columns})
 
 
-def _cell(kind: str):
+def _cell(kind: str, decimals: int = 1):
+    if i18n.is_rtl(language()):  # Babel's bidi marks misplace text on the dataframe's canvas
+        text = _text(kind, decimals)
+        return lambda value: i18n.strip_marks(text(value))
+    return _text(kind, decimals)
+
+
+def _text(kind: str, decimals: int = 1):
     def show(value: object) -> str:
         if value is None or pd.isna(value):
             return EMPTY
+        if kind == DECIMAL:
+            return number(value, decimals)
+        if kind == DATE:
+            return day(value)
+        if kind == AMOUNT:
+            return amount(value)
+        if kind == SIGNED:
+            return signed(value) if value else number(0)
         return percent(value) if kind == RATE else number(value) if kind == COUNT else str(value)
     return show
 
 
+def _background(colours: dict[str, str]):
+    def style(value: object) -> str:
+        colour = colours.get(value) if isinstance(value, str) else None
+        return f"background-color: {colour}" if colour else ""
+    return style
+
+
 def styled(table: Table) -> Styler:
-    """The table with each cell's text formatted for the session's language."""
-    return table.frame.style.format({column: _cell(kind) for column, kind in table.kinds.items()})
+    """The table with each cell's text formatted for the session's language (and coloured
+    where `table.colours` says so). In Arabic, a table that fits on screen comes with its
+    columns in reverse order: a dataframe is drawn on a canvas that does not mirror, so the
+    first column must be put on the right (see `reads_right_to_left`)."""
+    frame = table.frame[table.frame.columns[::-1]] if reads_right_to_left(table) else table.frame
+    styler = frame.style.format({column: _cell(kind, table.decimals.get(column, 1))
+                                       for column, kind in table.kinds.items()})
+    for column, colours in table.colours.items():
+        styler = styler.map(_background(colours), subset=[column])
+    return styler
+
+
+# About the width of the main column (1400 px window, sidebar open), and what a character and
+# a cell's padding take on the dataframe's canvas.
+SCREEN_WIDTH_PX, CHAR_PX, CELL_PADDING_PX = 920, 6, 20
+
+
+def fits_on_screen(table: Table, rows: int = 50) -> bool:
+    """Whether the table is likely drawn without a horizontal scroll bar (estimated from the
+    length of its headers and of the first `rows` cells as shown)."""
+    frame = table.frame.head(rows)
+    width = 0.0
+    for column in frame.columns:
+        show = _text(table.kinds.get(column, TEXT), table.decimals.get(column, 1))
+        longest = max([len(str(column)), *(len(show(value)) for value in frame[column])])
+        width += min(longest, 40) * CHAR_PX + CELL_PADDING_PX
+    return width <= SCREEN_WIDTH_PX
+
+
+def reads_right_to_left(table: Table) -> bool:
+    """In Arabic, a table that fits on screen is drawn with its first column on the right. A
+    wider one keeps its order, first column pinned: the canvas always opens scrolled to the
+    left, where reversed columns would hide the first one (the participant, the group)."""
+    return i18n.is_rtl(language()) and fits_on_screen(table)
+
+
+def dataframe(table: Table, container=None, **options):
+    """st.dataframe (or `container.dataframe`) of `table` as `styled` formats it, with the
+    index hidden and a dash for missing values; in Arabic every column aligned right (the
+    canvas aligns text left whatever the page's direction), and a table too wide to reverse
+    keeps its first column pinned."""
+    options.setdefault("hide_index", True)
+    options.setdefault("placeholder", EMPTY)
+    if i18n.is_rtl(language()):
+        pinned = not reads_right_to_left(table)
+        options.setdefault("column_config", {
+            column: st.column_config.Column(alignment="right", pinned=pinned and index == 0 or None)
+            for index, column in enumerate(table.frame.columns)})
+    return (container or st).dataframe(styled(table), **options)
 
 
 def funnel_by_group(frame: pd.DataFrame, breakdown: str) -> Table:

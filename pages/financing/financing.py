@@ -1,0 +1,102 @@
+"""Financing: which plans reach the banks, what they decide and how fast, what became of the
+financed projects, and how the loans are doing. A bank sees only its own decisions."""
+import streamlit as st
+
+from pie import charts_partners, partners
+from pie.ui import data, filters, layout, session
+from pie.ui import partner_drill as drill
+from pie.ui import partner_views as views
+from pie.ui.cards import kpi_cards
+from pie.ui.lang import language, number, t
+
+CARDS = (("projects_financed", "amount_approved_mad", "amount_disbursed_mad"),
+         ("approval_rate", "median_days_to_decision", "portfolio_at_risk_30"))
+# Breakdowns that can narrow the tables, and the page value (URL parameter) of each.
+FOCUS = {"product": "product", "branch": "branch", "region": "focus_region"}
+
+drill.begin("financing")
+scope = session.current_scope()
+layout.page_header("financing", with_scope=False)
+scope, bank = drill.bank_scope(scope)
+st.caption(t("financing.scope", scope=filters.summary(),
+             bank=t("financing.bank.only", bank=partners.bank_name(bank, language())) if bank
+             else t("financing.bank.every")))
+values = data.indicators(scope)
+if layout.empty_state(values, scope):
+    st.stop()
+totals = data.partner("financing/by_group", scope, breakdown="all")
+if totals.empty:
+    st.info(t("financing.empty"), icon=":material/info:")
+    st.stop()
+totals = totals.iloc[0]
+
+kpi_cards(CARDS, scope)
+
+# ------------------------------------------------------------------ pipeline and amounts
+st.subheader(t("financing.pipeline.title"))
+st.caption(t("financing.pipeline.caption", pending=number(totals["n_pending"])))
+left, right = st.columns([3, 2])
+with left:
+    drill.chart(charts_partners.pipeline(data.partner("financing/pipeline", scope), language()), "pipeline")
+with right:
+    drill.chart(charts_partners.amounts(totals, language()), "amounts")
+
+# ------------------------------------------------------------------ time to decide
+st.subheader(t("financing.days.title"))
+days = data.partner("financing/days_to_decision", scope)
+st.caption(t("financing.days.caption", decisions=number(len(days)),
+             median=number(values["median_days_to_decision"], 1)))
+drill.chart(charts_partners.days_to_decision(days, values["median_days_to_decision"], language()), "days")
+
+# ------------------------------------------------------------------ by product, branch, region (drill-down)
+st.subheader(t("financing.groups.title"))
+groups = {dim: data.partner("financing/by_group", scope, breakdown=dim) for dim in (*FOCUS, "bank")}
+options = {dim: views.group_options(frame, dim) for dim, frame in groups.items()}
+focus = {dim: drill.settle(key, options[dim]) for dim, key in FOCUS.items()}
+choices = (*FOCUS, "bank") if bank is None else tuple(FOCUS)
+by_column, focus_column = st.columns([3, 2], vertical_alignment="bottom")
+by = drill.breakdown("by", choices, t("financing.groups.by"), container=by_column)
+focus_key = FOCUS.get(by, "bank")
+if by != "bank":
+    drill.select(focus_key, options[by], t("financing.focus.label", breakdown=t(f"breakdown.{by}")),
+                 t("financing.focus.all"), container=focus_column)
+st.caption(t("financing.groups.caption"))
+drill.chart(charts_partners.decisions_by_group(groups[by], by, language(), focus=drill.value(focus_key)),
+            f"groups_{by}", key=focus_key, options=options[by])
+loans = data.partner("financing/loan_health", scope, breakdown=by)
+views.show_table(views.financing_groups(groups[by], loans, by), t("financing.file.groups", breakdown=by),
+                 key=f"financing_groups_{by}")
+
+# ------------------------------------------------------------------ rejection reasons
+st.subheader(t("financing.reasons.title"))
+reasons = data.partner("financing/rejection_reasons", scope)
+st.caption(t("financing.reasons.caption", rejected=number(totals["n_rejected"])))
+drill.chart(charts_partners.rejection_reasons(reasons, language()), "reasons")
+
+# ------------------------------------------------------------------ loans' health
+st.subheader(t("financing.loans.title"))
+views.loan_cards(data.partner("financing/loan_health", scope, breakdown="all"))
+st.caption(t("financing.loans.caption", breakdown=t(f"breakdown.{by}")))
+drill.chart(charts_partners.portfolio_at_risk(loans, by, language(), focus=drill.value(focus_key)),
+            f"loans_{by}", key=focus_key, options=options[by])
+
+# ------------------------------------------------------------------ details, narrowed by the focus
+st.subheader(t("financing.details.title"))
+drill.active({key: (t(f"breakdown.{dim}"), options[dim].get(focus[dim]) if focus[dim] else None)
+              for dim, key in FOCUS.items()}, button_key="financing_clear")
+params = {f"focus_{dim}": focus[dim] for dim in FOCUS}
+outcomes = data.partner("financing/outcomes", scope, **params)
+summary = partners.outcome_summary(outcomes)
+st.markdown(t("financing.outcomes.title"))
+if summary["financed"]:
+    st.caption(t("financing.outcomes.caption", jobs_created=number(summary["jobs_created"]),
+                 jobs_now=number(summary["jobs_now"])))
+    drill.chart(charts_partners.outcomes(summary, language()), "outcomes")
+    views.show_table(views.outcomes(outcomes), t("financing.file.outcomes"), key="financing_outcomes")
+else:
+    st.caption(t("financing.outcomes.none"))
+
+st.markdown(t("financing.decisions.title"))
+decisions = data.partner("financing/decisions", scope, **params)
+st.caption(t("financing.decisions.caption", decisions=number(len(decisions))))
+views.show_table(views.decisions(decisions), t("financing.file.decisions"), key="financing_decisions")

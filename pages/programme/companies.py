@@ -1,0 +1,73 @@
+"""Companies and jobs: how many businesses the PIE created, where and in what, how many are
+still active after 12 and 24 months, and the jobs planned, created and there now."""
+from datetime import date
+
+import streamlit as st
+
+from pie import charts_partners
+from pie.ui import data, layout, session
+from pie.ui import partner_drill as drill
+from pie.ui import partner_views as views
+from pie.ui.cards import kpi_cards
+from pie.ui.lang import day, language, number, short_amount, t
+
+CARDS = (("companies_created", "companies_active", "jobs_created", "jobs_now"),)
+# Breakdowns that can narrow the table, and the page value (URL parameter) of each.
+FOCUS = {"year": "focus_year", "region": "focus_region", "sector": "sector", "legal_form": "legal_form"}
+
+drill.begin("companies")
+scope = session.current_scope()
+layout.page_header("companies")
+values = data.indicators(scope)
+if layout.empty_state(values, scope):
+    st.stop()
+if not values["companies_created"]:
+    st.info(t("companies.empty"), icon=":material/info:")
+    st.stop()
+
+kpi_cards(CARDS, scope)
+as_of = date.today()
+totals = data.partner("companies/by_group", scope, breakdown="all").iloc[0]
+survival = data.partner("companies/survival", scope, as_of=as_of)
+views.company_cards(totals, survival)
+
+# ------------------------------------------------------------------ by year, region, sector, legal form
+st.subheader(t("companies.groups.title"))
+groups = {dim: data.partner("companies/by_group", scope, breakdown=dim) for dim in FOCUS}
+options = {dim: views.group_options(frame, dim) for dim, frame in groups.items()}
+focus = {dim: drill.settle(key, options[dim]) for dim, key in FOCUS.items()}
+by_column, focus_column = st.columns([3, 2], vertical_alignment="bottom")
+by = drill.breakdown("by", tuple(FOCUS), t("companies.groups.by"), container=by_column)
+drill.select(FOCUS[by], options[by], t("companies.focus.label", breakdown=t(f"breakdown.{by}")),
+             t("companies.focus.all"), container=focus_column)
+st.caption(t("companies.groups.caption"))
+drill.chart(charts_partners.companies_by_group(groups[by], by, language(), focus=drill.value(FOCUS[by])),
+            f"companies_{by}", key=FOCUS[by], options=options[by])
+views.show_table(views.company_groups(groups[by], by), t("companies.file.groups", breakdown=by),
+                  key=f"companies_groups_{by}")
+
+# ------------------------------------------------------------------ jobs
+st.subheader(t("companies.jobs.title"))
+st.caption(t("companies.jobs.caption", planned=number(totals["planned_jobs"]), created=number(totals["jobs_created"]),
+             now=number(totals["jobs_now"]), with_plan=number(totals["n_with_plan"]),
+             companies=number(totals["companies_created"])))
+drill.chart(charts_partners.jobs(groups[by], by, language()), f"jobs_{by}")
+
+# ------------------------------------------------------------------ survival
+st.subheader(t("companies.survival.title"))
+left, right = st.columns([2, 3], vertical_alignment="center")
+with left:
+    drill.chart(charts_partners.survival(survival, language()), "survival")
+with right:
+    st.markdown(t("companies.survival.definition", as_of=day(as_of)))
+views.show_table(views.survival(survival), t("companies.file.survival"),
+                key="companies_survival")
+
+# ------------------------------------------------------------------ details, narrowed by the focus
+st.subheader(t("companies.details.title"))
+drill.active({key: (t(f"breakdown.{dim}"), options[dim].get(focus[dim]) if focus[dim] else None)
+              for dim, key in FOCUS.items()}, button_key="companies_clear")
+companies = data.partner("companies/companies", scope, **{f"focus_{dim}": focus[dim] for dim in FOCUS})
+st.caption(t("companies.details.caption", companies=number(len(companies)),
+             revenue=short_amount(float(totals["revenue_mad"])), with_revenue=number(totals["n_with_revenue"])))
+views.show_table(views.companies(companies), t("companies.file.companies"), key="companies_details")

@@ -1,0 +1,73 @@
+"""Follow-up: who and what is waiting — participants to call, plans to review, plans no bank
+has decided on, approved loans not disbursed."""
+import datetime
+
+import pandas as pd
+import streamlit as st
+
+from pie import programme
+from pie import programme_charts as charts
+from pie.ui import data, filters, layout, session
+from pie.ui import programme_drill as drill
+from pie.ui import programme_tables as tables
+from pie.ui.lang import day, label, language, number, t
+
+MAX_ESTABLISHMENTS = 15  # establishments drawn in the chart; the lists have them all
+MAX_ROWS = 250           # rows of a list on screen (most urgent first); downloads have them all
+
+scope = session.current_scope()
+layout.page_header("follow_up")
+if layout.empty_state(data.indicators(scope), scope):
+    st.stop()
+
+as_of = data.reference_date(scope)
+st.caption(t("follow_up.as_of.data" if as_of < datetime.date.today() else "follow_up.as_of.today", date=day(as_of)))
+
+# Filters of the page: how long without activity, which phase (the sidebar narrows the rest).
+left, right, _ = st.columns([1, 1, 2])
+with left:
+    idle_days = drill.days(t("follow_up.idle.label"), "idle", programme.DEFAULT_IDLE_DAYS, programme.MAX_IDLE_DAYS,
+                           help_text=t("follow_up.idle.help"))
+with right:
+    phase = drill.select(t("follow_up.phase.label"), programme.PHASES, "phase", lambda code: label("phase", code),
+                         t("follow_up.phase.all"))
+drill.active_filters({t("follow_up.phase.label"): label("phase", phase)} if phase else {}, keys=("phase",))
+
+lists = {
+    "participants": data.idle_participants(scope, idle_days, as_of, phase),
+    "to_review": data.plans_to_review(scope, as_of),
+    "without_decision": data.plans_without_decision(scope, as_of),
+    "not_disbursed": data.loans_not_disbursed(scope, as_of),
+}
+for column, (name, frame) in zip(st.columns(len(lists)), lists.items()):
+    column.metric(t(f"follow_up.list.{name}"), number(len(frame)), border=True, help=t(f"follow_up.help.{name}"))
+
+# Where to act: a click on an establishment narrows every list to it.
+st.subheader(t("follow_up.chart.title"))
+counts = pd.concat([frame[["establishment_id", "establishment_name"]].assign(list=name)
+                    for name, frame in lists.items()])
+counts = (counts.pivot_table(index=["establishment_id", "establishment_name"], columns="list", aggfunc="size",
+                             fill_value=0)
+          .reindex(columns=list(lists), fill_value=0).reset_index())
+counts = counts.assign(total=counts[list(lists)].sum(axis=1)).sort_values(["total", "establishment_name"],
+                                                                          ascending=[False, True])
+key = drill.chart_key("follow_up_where", idle_days, phase, scope)
+layout.plotly_chart(charts.follow_up_by_establishment(counts.head(MAX_ESTABLISHMENTS), language()), key=key,
+                    on_select=drill.on_pick(key, filters.ESTABLISHMENT), selection_mode="points")
+st.caption(t("follow_up.chart.caption") + (" " + t("follow_up.chart.top", shown=MAX_ESTABLISHMENTS, total=len(counts))
+                                           if len(counts) > MAX_ESTABLISHMENTS else ""))
+if not scope.personal_data:
+    st.caption(t("follow_up.no_contacts"))
+
+builders = {"participants": tables.idle_participants, "to_review": tables.plans_to_review,
+            "without_decision": tables.plans_without_decision, "not_disbursed": tables.loans_not_disbursed}
+tabs = st.tabs([t("follow_up.tab", name=t(f"follow_up.list.{name}"), count=number(len(frame)))
+                for name, frame in lists.items()])
+for tab, (name, frame) in zip(tabs, lists.items()):
+    with tab:
+        st.caption(t(f"follow_up.caption.{name}", days=idle_days))
+        if frame.empty:
+            st.success(t(f"follow_up.empty.{name}"), icon=":material/check_circle:")
+            continue
+        layout.show_table(builders[name](frame), t(f"follow_up.file.{name}"), key=f"follow_up_{name}",
+                          max_rows=MAX_ROWS)

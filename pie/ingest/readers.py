@@ -1,0 +1,434 @@
+"""Reading import files as they really arrive: CSV and spreadsheets, folders, uploads.
+
+`collect(sources)` turns paths (files or folders) and uploads (`(name, bytes)` pairs, or
+objects with `.name` and `.getvalue()` such as Streamlit's UploadedFile) into `SourceFile`s.
+`read(source)` returns the `Sheet`s of a file — one per table, every cell as text and the
+row number the user sees (header = row 1) — and the problems that stop a file from being
+read at all (never an exception: a fuzzed or binary file gives a problem).
+
+CSV: `,`, `;` or tab (sniffed on the header line), quoted fields, UTF-8 with or without BOM,
+UTF-16 with BOM, else Windows-1252 (French accents, € and ’) or Windows-1256 (Arabic),
+told apart by charset-normalizer; blank trailing lines are ignored and blank lines inside
+keep the numbering Excel shows. Workbooks (xlsx, xlsm, xls, ods; python-calamine): one sheet
+per table, named after it; Excel dates and numbers become the text the parser reads (an
+Excel date -> `2023-10-02`, 12500.5 -> `12500.5`, 9.0 -> `9`). The sheet `codes` of our
+template workbook and empty sheets with other names are skipped.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, Iterable
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from pie import i18n
+from pie.errors import PieError
+from pie.ingest import rules
+from pie.ingest.report import Problem
+
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+SUFFIXES = CSV_SUFFIXES + WORKBOOK_SUFFIXES
+SEPARATORS = (",", ";", "\t")
+EXCEL_EPOCH = date(1899, 12, 30)
+EXCEL_MAX_SERIAL = 2_958_465          # 9999-12-31
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+
+
+class NotReadable(Exception):
+    """A file that cannot be read; args: (i18n reason key, params)."""
+
+
+@dataclass
+class SourceFile:
+    """One original file of a batch. A file on disk is read when needed (`load`), so a
+    batch of large files is not held in memory all at once; its sha256 is taken from the
+    bytes that were checked."""
+
+    name: str                     # the file's name (its suffix and stem say what it holds)
+    data: bytes | None = None     # the bytes of an upload (None for a file on disk)
+    path: Path | None = None      # where it is read from (None for an upload)
+    sha256: str | None = None     # set by `load`
+    size: int = 0
+    label: str = ""               # as shown in reports: the name, told apart from a namesake
+
+    def __post_init__(self) -> None:
+        self.label = self.label or self.name
+        if self.data is not None:
+            self.size = len(self.data)
+            self.sha256 = hashlib.sha256(self.data).hexdigest()
+        elif self.path is not None:
+            self.size = self.path.stat().st_size
+
+    def load(self) -> bytes:
+        """The file's bytes (read from disk for a path; sets sha256 and size)."""
+        if self.data is not None:
+            return self.data
+        data = self.path.read_bytes()
+        self.size, self.sha256 = len(data), hashlib.sha256(data).hexdigest()
+        return data
+
+    @property
+    def suffix(self) -> str:
+        return Path(self.name).suffix.lower()
+
+
+@dataclass
+class Sheet:
+    """The rows of one table from one file (or workbook sheet), every cell as text."""
+
+    file: str                     # label in reports: `participants.csv`, `registre.xlsx[participants]`
+    table: str
+    header: list[str]             # normalised column names ('' for an empty header cell)
+    data: pa.Table                # string columns c0..cn in header order, data rows only
+    rows: pa.Array                # int32: the sheet row number of each data row
+    header_row: int = 1
+
+
+@dataclass
+class ReadResult:
+    sheets: list[Sheet] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------ sources
+def collect(sources: Iterable[Any], language: str = i18n.DEFAULT_LANGUAGE) -> list[SourceFile]:
+    """The files of a batch, in the order given (folders: their importable files by name).
+
+    Raises PieError for a path that does not exist or a folder without any importable file.
+    """
+    found: list[tuple[str, bytes | None, Path | None]] = []
+    if isinstance(sources, (str, Path)) or hasattr(sources, "getvalue") or _is_pair(sources):
+        sources = [sources]
+    for source in sources:
+        if isinstance(source, (str, Path)):
+            path = Path(source)
+            if path.is_dir():
+                files = sorted(p for p in path.iterdir() if p.is_file() and _importable(p.name))
+                if not files:
+                    raise PieError(i18n.t("ingest.refused.empty_folder", language, path=path,
+                                          expected=", ".join(SUFFIXES)))
+                found.extend((p.name, None, p) for p in files)
+            elif path.is_file():
+                found.append((path.name, None, path))
+            else:
+                raise PieError(i18n.t("ingest.refused.no_such_path", language, path=path))
+        elif _is_pair(source):
+            name, data = source
+            found.append((Path(str(name)).name, bytes(data), None))
+        elif hasattr(source, "name") and hasattr(source, "getvalue"):
+            found.append((Path(str(source.name)).name, bytes(source.getvalue()), None))
+        elif hasattr(source, "name") and hasattr(source, "read"):
+            found.append((Path(str(source.name)).name, bytes(source.read()), None))
+        else:
+            raise PieError(i18n.t("ingest.refused.bad_source", language, source=repr(source)[:80]))
+    result: list[SourceFile] = []
+    seen: dict[str, int] = {}
+    for name, data, path in found:
+        seen[name] = seen.get(name, 0) + 1
+        label = name
+        if seen[name] > 1:        # two files with one name: say which is which
+            label = str(path) if path is not None else f"{name} ({seen[name]})"
+            if label == name or any(r.label == label for r in result):
+                label = f"{name} ({seen[name]})"
+        result.append(SourceFile(name, data, path, label=label))
+    return result
+
+
+def _is_pair(source: Any) -> bool:
+    """A `(name, bytes)` upload."""
+    return (isinstance(source, tuple) and len(source) == 2 and isinstance(source[0], (str, Path))
+            and isinstance(source[1], (bytes, bytearray, memoryview)))
+
+
+def _importable(name: str) -> bool:
+    return not name.startswith((".", "~$")) and Path(name).suffix.lower() in SUFFIXES
+
+
+def table_name(label: str) -> str:
+    """The table a file or sheet name means: case, spaces and hyphens do not matter."""
+    return re.sub(r"[\s\-]+", "_", label.strip().lower())
+
+
+def normalise_header(name: Any) -> str:
+    return re.sub(r"\s+", " ", str(name if name is not None else "")).strip().lstrip("\ufeff").strip().lower()
+
+
+def _unknown_table(label: str, file: str, sheet: bool = False) -> Problem:
+    return Problem("unknown-table", "ingest.reason.unknown_sheet" if sheet else "ingest.reason.unknown_table",
+                   {"name": label, "expected": ", ".join(rules.TABLE_NAMES)}, file=file)
+
+
+def read(source: SourceFile) -> ReadResult:
+    """The sheets of one file, or the problem that stops it from being read."""
+    try:
+        if source.suffix in WORKBOOK_SUFFIXES:
+            return _read_workbook(source, source.load())
+        if source.suffix in CSV_SUFFIXES:
+            data = source.load()
+            table = table_name(Path(source.name).stem)
+            if table not in rules.TABLES:
+                return ReadResult(problems=[_unknown_table(Path(source.name).stem, source.label)])
+            return _read_csv(source, data, table)
+        source.load()
+        return ReadResult(problems=[Problem(
+            "unsupported-file", "ingest.reason.unsupported_file",
+            {"suffix": source.suffix or "—", "expected": ", ".join(SUFFIXES)}, file=source.label)])
+    except NotReadable as error:
+        key, params = error.args
+        return ReadResult(problems=[Problem(
+            "empty-file" if key == "ingest.reason.empty_file" else "unreadable-file", key, params,
+            file=source.label)])
+    except OSError:
+        raise
+    except Exception as error:  # noqa: BLE001 - a file we cannot read is a problem, not a crash
+        return ReadResult(problems=[Problem("unreadable-file", "ingest.reason.unreadable",
+                                            {"detail": _short(error)}, file=source.label)])
+
+
+def _short(error: Exception) -> str:
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return text[:200]
+
+
+# ------------------------------------------------------------------------------ CSV
+def to_utf8(data: bytes) -> tuple[bytes, str]:
+    """(UTF-8 bytes without BOM, the encoding found) of a CSV file; raises NotReadable for
+    a binary file. UTF-8 is tried strictly first; else Windows-1252 or -1256."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16").encode("utf-8"), "utf-16"
+    encoding = "utf-8"
+    if data.startswith(b"\xef\xbb\xbf"):
+        data, encoding = data[3:], "utf-8-sig"
+    if data.startswith(b"PK\x03\x04"):
+        raise NotReadable("ingest.reason.workbook_named_csv", {})
+    if b"\x00" in data[:65536]:
+        raise NotReadable("ingest.reason.binary", {})
+    if not _is_utf8(data):
+        encoding = _single_byte_encoding(data)
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:      # a byte the Windows code page leaves undefined
+            encoding, text = "latin-1", data.decode("latin-1")
+        data = text.encode("utf-8")
+    if _NOT_TEXT.search(data[:65536].decode("utf-8", errors="ignore")):
+        raise NotReadable("ingest.reason.binary", {})
+    return data, encoding
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """(text, encoding) of a CSV file's bytes (see to_utf8)."""
+    utf8, encoding = to_utf8(data)
+    return utf8.decode("utf-8"), encoding
+
+
+def _is_utf8(data: bytes) -> bool:
+    if data.isascii():
+        return True
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for start in range(0, len(data), 1 << 24):
+            decoder.decode(data[start:start + (1 << 24)])
+        decoder.decode(b"", final=True)
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _single_byte_encoding(data: bytes) -> str:
+    """Windows-1252 (French) unless the bytes read much better as Windows-1256 (Arabic)."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000], cp_isolation=["cp1252", "cp1256"]).best()
+    return best.encoding if best is not None and best.encoding in ("cp1252", "cp1256") else "cp1252"
+
+
+def sniff_separator(line: str) -> str:
+    """The separator of a header line: the one of `,` `;` tab outside quotes seen most."""
+    outside = re.sub(r'"[^"]*"', "", line)
+    counts = {sep: outside.count(sep) for sep in SEPARATORS}
+    best = max(SEPARATORS, key=lambda sep: counts[sep])
+    return best if counts[best] else ","
+
+
+def _read_csv(source: SourceFile, data: bytes, table: str) -> ReadResult:
+    utf8, _ = to_utf8(data)
+    # Blank lines before the header still count as rows in Excel; after the data they don't.
+    lines_before = 0
+    while True:
+        end = _line_end(utf8)
+        if end is None or utf8[:end].strip():
+            break
+        utf8 = utf8[end:]
+        lines_before += 1
+    utf8 = _strip_blank_tail(utf8)
+    if not utf8.strip():
+        raise NotReadable("ingest.reason.empty_file", {})
+    first_line = utf8[:_line_end(utf8) or len(utf8)].decode("utf-8")
+    separator = sniff_separator(first_line)
+    head = utf8[:1 << 16].decode("utf-8", errors="ignore")
+    header = next(csv.reader(io.StringIO(head, newline=""), delimiter=separator))
+    header_names = [normalise_header(h) for h in header]
+    data_table = _csv_fast(utf8, separator, len(header))
+    if data_table is not None:
+        row_numbers = pa.array(range(lines_before + 2, lines_before + 2 + data_table.num_rows), pa.int32())
+        problems: list[Problem] = []
+    else:
+        data_table, row_numbers, problems = _csv_slow(utf8.decode("utf-8"), separator, len(header),
+                                                      lines_before, source.label)
+    return ReadResult([Sheet(source.label, table, header_names, data_table, row_numbers,
+                             header_row=lines_before + 1)], problems)
+
+
+def _line_end(data: bytes) -> int | None:
+    """Index just after the first line break (None when there is none)."""
+    positions = [p for p in (data.find(b"\n"), data.find(b"\r")) if p >= 0]
+    if not positions:
+        return None
+    p = min(positions)
+    return p + 2 if data[p:p + 2] == b"\r\n" else p + 1
+
+
+def _strip_blank_tail(data: bytes) -> bytes:
+    data = data.rstrip(b"\r\n")
+    while True:
+        cut = max(data.rfind(b"\n"), data.rfind(b"\r"))
+        if cut < 0 or data[cut + 1:].strip():
+            return data
+        data = data[:cut].rstrip(b"\r\n")
+
+
+def _csv_fast(utf8: bytes, separator: str, width: int) -> pa.Table | None:
+    """pyarrow's reader; None when a row is ragged or blank (the slow path says where)."""
+    names = [f"c{i}" for i in range(width)]
+
+    def refuse(_row):
+        return "error"
+
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(utf8),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=separator, quote_char='"', double_quote=True,
+                                              newlines_in_values=b'"' in utf8, ignore_empty_lines=False,
+                                              invalid_row_handler=refuse),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowException):
+        return None
+    return table.slice(1)   # the header row
+
+
+def _csv_slow(text: str, separator: str, width: int, lines_before: int,
+              file: str) -> tuple[pa.Table, pa.Array, list[Problem]]:
+    """Python's csv module, record by record: exact row numbers, ragged rows reported."""
+    csv.field_size_limit(1 << 24)
+    columns: list[list[str]] = [[] for _ in range(width)]
+    numbers: list[int] = []
+    problems: list[Problem] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    next(reader)
+    for index, record in enumerate(reader):
+        row = lines_before + 2 + index
+        if not record:
+            continue
+        if len(record) > width:
+            extra = [c for c in record[width:] if c.strip()]
+            if extra:
+                problems.append(Problem("extra-cells", "ingest.reason.extra_cells",
+                                        {"count": len(record), "expected": width},
+                                        file=file, row=row, value=extra[0][:100]))
+            record = record[:width]
+        for i in range(width):
+            columns[i].append(record[i] if i < len(record) else "")
+        numbers.append(row)
+    data = pa.table({f"c{i}": pa.array(col, pa.string()) for i, col in enumerate(columns)})
+    return data, pa.array(numbers, pa.int32()), problems
+
+
+# ------------------------------------------------------------------------------ workbooks
+def _read_workbook(source: SourceFile, data: bytes) -> ReadResult:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as error:  # noqa: BLE001 - calamine raises several error types
+        raise NotReadable("ingest.reason.bad_workbook", {"detail": _short(error)}) from error
+    result = ReadResult()
+    for sheet_name in workbook.sheet_names:
+        table = table_name(sheet_name)
+        label = f"{source.label}[{sheet_name}]"
+        if table == rules.CODES_SHEET:
+            continue
+        cells = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+        if table not in rules.TABLES:
+            if any(_cell_present(v) for row in cells for v in row):
+                result.problems.append(_unknown_table(sheet_name, label, sheet=True))
+            continue
+        header_index = next((i for i, row in enumerate(cells) if any(_cell_present(v) for v in row)), None)
+        if header_index is None:
+            result.problems.append(Problem("empty-file", "ingest.reason.empty_sheet", {}, file=label))
+            continue
+        header = [normalise_header(_cell_text(v, None)) for v in cells[header_index]]
+        while header and not header[-1]:
+            header.pop()
+        spec = rules.TABLES[table]
+        kinds = [spec.column(h).kind if h in spec.names else None for h in header]
+        columns: list[list[str]] = [[] for _ in header]
+        numbers: list[int] = []
+        for index in range(header_index + 1, len(cells)):
+            row = cells[index]
+            if not any(_cell_present(v) for v in row):
+                continue
+            for j, kind in enumerate(kinds):
+                columns[j].append(_cell_text(row[j], kind) if j < len(row) else "")
+            extra = [v for v in row[len(header):] if _cell_present(v)]
+            if extra:
+                result.problems.append(Problem("extra-cells", "ingest.reason.extra_cells_sheet",
+                                               {"expected": len(header)}, file=label, row=index + 1,
+                                               value=_cell_text(extra[0], None)[:100]))
+            numbers.append(index + 1)
+        data = pa.table({f"c{i}": pa.array(col, pa.string()) for i, col in enumerate(columns)})
+        result.sheets.append(Sheet(label, table, header, data, pa.array(numbers, pa.int32()),
+                                   header_row=header_index + 1))
+    if not result.sheets and not result.problems:
+        result.problems.append(Problem("empty-file", "ingest.reason.empty_workbook",
+                                       {"expected": ", ".join(rules.TABLE_NAMES)}, file=source.label))
+    return result
+
+
+def _cell_present(value: Any) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _cell_text(value: Any, kind: str | None) -> str:
+    """The text the parser reads for a typed spreadsheet cell of a column of `kind`."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if kind == rules.DATE or value.time() == time() else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (time, timedelta)):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if kind == rules.DATE and value.is_integer() and 1 <= value <= EXCEL_MAX_SERIAL:
+            return (EXCEL_EPOCH + timedelta(days=int(value))).isoformat()   # a date cell formatted as a number
+        if value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        return format(value, ".15g")
+    return str(value)

@@ -1,0 +1,300 @@
+"""The import format of every programme table, in one place (shared/DATA_MODEL.md).
+
+Each table is a list of `Column`s read as a table of the contract: name, kind (how a cell
+is parsed), required, key, allowed codes, reference, bounds. The reader, the validator, the
+loader, the export and the templates all derive what they need from `TABLES`;
+tests/test_ingest_rules.py checks it against pie/schema.sql and DATA_MODEL.md.
+
+Rules that involve several columns of one row are `RowRule`s (SQL conditions over the
+staged batch); rules across tables live in pie/ingest/validate.py, next to their queries.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+# ------------------------------------------------------------------------------ cell kinds
+# How a cell is read. Every kind maps to one SQL parse expression in pie/ingest/parse.py.
+ID = "id"                    # identifier: text, trimmed
+TEXT = "text"                # free text, trimmed
+CODE = "code"                # one of `codes`, any case, surrounding spaces
+DATE = "date"                # ISO 2023-10-02 or French 02/10/2023
+AMOUNT = "amount"            # dirhams, DECIMAL(14,2); 12500.50, 12 500,50, 12500,50
+DECIMAL = "decimal"          # hours, DECIMAL(precision, scale)
+INTEGER = "integer"          # whole number
+REGION = "region"            # 01..12, `9` read as `09`
+ACADEMIC_YEAR = "academic_year"  # YYYY-YYYY, consecutive years
+BANK = "bank"                # upper-case short name
+PHONE = "phone"              # Moroccan number, stored as +212XXXXXXXXX
+CIN = "cin"                  # national identity card: 1-2 letters then 1-6 digits
+ICE = "ice"                  # company identifier: exactly 15 digits
+
+SQL_TYPES = {
+    ID: "varchar", TEXT: "varchar", CODE: "varchar", DATE: "date", AMOUNT: "decimal(14,2)",
+    INTEGER: "integer", REGION: "varchar", ACADEMIC_YEAR: "varchar", BANK: "varchar",
+    PHONE: "varchar", CIN: "varchar", ICE: "varchar",
+}
+NUMERIC_KINDS = frozenset({AMOUNT, DECIMAL, INTEGER})
+# Free-text kinds: stored as typed, so exported with a formula-injection guard.
+TEXT_KINDS = frozenset({ID, TEXT})
+
+REGION_CODES = tuple(f"{n:02d}" for n in range(1, 13))
+MIN_BIRTH_YEAR = 1940
+MIN_AGE = 14
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an import file, as in DATA_MODEL.md."""
+
+    name: str
+    kind: str
+    required: bool = False
+    key: bool = False
+    codes: tuple[str, ...] = ()
+    aliases: tuple[tuple[str, str], ...] = ()     # extra accepted spellings -> code
+    ref: tuple[str, str] | None = None            # (table, column) it refers to
+    minimum: float | None = None
+    minimum_inclusive: bool = True
+    maximum: float | None = None
+    max_years_ago: int | None = None              # maximum = this year − n (birth_year)
+    precision: int = 14
+    scale: int = 2
+
+    @property
+    def sql_type(self) -> str:
+        if self.kind == DECIMAL:
+            return f"decimal({self.precision},{self.scale})"
+        return SQL_TYPES[self.kind]
+
+    @property
+    def not_null(self) -> bool:
+        return self.required or self.key
+
+    def upper_bound(self, today: date | None = None) -> float | None:
+        """The largest allowed value, if any (birth_year: this year − 14)."""
+        if self.max_years_ago is not None:
+            return (today or date.today()).year - self.max_years_ago
+        return self.maximum
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A rule between columns of one row: `when` (SQL over the staged row, where `x` is the
+    parsed value and `x__raw` the trimmed text, NULL when empty) flags a violation; the
+    problem is reported on `column` with the reason `reason` (an i18n key under
+    `ingest.rule.`), whose placeholders are filled from `params` (name -> SQL expression)."""
+
+    column: str
+    when: str
+    reason: str
+    type: str = "rule-violation"
+    params: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[Column, ...]
+    unique: tuple[tuple[str, ...], ...] = ()      # unique column sets besides the key
+    row_rules: tuple[RowRule, ...] = ()
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.key)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.not_null)
+
+    def column(self, name: str) -> Column:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(name)
+
+
+def _c(name: str, kind: str, **options) -> Column:
+    return Column(name, kind, **options)
+
+
+SECTORS = ("digital_ai", "industry", "health", "agriculture", "tourism", "renewable_energy",
+           "ecommerce", "commerce_services", "construction", "crafts", "other")
+GENDER_ALIASES = (("femme", "f"), ("homme", "m"))
+
+TABLES: dict[str, Table] = {t.name: t for t in (
+    Table("establishments", (
+        _c("establishment_id", ID, key=True),
+        _c("name", TEXT, required=True),
+        _c("kind", CODE, required=True, codes=("cmc", "ista", "ita", "other")),
+        _c("region_code", REGION, required=True, ref=("regions", "region_code")),
+        _c("city", TEXT),
+        _c("pie_launch_date", DATE),
+    )),
+    Table("cohorts", (
+        _c("cohort_id", ID, key=True),
+        _c("establishment_id", ID, required=True, ref=("establishments", "establishment_id")),
+        _c("academic_year", ACADEMIC_YEAR, required=True),
+        _c("start_date", DATE, required=True),
+        _c("delivery_mode", CODE, required=True, codes=("in_person", "online", "blended")),
+    )),
+    Table("participants", (
+        _c("participant_id", ID, key=True),
+        _c("cohort_id", ID, required=True, ref=("cohorts", "cohort_id")),
+        _c("gender", CODE, required=True, codes=("f", "m"), aliases=GENDER_ALIASES),
+        _c("birth_year", INTEGER, minimum=MIN_BIRTH_YEAR, max_years_ago=MIN_AGE),
+        _c("profile", CODE, required=True, codes=("trainee", "graduate", "trainer")),
+        _c("sector", CODE, required=True, codes=SECTORS),
+        _c("enrolled_on", DATE, required=True),
+    )),
+    Table("participant_contacts", (
+        _c("participant_id", ID, key=True, ref=("participants", "participant_id")),
+        _c("full_name", TEXT, required=True),
+        _c("national_id", CIN),
+        _c("phone", PHONE),
+        _c("email", TEXT),
+    )),
+    Table("phase_progress", (
+        _c("participant_id", ID, key=True, ref=("participants", "participant_id")),
+        _c("phase", CODE, key=True, codes=("awareness", "fundamentals", "immersion")),
+        _c("status", CODE, required=True, codes=("in_progress", "completed", "dropped")),
+        _c("started_on", DATE, required=True),
+        _c("completed_on", DATE),
+        _c("hours_attended", DECIMAL, minimum=0, precision=6, scale=1),
+    ), row_rules=(
+        RowRule("completed_on", "status = 'completed' and completed_on__raw is null",
+                "completed_on_required", type="missing-value"),
+        RowRule("completed_on", "status in ('in_progress', 'dropped') and completed_on__raw is not null",
+                "completed_on_forbidden", params=(("status", "status"),)),
+        RowRule("completed_on", "completed_on < started_on", "not_before",
+                params=(("other", "'started_on'"), ("other_value", "strftime(started_on, '%Y-%m-%d')"))),
+    )),
+    Table("projects", (
+        _c("project_id", ID, key=True),
+        _c("cohort_id", ID, required=True, ref=("cohorts", "cohort_id")),
+        _c("name", TEXT, required=True),
+        _c("sector", CODE, required=True, codes=SECTORS),
+        _c("created_on", DATE, required=True),
+    )),
+    Table("project_members", (
+        _c("project_id", ID, key=True, ref=("projects", "project_id")),
+        _c("participant_id", ID, key=True, ref=("participants", "participant_id")),
+        _c("role", CODE, required=True, codes=("lead", "member")),
+    )),
+    Table("business_plans", (
+        _c("plan_id", ID, key=True),
+        _c("project_id", ID, required=True, ref=("projects", "project_id")),
+        _c("version", INTEGER, required=True, minimum=1),
+        _c("status", CODE, required=True, codes=("draft", "submitted", "validated", "rejected")),
+        _c("submitted_on", DATE),
+        _c("reviewed_on", DATE),
+        _c("requested_amount_mad", AMOUNT, minimum=0),
+        _c("planned_jobs", INTEGER, minimum=0),
+    ), unique=(("project_id", "version"),), row_rules=(
+        RowRule("submitted_on", "status in ('submitted', 'validated', 'rejected') and submitted_on__raw is null",
+                "submitted_on_required", type="missing-value", params=(("status", "status"),)),
+        RowRule("reviewed_on", "status in ('validated', 'rejected') and reviewed_on__raw is null",
+                "reviewed_on_required", type="missing-value", params=(("status", "status"),)),
+        RowRule("reviewed_on", "reviewed_on < submitted_on", "not_before",
+                params=(("other", "'submitted_on'"), ("other_value", "strftime(submitted_on, '%Y-%m-%d')"))),
+    )),
+    Table("financing_decisions", (
+        _c("decision_id", ID, key=True),
+        _c("plan_id", ID, required=True, ref=("business_plans", "plan_id")),
+        _c("bank", BANK, required=True),
+        _c("branch", TEXT),
+        _c("product", CODE, codes=("intelaka", "microcredit", "honour_loan", "bank_loan", "other")),
+        _c("decision", CODE, required=True, codes=("pending", "approved", "rejected")),
+        _c("decided_on", DATE),
+        _c("amount_approved_mad", AMOUNT, minimum=0, minimum_inclusive=False),
+        _c("disbursed_on", DATE),
+        _c("amount_disbursed_mad", AMOUNT, minimum=0, minimum_inclusive=False),
+        _c("rejection_reason", TEXT),
+    ), row_rules=(
+        RowRule("decided_on", "decision in ('approved', 'rejected') and decided_on__raw is null",
+                "decided_on_required", type="missing-value", params=(("decision", "decision"),)),
+        RowRule("amount_approved_mad", "decision = 'approved' and amount_approved_mad__raw is null",
+                "amount_approved_required", type="missing-value"),
+        RowRule("amount_approved_mad", "decision in ('pending', 'rejected') and amount_approved_mad__raw is not null",
+                "amount_approved_forbidden", params=(("decision", "decision"),)),
+        RowRule("disbursed_on", "decision in ('pending', 'rejected') and disbursed_on__raw is not null",
+                "disbursed_on_forbidden", params=(("decision", "decision"),)),
+        RowRule("disbursed_on", "disbursed_on < decided_on", "not_before",
+                params=(("other", "'decided_on'"), ("other_value", "strftime(decided_on, '%Y-%m-%d')"))),
+        RowRule("amount_disbursed_mad", "disbursed_on__raw is null and amount_disbursed_mad__raw is not null",
+                "amount_disbursed_without_date"),
+        RowRule("amount_disbursed_mad", "disbursed_on__raw is not null and amount_disbursed_mad__raw is null",
+                "amount_disbursed_required", type="missing-value"),
+        RowRule("amount_disbursed_mad", "amount_disbursed_mad > amount_approved_mad", "disbursed_above_approved",
+                params=(("approved", "cast(amount_approved_mad as varchar)"),)),
+    )),
+    Table("incubation_stages", (
+        _c("project_id", ID, key=True, ref=("projects", "project_id")),
+        _c("stage", CODE, key=True, codes=("pre_incubation", "incubation", "acceleration", "post_creation")),
+        _c("incubator", TEXT, required=True),
+        _c("entered_on", DATE, required=True),
+        _c("exited_on", DATE),
+        _c("exit_reason", CODE, codes=("advanced", "graduated", "abandoned")),
+    ), row_rules=(
+        RowRule("exited_on", "exited_on < entered_on", "not_before",
+                params=(("other", "'entered_on'"), ("other_value", "strftime(entered_on, '%Y-%m-%d')"))),
+        RowRule("exit_reason", "exited_on__raw is null and exit_reason__raw is not null",
+                "exit_reason_without_exit"),
+    )),
+    Table("coaching_sessions", (
+        _c("session_id", ID, key=True),
+        _c("project_id", ID, required=True, ref=("projects", "project_id")),
+        _c("partner", TEXT, required=True),
+        _c("kind", CODE, required=True, codes=("coaching", "mentoring", "bank_advice", "workshop", "study_trip")),
+        _c("held_on", DATE, required=True),
+        _c("hours", DECIMAL, minimum=0, minimum_inclusive=False, precision=5, scale=1),
+    )),
+    Table("companies", (
+        _c("company_id", ID, key=True),
+        _c("project_id", ID, required=True, ref=("projects", "project_id")),
+        _c("legal_form", CODE, required=True, codes=("auto_entrepreneur", "sole_proprietorship", "sarl",
+                                                     "sarl_au", "cooperative", "other")),
+        _c("registered_on", DATE, required=True),
+        _c("ice", ICE),
+        _c("jobs_created", INTEGER, required=True, minimum=0),
+        _c("status", CODE, required=True, codes=("active", "closed")),
+    ), unique=(("project_id",),)),
+    Table("loan_followups", (
+        _c("decision_id", ID, key=True, ref=("financing_decisions", "decision_id")),
+        _c("as_of", DATE, key=True),
+        _c("outstanding_mad", AMOUNT, required=True, minimum=0),
+        _c("days_past_due", INTEGER, required=True, minimum=0),
+        _c("status", CODE, required=True, codes=("current", "late", "repaid", "written_off")),
+    )),
+    Table("company_followups", (
+        _c("company_id", ID, key=True, ref=("companies", "company_id")),
+        _c("as_of", DATE, key=True),
+        _c("employees", INTEGER, required=True, minimum=0),
+        _c("revenue_mad", AMOUNT, minimum=0),
+        _c("status", CODE, required=True, codes=("active", "closed")),
+    )),
+    Table("targets", (
+        _c("academic_year", ACADEMIC_YEAR, key=True),
+        _c("region_code", REGION, key=True, ref=("regions", "region_code")),
+        _c("metric", CODE, key=True, codes=("participants", "immersion_completed", "plans_validated",
+                                            "projects_financed", "companies_created")),
+        _c("target_value", INTEGER, required=True, minimum=0),
+    )),
+)}
+
+TABLE_NAMES = tuple(TABLES)          # load order: parents first (= pie.db.PROGRAMME_TABLES)
+# Sheet of the template workbook that lists the codes; the reader ignores it.
+CODES_SHEET = "codes"
+
+
+def table(name: str) -> Table:
+    return TABLES[name]
+
+
+def code_columns() -> list[tuple[str, Column]]:
+    """(table, column) of every column with a code list, in table order."""
+    return [(t.name, c) for t in TABLES.values() for c in t.columns if c.codes]

@@ -1,0 +1,572 @@
+"""Checking a batch: headers, every cell, every rule, in DuckDB SQL over the staged batch.
+
+Two steps, so the database of record is locked only for the second:
+1. `stage(files)` (no database needed): read the files, check headers, load every sheet's
+   text into a private in-memory DuckDB (`raw_<table>`), parse it into `batch_<table>`
+   (for each column: `<c>__raw` the trimmed text, `<c>` the typed value, `<c>__num` /
+   `<c>__date` for numbers and dates), report cell problems, rules within a row
+   (rules.RowRule) and keys seen twice in the batch, and write the typed tables to a
+   staging file in a private temporary folder.
+2. `cross_check(con, batch)` on a connection to the database, to which the staging file
+   is attached (`attach`): references and the rules between tables, checked on the state
+   the database would have after the batch (`cur_<table>`: the batch's rows plus the
+   database's rows the batch does not replace). A violation is reported on the batch's row
+   (the child's when both are in the batch), so a batch that changes a parent in a way
+   that breaks a child already in the database is told which row does it.
+Problems carry the sheet and row the user sees; `Collector` keeps at most `max_problems`
+of them listed, counting them all.
+"""
+from __future__ import annotations
+
+import shutil
+import string
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from pie.ingest import parse, rules
+from pie.ingest.parse import ident, literal
+from pie.ingest.readers import Sheet, SourceFile, read
+from pie.ingest.report import ERROR, WARNING, Problem
+
+MAX_PROBLEMS = 100_000
+MAX_NAMED_DUPLICATES = 5
+Progress = Callable[[str, float], None]
+
+
+def _no_progress(step: str, fraction: float) -> None:
+    pass
+
+
+@dataclass
+class Collector:
+    """Problems and warnings of a batch: all counted, the first `limit` of each listed."""
+
+    limit: int = MAX_PROBLEMS
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    problems_count: int = 0
+    warnings_count: int = 0
+
+    def add(self, problem: Problem) -> None:
+        self.add_many([problem], 1)
+
+    def add_many(self, found: list[Problem], total: int | None = None) -> None:
+        """Add problems of one kind (all errors or all warnings); `total` counts those not
+        listed too (a query stops listing at the limit)."""
+        if not found:
+            return
+        total = len(found) if total is None else total
+        errors = [p for p in found if p.severity == ERROR]
+        warnings = [p for p in found if p.severity == WARNING]
+        if errors:
+            self.problems.extend(errors[: max(0, self.limit - len(self.problems))])
+            self.problems_count += total - len(warnings)
+        if warnings:
+            self.warnings.extend(warnings[: max(0, self.limit - len(self.warnings))])
+            self.warnings_count += total - len(errors)
+
+    def sort(self) -> None:
+        self.problems.sort(key=Problem.sort_key)
+        self.warnings.sort(key=Problem.sort_key)
+
+
+@dataclass
+class Batch:
+    """A staged batch: its files, sheets, typed rows (in the staging file) and problems."""
+
+    files: list[SourceFile]
+    sheets: list[Sheet]
+    folder: Path                  # private temporary folder holding the staging database
+    rows: dict[str, int]
+    collector: Collector
+
+    @property
+    def path(self) -> Path:
+        return self.folder / "staging.duckdb"
+
+    def label(self, sheet: int | None) -> str | None:
+        return None if sheet is None else self.sheets[sheet].file
+
+    def tables(self) -> list[str]:
+        """Tables with at least one sheet in the batch, in load order."""
+        return [t for t in rules.TABLE_NAMES if t in self.rows]
+
+    def close(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+STAGING = "pie_batch"      # name of the attached staging database
+
+
+def attach(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
+    """Make the batch's typed tables visible on `con` as `batch_<table>` (read-only)."""
+    con.execute(f"attach {literal(batch.path.as_posix())} as {STAGING} (read_only)")
+    for table in rules.TABLE_NAMES:
+        source = (f"select * from {STAGING}.{ident('batch_' + table)}" if table in batch.rows
+                  else _empty_batch(rules.TABLES[table]))
+        con.execute(f"create or replace temp view {ident('batch_' + table)} as {source}")
+
+
+def _empty_batch(spec: rules.Table) -> str:
+    """A query with the columns of `batch_<table>` and no row (a table the batch lacks)."""
+    columns = ["null::integer as _sheet", "null::integer as _row"]
+    columns += [f"null::{c.sql_type} as {ident(c.name)}" for c in spec.columns]
+    columns += [f"null::varchar as {parse.raw(c)}" for c in shown_columns(spec)]
+    return "select " + ", ".join(columns) + " where false"
+
+
+def detach(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the views of `attach` (the staging file itself stays attached until the
+    connection closes: DuckDB cannot detach it inside the transaction)."""
+    for table in rules.TABLE_NAMES:
+        con.execute(f"drop view if exists {ident('cur_' + table)}")
+        con.execute(f"drop view if exists {ident('batch_' + table)}")
+
+
+# ------------------------------------------------------------------------------ staging
+def stage(files: list[SourceFile], progress: Progress = _no_progress, *, max_problems: int = MAX_PROBLEMS,
+          today: date | None = None, temp_root: Path | None = None) -> Batch:
+    """Read and check every file of a batch without touching the database. The staging
+    file goes in a new private folder under `temp_root` (default: the system's)."""
+    collector = Collector(max_problems)
+    sheets: list[Sheet] = []
+    total = sum(f.size for f in files) or 1
+    done = 0
+    for source in files:
+        progress("read", 0.35 * done / total)
+        result = read(source)
+        sheets.extend(result.sheets)
+        collector.add_many(result.problems)
+        done += source.size
+    progress("read", 0.35)
+    if temp_root is not None:
+        temp_root.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="pie-import-", dir=temp_root))
+    batch = Batch(files, sheets, folder, {}, collector)
+    try:
+        # Parsed in memory (spilling to the private folder if need be), then written once to
+        # the staging file that the database connection attaches.
+        con = duckdb.connect()
+        try:
+            con.execute(f"set temp_directory = {literal((folder / 'spill').as_posix())}")
+            con.execute("set preserve_insertion_order = false")
+            parse.install(con)
+            for n, table in enumerate(rules.TABLE_NAMES):
+                progress("check", 0.35 + 0.3 * n / len(rules.TABLE_NAMES))
+                _stage_table(con, batch, rules.TABLES[table], today)
+            con.execute(f"attach {literal(batch.path.as_posix())} as staged")
+            for table in batch.tables():
+                name = ident("batch_" + table)
+                columns = ", ".join(["_sheet", "_row", *(ident(c) for c in rules.TABLES[table].names),
+                                     *(parse.raw(c) for c in shown_columns(rules.TABLES[table]))])
+                con.execute(f"create table staged.{name} as select {columns} from {name}")
+                con.execute(f"drop table {name}")
+            con.execute("detach staged")
+        finally:
+            con.close()
+    except BaseException:
+        batch.close()
+        raise
+    for sheet in sheets:          # the text now lives in the staging file
+        sheet.data = sheet.data.slice(0, 0)
+    collector.sort()
+    return batch
+
+
+def _letter(index: int) -> str:
+    """Spreadsheet column letter of a 0-based index (A, …, Z, AA, …)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = string.ascii_uppercase[rest] + letters
+    return letters
+
+
+def _header_columns(batch: Batch, sheet: Sheet, spec: rules.Table) -> dict[str, int]:
+    """Spec column -> data column of a sheet; reports unknown, repeated and missing columns."""
+    import pyarrow.compute as pc
+
+    mapping: dict[str, int] = {}
+    expected = ", ".join(spec.names)
+    where = {"file": sheet.file, "row": sheet.header_row, "table": spec.name}
+    for index, name in enumerate(sheet.header):
+        if not name:
+            column = sheet.data.column(index)
+            if column and pc.any(pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(column)), 0)).as_py():
+                batch.collector.add(Problem("unknown-column", "ingest.reason.unnamed_column",
+                                            {"letter": _letter(index), "expected": expected},
+                                            column=_letter(index), **where))
+            continue
+        if name not in spec.names:
+            batch.collector.add(Problem("unknown-column", "ingest.reason.unknown_column",
+                                        {"expected": expected}, column=name, value=name, **where))
+        elif name in mapping:
+            batch.collector.add(Problem("duplicate-column", "ingest.reason.duplicate_column",
+                                        {"letter": _letter(index)}, column=name, value=name, **where))
+        else:
+            mapping[name] = index
+    missing = [c.name for c in spec.columns if c.not_null and c.name not in mapping]
+    for name in missing:
+        batch.collector.add(Problem("missing-column", "ingest.reason.missing_column",
+                                    {"expected": ", ".join(spec.required), "all": expected},
+                                    column=name, **where))
+    return mapping
+
+
+def _stage_table(con: duckdb.DuckDBPyConnection, batch: Batch, spec: rules.Table, today: date | None) -> None:
+    if not any(sheet.table == spec.name for sheet in batch.sheets):
+        return
+    raw_name, typed_name = ident("raw_" + spec.name), ident("batch_" + spec.name)
+    con.execute(f"create table {raw_name} (_sheet integer, _row integer, "
+                + ", ".join(f"{ident(c.name)} varchar" for c in spec.columns) + ")")
+    without: dict[str, list[int]] = {c.name: [] for c in spec.columns}
+    for number, sheet in enumerate(batch.sheets):
+        if sheet.table != spec.name:
+            continue
+        mapping = _header_columns(batch, sheet, spec)
+        for name in spec.names:
+            if name not in mapping:
+                without[name].append(number)
+        arrays = {"_sheet": pa.array([number] * sheet.data.num_rows, pa.int32()), "_row": sheet.rows}
+        arrays.update({name: sheet.data.column(index) for name, index in mapping.items()})
+        view = f"sheet_{number}"
+        con.register(view, pa.table(arrays))
+        # rows whose cells are all empty (Excel's formatted blank rows) are not rows
+        filled = " or ".join(f"{parse.clean_sql(ident(name))} is not null" for name in mapping) or "false"
+        inserted = con.execute(f"insert into {raw_name} by name select * from {ident(view)} "
+                               f"where {filled}").fetchone()[0]
+        con.unregister(view)
+        batch.rows[spec.name] = batch.rows.get(spec.name, 0) + inserted
+
+    cleaned = ", ".join(f"{parse.clean_sql(ident(c.name))} as {parse.raw(c)}" for c in spec.columns)
+    helpers = "".join(f", {parse.helper_sql(c)}" for c in spec.columns if parse.helper_sql(c))
+    typed = ", ".join(f"{parse.value_sql(c)} as {ident(c.name)}" for c in spec.columns)
+    con.execute(f"create table {typed_name} as "
+                f"with cleaned as (select _sheet, _row, {cleaned} from {raw_name}), "
+                f"helped as (select *{helpers} from cleaned) "
+                f"select *, {typed} from helped")
+    con.execute(f"drop table {raw_name}")
+    _cell_problems(con, batch, spec, without, today)
+    _row_rule_problems(con, batch, spec)
+    _duplicates(con, batch, spec)
+
+
+def _fetch(con: duckdb.DuckDBPyConnection, sql: str, limit: int,
+           make: Callable[[tuple], Problem]) -> tuple[list[Problem], int]:
+    """Run a problem query (columns end with the total count) and build its problems."""
+    rows = con.execute(f"select *, count(*) over () as _total from ({sql}) limit {int(limit)}").fetchall()
+    total = rows[0][-1] if rows else 0
+    return [make(r[:-1]) for r in rows], total
+
+
+def _cell_problems(con: duckdb.DuckDBPyConnection, batch: Batch, spec: rules.Table,
+                   without: dict[str, list[int]], today: date | None) -> None:
+    parts = []
+    for column in spec.columns:
+        reason = parse.problem_sql(column, without[column.name], today)
+        parts.append(f"select _sheet, _row, {literal(column.name)} as col, {parse.raw(column)} as value, "
+                     f"{reason} as reason from {ident('batch_' + spec.name)}")
+    sql = (f"select * from ({' union all '.join(parts)}) where reason is not null")
+    columns = {c.name: c for c in spec.columns}
+
+    def make(r: tuple) -> Problem:
+        sheet, row, name, value, reason = r
+        return Problem(parse.REASONS[reason], f"ingest.reason.{reason}",
+                       parse.reason_params(columns[name], reason, today),
+                       file=batch.label(sheet), row=row, column=name, value=value, table=spec.name)
+
+    found, total = _fetch(con, sql, batch.collector.limit, make)
+    batch.collector.add_many(found, total)
+
+
+def _row_rule_problems(con: duckdb.DuckDBPyConnection, batch: Batch, spec: rules.Table) -> None:
+    for rule in spec.row_rules:
+        params = ", ".join(f"{name} := cast({expr} as varchar)" for name, expr in rule.params) or "_ := null"
+        sql = (f"select _sheet, _row, {parse.raw(spec.column(rule.column))} as value, "
+               f"struct_pack({params}) as params from {ident('batch_' + spec.name)} where {rule.when}")
+
+        def make(r: tuple, rule=rule) -> Problem:
+            sheet, row, value, params = r
+            return Problem(rule.type, f"ingest.rule.{rule.reason}", {k: v for k, v in params.items() if k != "_"},
+                           file=batch.label(sheet), row=row, column=rule.column, value=value, table=spec.name)
+
+        found, total = _fetch(con, sql, batch.collector.limit, make)
+        batch.collector.add_many(found, total)
+
+
+def _duplicates(con: duckdb.DuckDBPyConnection, batch: Batch, spec: rules.Table) -> None:
+    """The same key, or the same value of a unique column set, twice in the batch: every
+    row involved is reported and names the others."""
+    typed = ident("batch_" + spec.name)
+    for columns, reason in [(spec.key, "duplicate_key"), *[(u, "duplicate_unique") for u in spec.unique]]:
+        keys = ", ".join(ident(c) for c in columns)
+        present = " and ".join(f"{ident(c)} is not null" for c in columns)
+        shown = " || ', ' || ".join(f"coalesce({parse.raw(spec.column(c))}, '')" for c in columns)
+        sql = (f"with seen as (select {keys} from {typed} where {present} group by {keys} having count(*) > 1), "
+               f"hit as (select _sheet, _row, {keys}, {shown} as value from {typed} semi join seen using ({keys})) "
+               f"select _sheet, _row, value, list([_sheet, _row]) over (partition by {keys}) from hit")
+
+        def make(r: tuple, columns=columns, reason=reason) -> Problem:
+            sheet, row, value, places = r
+            others = [f"{batch.label(s)}:{n}" for s, n in places if (s, n) != (sheet, row)]
+            named = ", ".join(others[:MAX_NAMED_DUPLICATES]) + (" …" if len(others) > MAX_NAMED_DUPLICATES else "")
+            return Problem("duplicate-key", f"ingest.reason.{reason}",
+                           {"columns": ", ".join(columns), "others": named},
+                           file=batch.label(sheet), row=row, column=", ".join(columns), value=value,
+                           table=spec.name)
+
+        found, total = _fetch(con, sql, batch.collector.limit, make)
+        batch.collector.add_many(found, total)
+
+
+# ------------------------------------------------------------------------------ cross-table
+@dataclass(frozen=True)
+class Check:
+    """One rule over a linked (child, parent) pair: `violation` is SQL over c and p. The
+    problem goes on the child's row when it is in the batch, else on the parent's (the
+    batch changed a parent in a way that breaks a child already in the database)."""
+
+    violation: str
+    child_column: str
+    child_reason: str             # i18n key under ingest.rule.
+    parent_column: str | None = None
+    parent_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class PairRule:
+    """Rules between a row of `child` and the row of `parent` it links to, on the state
+    after the batch: `link` (child column, parent column) plus `extra` join conditions;
+    `left`: the parent may be missing; `params`: reason placeholders (name -> SQL)."""
+
+    child: str
+    parent: str
+    link: tuple[str, str]
+    checks: tuple[Check, ...]
+    params: tuple[tuple[str, str], ...]
+    extra: str = ""
+    child_filter: str = ""
+    left: bool = False
+
+
+_PREVIOUS_PHASE = "(case c.phase when 'fundamentals' then 'awareness' when 'immersion' then 'fundamentals' end)"
+
+PAIR_RULES = (
+    # Phase order (DATA_MODEL.md, phase_progress): the previous phase completed, and before.
+    PairRule("phase_progress", "phase_progress", ("participant_id", "participant_id"), left=True,
+             extra=f"and p.phase = {_PREVIOUS_PHASE}", child_filter="c.phase in ('fundamentals', 'immersion')",
+             checks=(
+                 Check("p.participant_id is null", "phase", "phase_previous_missing"),
+                 Check("p.status <> 'completed'", "phase", "phase_previous_not_completed",
+                       "status", "phase_needed_completed"),
+                 Check("c.started_on < p.completed_on", "started_on", "phase_starts_before_previous_end",
+                       "completed_on", "phase_ends_after_next_start"),
+             ),
+             params=(("participant", "c.participant_id"), ("phase", "c.phase"), ("previous", _PREVIOUS_PHASE),
+                     ("status", "coalesce(p.status, '')"), ("started_on", "c.started_on"),
+                     ("completed_on", "p.completed_on"))),
+    PairRule("phase_progress", "participants", ("participant_id", "participant_id"),
+             checks=(Check("c.started_on < p.enrolled_on", "started_on", "phase_before_enrolment",
+                           "enrolled_on", "enrolment_after_phase"),),
+             params=(("participant", "c.participant_id"), ("phase", "c.phase"),
+                     ("started_on", "c.started_on"), ("enrolled_on", "p.enrolled_on"))),
+    # Financing (DATA_MODEL.md, financing_decisions)
+    PairRule("financing_decisions", "business_plans", ("plan_id", "plan_id"),
+             checks=(
+                 Check("c.decided_on < p.submitted_on", "decided_on", "decided_before_submitted",
+                       "submitted_on", "submitted_after_decision"),
+                 Check("c.decision = 'approved' and p.status <> 'validated'", "decision",
+                       "approved_plan_not_validated", "status", "plan_has_approval"),
+             ),
+             params=(("plan", "p.plan_id"), ("decision", "c.decision_id"), ("status", "p.status"),
+                     ("decided_on", "c.decided_on"), ("submitted_on", "p.submitted_on"))),
+    # Loan follow-ups (DATA_MODEL.md, loan_followups)
+    PairRule("loan_followups", "financing_decisions", ("decision_id", "decision_id"),
+             checks=(
+                 Check("p.decision <> 'approved'", "decision_id", "followup_decision_not_approved",
+                       "decision", "decision_has_followups"),
+                 Check("c.as_of < p.disbursed_on", "as_of", "followup_before_disbursement",
+                       "disbursed_on", "disbursement_after_followup"),
+             ),
+             params=(("decision", "p.decision_id"), ("status", "p.decision"), ("as_of", "c.as_of"),
+                     ("disbursed_on", "p.disbursed_on"))),
+    # Company follow-ups (DATA_MODEL.md, company_followups)
+    PairRule("company_followups", "companies", ("company_id", "company_id"),
+             checks=(Check("c.as_of < p.registered_on", "as_of", "followup_before_registration",
+                           "registered_on", "registration_after_followup"),),
+             params=(("company", "p.company_id"), ("as_of", "c.as_of"), ("registered_on", "p.registered_on"))),
+)
+
+# Unique column sets besides the key, against the database's rows (the batch against itself
+# is `_duplicates`): (table, columns, key named in the reason, column blamed, reason).
+UNIQUE_RULES = (
+    ("business_plans", ("project_id", "version"), "plan_id", "version", "version_taken"),
+    ("companies", ("project_id",), "company_id", "project_id", "project_has_company"),
+)
+
+
+def shown_columns(spec: rules.Table) -> list[rules.Column]:
+    """Columns whose text a cross-table problem may show (so the staging file keeps it)."""
+    names = {c.name for c in spec.columns if c.ref is not None}
+    names |= {blamed for table, _, _, blamed, _ in UNIQUE_RULES if table == spec.name}
+    for rule in PAIR_RULES:
+        for check in rule.checks:
+            if rule.child == spec.name:
+                names.add(check.child_column)
+            if rule.parent == spec.name and check.parent_column:
+                names.add(check.parent_column)
+    return [c for c in spec.columns if c.name in names]
+
+
+def references() -> list[tuple[str, rules.Column, str, str]]:
+    """(table, column, parent table, parent column) of every reference checked in the
+    database plus the batch (regions are built in and checked with the cell)."""
+    return [(t.name, c, *c.ref) for t in rules.TABLES.values() for c in t.columns
+            if c.ref is not None and c.ref[0] != "regions"]
+
+
+def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    """`cur_<table>`: the rows the database would hold after the batch (batch rows, with
+    their place and text, plus the database rows whose key the batch does not bring)."""
+    for spec in rules.TABLES.values():
+        typed = ", ".join(ident(c) for c in spec.names)
+        texts = ", ".join(parse.raw(c) for c in shown_columns(spec))
+        nulls = ", ".join(f"null::varchar as {parse.raw(c)}" for c in shown_columns(spec))
+        same = " and ".join(f"b.{ident(k)} = d.{ident(k)}" for k in spec.key)
+        con.execute(
+            f"create or replace temp view {ident('cur_' + spec.name)} as "
+            f"select _sheet, _row, {typed}, {texts} from {ident('batch_' + spec.name)} "
+            f"union all select null::integer, null::integer, "
+            + ", ".join(f"d.{ident(c)}" for c in spec.names) + f", {nulls} "
+            f"from main.{ident(spec.name)} d "
+            f"where not exists (select 1 from {ident('batch_' + spec.name)} b where {same})")
+
+
+def cross_check(con: duckdb.DuckDBPyConnection, batch: Batch, progress: Progress = _no_progress) -> None:
+    """References, rules between tables and data-quality warnings, on `con`: a connection
+    to the database to which the batch is attached (`attach`)."""
+    create_views(con)
+    present = set(batch.tables())
+    limit = batch.collector.limit
+    checks = [r for r in references() if r[0] in present]
+    for n, (table, column, parent, parent_column) in enumerate(checks):
+        progress("cross", 0.65 + 0.1 * n / max(1, len(checks)))
+        value = ident(column.name)
+        sql = (f"select distinct b._sheet, b._row, b.{parse.raw(column)} from {ident('batch_' + table)} b "
+               f"where b.{value} is not null "
+               f"and not exists (select 1 from main.{ident(parent)} p where p.{ident(parent_column)} = b.{value}) "
+               f"and not exists (select 1 from {ident('batch_' + parent)} p where p.{ident(parent_column)} = b.{value})")
+
+        def make(r: tuple, table=table, column=column, parent=parent) -> Problem:
+            return Problem("missing-reference", "ingest.reason.missing_reference", {"parent": parent},
+                           file=batch.label(r[0]), row=r[1], column=column.name, value=r[2], table=table)
+
+        batch.collector.add_many(*_fetch(con, sql, limit, make))
+
+    for table, columns, key, blamed, reason in UNIQUE_RULES:
+        if table not in present:
+            continue
+        on = " and ".join(f"d.{ident(c)} = b.{ident(c)}" for c in columns)
+        sql = (f"select distinct b._sheet, b._row, b.{parse.raw(rules.TABLES[table].column(blamed))}, d.{ident(key)} "
+               f"from {ident('batch_' + table)} b join {ident('cur_' + table)} d on {on} "
+               f"and d.{ident(key)} <> b.{ident(key)} where d._sheet is null")
+
+        def make(r: tuple, table=table, blamed=blamed, reason=reason, columns=columns) -> Problem:
+            return Problem("rule-violation", f"ingest.rule.{reason}", {"other": r[3], "columns": ", ".join(columns)},
+                           file=batch.label(r[0]), row=r[1], column=blamed, value=r[2], table=table)
+
+        batch.collector.add_many(*_fetch(con, sql, limit, make))
+
+    for n, rule in enumerate(PAIR_RULES):
+        progress("cross", 0.75 + 0.05 * n / len(PAIR_RULES))
+        if rule.child in present or rule.parent in present:
+            _pair_rule(con, batch, rule)
+
+    _lead_warnings(con, batch)
+    batch.collector.sort()
+
+
+def _table_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return con.execute(f"select count(*) from main.{ident(table)}").fetchone()[0]
+
+
+def _pair_rule(con: duckdb.DuckDBPyConnection, batch: Batch, rule: PairRule) -> None:
+    child_link, parent_link = (ident(c) for c in rule.link)
+    # A small batch on a big database: look only at the rows the batch links to.
+    in_batch = batch.rows.get(rule.child, 0) + batch.rows.get(rule.parent, 0)
+    narrow = _table_rows(con, rule.child) + _table_rows(con, rule.parent) > 4 * in_batch
+    touched = (f"with touched as (select {child_link} as k from {ident('batch_' + rule.child)} "
+               f"where {child_link} is not null union select {parent_link} from {ident('batch_' + rule.parent)} "
+               f"where {parent_link} is not null), " if narrow else "with ")
+    c_rows = f"where {child_link} in (select k from touched)" if narrow else ""
+    p_rows = f"where {parent_link} in (select k from touched)" if narrow else ""
+    params = ", ".join(f"{name} := cast({expr} as varchar)" for name, expr in rule.params)
+    flags = ", ".join(f"coalesce({check.violation}, false)" for check in rule.checks)
+    texts = ", ".join(f"c.{ident(check.child_column + '__raw')}, "
+                      + (f"p.{ident(check.parent_column + '__raw')}" if check.parent_column else "null")
+                      for check in rule.checks)
+    join = "left join" if rule.left else "join"
+    child_filter = f"and {rule.child_filter}" if rule.child_filter else ""
+    sql = (f"{touched}c as (select * from {ident('cur_' + rule.child)} {c_rows}), "
+           f"p as (select * from {ident('cur_' + rule.parent)} {p_rows}) "
+           f"select distinct c._sheet, c._row, p._sheet, p._row, struct_pack({params}), [{flags}], [{texts}] "
+           f"from c {join} p on p.{parent_link} = c.{child_link} {rule.extra} "
+           f"where (c._sheet is not null or p._sheet is not null) {child_filter} "
+           f"and ({' or '.join(f'coalesce({check.violation}, false)' for check in rule.checks)})")
+    rows = con.execute(f"select * from ({sql}) limit {int(batch.collector.limit)}").fetchall()
+    found: dict[tuple, Problem] = {}     # one problem per place and rule, even if a key is repeated
+    for c_sheet, c_row, p_sheet, p_row, params, flags, texts in rows:
+        for i, (check, violated) in enumerate(zip(rule.checks, flags)):
+            if not violated:
+                continue
+            on_child = c_sheet is not None or check.parent_column is None
+            sheet, row = (c_sheet, c_row) if on_child else (p_sheet, p_row)
+            reason = check.child_reason if on_child else check.parent_reason
+            if (sheet, row, reason) in found:
+                continue
+            found[(sheet, row, reason)] = Problem(
+                "rule-violation", f"ingest.rule.{reason}", dict(params), file=batch.label(sheet), row=row,
+                column=check.child_column if on_child else check.parent_column,
+                value=texts[2 * i] if on_child else texts[2 * i + 1],
+                table=rule.child if on_child else rule.parent)
+    batch.collector.add_many(list(found.values()))
+
+
+def _lead_warnings(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
+    """A project the batch touches should have exactly one lead (a warning, DATA_MODEL.md)."""
+    if not {"projects", "project_members"} & set(batch.tables()):
+        return
+    sql = """
+        with touched as (
+            select project_id from batch_projects where project_id is not null
+            union select project_id from batch_project_members where project_id is not null),
+        leads as (
+            select project_id, count(*) filter (where role = 'lead') as n
+            from cur_project_members where project_id in (select project_id from touched)
+            group by project_id),
+        places as (
+            select project_id, min([kind, _sheet, _row]) as place from (
+                select project_id, 0 as kind, _sheet, _row from batch_projects
+                union all select project_id, 1, _sheet, _row from batch_project_members)
+            group by project_id)
+        select pl.place[1], pl.place[2], pl.place[3], t.project_id, coalesce(l.n, 0)
+        from touched t join places pl using (project_id) left join leads l using (project_id)
+        where coalesce(l.n, 0) <> 1
+          and t.project_id in (select project_id from cur_projects)"""
+
+    def make(r: tuple) -> Problem:
+        member_row, sheet, row, project, leads = r
+        return Problem("lead-count", "ingest.warning.lead_count", {"project": project, "leads": leads},
+                       file=batch.label(sheet), row=row, column="project_id",
+                       value=project, table="project_members" if member_row else "projects",
+                       severity=WARNING)
+
+    found, total = _fetch(con, sql, batch.collector.limit, make)
+    batch.collector.add_many(found, total)

@@ -1,0 +1,226 @@
+"""Programme managers' working figures (issue 5): progression through the phases, and the
+follow-up lists (who and what is waiting).
+
+The Phases and Follow-up pages use these functions; `source` is a `pie.db.Reader` or a DuckDB
+connection, as in pie.kpis. Every figure is built from the METRICS.md indicators:
+
+- completed / dropped per phase: `awareness_completed`, `fundamentals_completed`,
+  `immersion_completed` and `dropped`, counted phase by phase (a participant's row of that
+  phase has that status);
+- completion rate = participants who completed the phase ÷ participants (of the group);
+- drop-off rate = participants who dropped the phase ÷ participants who started it;
+- not started (yet) = eligible − started, eligible being every participant for awareness and
+  those who completed the previous phase otherwise;
+- days to complete = completed_on − the participant's enrolled_on (median over completions);
+- completion within N days = completions whose completed_on − the cohort's start_date ≤ N,
+  ÷ the cohort's participants (cohorts compared at the same age).
+
+Follow-up lists are dated on a reference date: today, or the latest date recorded in the data
+when that is earlier (a database is only as recent as its last import, and the demo's data
+end on a fixed day).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from pie import codes
+from pie.db import Reader, run_query
+from pie.scope import Scope
+
+Source = Reader | duckdb.DuckDBPyConnection
+
+PHASES = ("awareness", "fundamentals", "immersion")
+# What became of the participants who could start a phase, in the order charts stack them.
+OUTCOMES = ("completed", "in_progress", "dropped", "not_started")
+# Where drop-off happens: the groups participants can be compared by.
+BREAKDOWNS = ("establishment", "profile", "sector", "cohort", "gender")
+# Cohorts side by side: each cohort, or the cohorts of each academic year pooled.
+COMPARISONS = ("cohort", "academic_year")
+WITHIN_DAYS = (30, 60, 90, 180, 365)
+DEFAULT_WITHIN_DAYS = 90
+DEFAULT_IDLE_DAYS = 30
+MAX_IDLE_DAYS = 3650
+# Codes of DATA_MODEL.md a focus may take, in its order (cohorts come from the data).
+PROFILES = codes.CODES["profile"]
+GENDERS = codes.CODES["gender"]
+SECTORS = codes.CODES["sector"]
+# Personal data columns (participant_contacts), dropped unless the scope allows them.
+CONTACT_COLUMNS = ("full_name", "phone", "email")
+LEAD_CONTACT_COLUMNS = ("lead_name", "lead_phone", "lead_email")
+
+
+@dataclass(frozen=True)
+class Focus:
+    """A page's narrowing of the participants in scope (drill-down): one cohort, profile,
+    sector and/or gender; None = any. It can only narrow the scope, never widen it."""
+
+    cohort: str | None = None
+    profile: str | None = None
+    sector: str | None = None
+    gender: str | None = None
+
+    def parameters(self) -> dict[str, str | None]:
+        return asdict(self)
+
+    def active(self) -> dict[str, str]:
+        """The dimensions that narrow (name -> code)."""
+        return {name: value for name, value in asdict(self).items() if value}
+
+
+def _query(source: Source, name: str, scope: Scope, **params: object) -> pd.DataFrame:
+    if isinstance(source, duckdb.DuckDBPyConnection):
+        return run_query(source, name, scope, **params)
+    return source.query(name, scope, **params)
+
+
+def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    """numerator ÷ denominator, <NA> where the denominator is 0."""
+    return (numerator.astype("float64") / denominator.astype("float64").where(denominator > 0)).astype("Float64")
+
+
+def _unique_labels(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cohort labels (`establishment · year`) made unique by their id where two cohorts share one."""
+    keys = frame.drop_duplicates("group_key")
+    shared = set(keys.loc[keys["group_label"].duplicated(keep=False), "group_label"])
+    if shared:
+        frame["group_label"] = [f"{label} ({key})" if label in shared else label
+                                for key, label in zip(frame["group_key"], frame["group_label"])]
+    return frame
+
+
+# ------------------------------------------------------------------------------ phases
+GROUP_COUNTS = ("participants", "participants_dropped", "eligible", "started", "not_started", "completed",
+                "in_progress", "dropped", *(f"within_{days}" for days in WITHIN_DAYS))
+
+
+def phase_groups(source: Source, scope: Scope | None, focus: Focus = Focus()) -> pd.DataFrame:
+    """Progress through the phases of the participants in `scope` narrowed by `focus`, for every
+    grouping at once (queries/programme/phase_groups.sql; one query, so switching breakdown or
+    days asks the database nothing): one row per breakdown (all, cohort, establishment,
+    academic_year, profile, sector, gender), group and phase, with group_key, group_label,
+    start_date and last_start (of the group's cohorts), participants, participants_dropped,
+    eligible, started, not_started, completed, in_progress, dropped, median_days_to_complete,
+    hours_total, hours_median, within_<N> for N in WITHIN_DAYS, and completion_rate
+    (completed ÷ participants) and dropoff_rate (dropped ÷ started). Empty when nobody is in
+    scope."""
+    frame = _query(source, "programme/phase_groups", scope or Scope(), **focus.parameters())
+    frame = frame[frame["participants"] > 0].copy()  # the grand total of nobody is a row of zeros
+    for column in GROUP_COUNTS:
+        frame[column] = frame[column].astype("int64")
+    for column in ("median_days_to_complete", "hours_total", "hours_median"):
+        frame[column] = frame[column].astype("Float64")
+    for column in ("start_date", "last_start"):
+        frame[column] = pd.to_datetime(frame[column])
+    frame["completion_rate"] = _ratio(frame["completed"], frame["participants"])
+    frame["dropoff_rate"] = _ratio(frame["dropped"], frame["started"])
+    cohorts = frame["breakdown"] == "cohort"
+    frame.loc[cohorts, "group_label"] = _unique_labels(frame[cohorts].copy())["group_label"]
+    return frame.reset_index(drop=True)
+
+
+def phase_by_group(groups: pd.DataFrame, breakdown: str) -> pd.DataFrame:
+    """The rows of `phase_groups` for one breakdown ("all", academic_year or one of BREAKDOWNS):
+    one row per group and phase, in phase order; cohorts oldest first, other groups by code."""
+    if breakdown not in ("all", "academic_year", *BREAKDOWNS):
+        raise ValueError(f"unknown breakdown {breakdown!r}")
+    part = groups[groups["breakdown"] == breakdown]
+    order = ["start_date", "group_key"] if breakdown == "cohort" else ["group_key"]
+    part = part.assign(_phase=part["phase"].map(PHASES.index)).sort_values([*order, "_phase"], kind="stable")
+    return part.drop(columns="_phase").reset_index(drop=True)
+
+
+def phase_summary(groups: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `phase_groups` for everyone in scope: one row per phase (none if nobody)."""
+    return phase_by_group(groups, "all")
+
+
+def completion_within(groups: pd.DataFrame, comparison: str, days: int, as_of: date) -> pd.DataFrame:
+    """Cohorts compared at the same age: for each cohort (or academic year, `comparison`) and
+    phase of `phase_groups`, completed_within (completions at most `days` days after the
+    cohort's start_date), rate = completed_within ÷ participants, and observed (False when a
+    cohort of the group was younger than `days` on `as_of`: its rate may still grow)."""
+    if comparison not in COMPARISONS:
+        raise ValueError(f"unknown comparison {comparison!r}")
+    if days not in WITHIN_DAYS:
+        raise ValueError(f"days must be one of {WITHIN_DAYS}")
+    frame = phase_by_group(groups, comparison)
+    frame["completed_within"] = frame[f"within_{days}"]
+    frame["rate"] = _ratio(frame["completed_within"], frame["participants"])
+    frame["observed"] = (frame["last_start"] + pd.Timedelta(days=days)) <= pd.Timestamp(as_of)
+    return frame
+
+
+# ------------------------------------------------------------------------------ follow-up
+def latest_date(source: Source, scope: Scope | None = None) -> date | None:
+    """The latest date recorded anywhere in the programme's data (the filters are ignored, a
+    role's restriction is not); None on an empty database."""
+    value = _query(source, "programme/latest_date", scope or Scope()).iloc[0, 0]
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return pd.Timestamp(value).date()
+
+
+def reference_date(source: Source, scope: Scope | None = None, today: date | None = None) -> date:
+    """The date follow-up lists count days to: `today` (default: the system's), or the latest
+    date recorded in the data when that is earlier."""
+    today = today or date.today()
+    latest = latest_date(source, scope)
+    return min(today, latest) if latest is not None else today
+
+
+def _without_contacts(frame: pd.DataFrame, scope: Scope, columns: tuple[str, ...]) -> pd.DataFrame:
+    return frame if scope.personal_data else frame.drop(columns=list(columns))
+
+
+def idle_participants(source: Source, scope: Scope | None, idle_days: int, as_of: date,
+                      phase: str | None = None) -> pd.DataFrame:
+    """Participants with a phase in progress (`phase` only, if given) and no activity for at
+    least `idle_days` days on `as_of` — activity being their latest enrolled_on, started_on or
+    completed_on — longest idle first. One row per participant and phase in progress:
+    participant_id, [full_name, phone, email,] phase, started_on, last_activity_on, idle_days,
+    hours_attended, profile, cohort_id, establishment_name, academic_year. Contact details are
+    read and returned only when the scope allows personal data."""
+    scope = scope or Scope()
+    if phase is not None and phase not in PHASES:
+        raise ValueError(f"unknown phase {phase!r}")
+    if not 0 <= int(idle_days) <= MAX_IDLE_DAYS:
+        raise ValueError(f"idle_days must be between 0 and {MAX_IDLE_DAYS}")
+    frame = _query(source, "programme/follow_up_participants", scope, idle_days=int(idle_days),
+                   as_of=as_of, phase=phase, with_contacts=scope.personal_data)
+    frame["idle_days"] = frame["idle_days"].astype("int64")
+    return _without_contacts(frame, scope, CONTACT_COLUMNS).reset_index(drop=True)
+
+
+def _project_list(source: Source, scope: Scope | None, name: str, as_of: date) -> pd.DataFrame:
+    scope = scope or Scope()
+    frame = _query(source, f"programme/{name}", scope, as_of=as_of, with_contacts=scope.personal_data)
+    frame["days_waiting"] = frame["days_waiting"].astype("int64")
+    return _without_contacts(frame, scope, LEAD_CONTACT_COLUMNS).reset_index(drop=True)
+
+
+def plans_to_review(source: Source, scope: Scope | None, as_of: date) -> pd.DataFrame:
+    """Plans submitted and not reviewed yet, longest waiting first: plan_id, project_id,
+    project_name, version, submitted_on, days_waiting (on `as_of`), requested_amount_mad,
+    lead_id, [lead_name, lead_phone, lead_email,] establishment_name, academic_year."""
+    return _project_list(source, scope, "follow_up_plans_to_review", as_of)
+
+
+def plans_without_decision(source: Source, scope: Scope | None, as_of: date) -> pd.DataFrame:
+    """Validated plans with no approved or rejected bank decision, longest waiting since their
+    validation first: plan_id, project_id, project_name, version, reviewed_on, days_waiting,
+    requested_amount_mad, pending_banks (banks with a pending request), lead_id, [lead
+    contacts,] establishment_name, academic_year."""
+    return _project_list(source, scope, "follow_up_plans_without_decision", as_of)
+
+
+def loans_not_disbursed(source: Source, scope: Scope | None, as_of: date) -> pd.DataFrame:
+    """Approved decisions without a disbursement, longest waiting since the decision first:
+    decision_id, plan_id, project_id, project_name, bank, branch, product, decided_on,
+    days_waiting, amount_approved_mad, lead_id, [lead contacts,] establishment_name,
+    academic_year."""
+    return _project_list(source, scope, "follow_up_loans_not_disbursed", as_of)

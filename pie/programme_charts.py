@@ -1,0 +1,247 @@
+"""Plotly figures of the programme managers' pages (Phases, Follow-up), in the one theme of
+pie/charts.py. No Streamlit here: builders take the frames of pie.programme and a language.
+
+Bars a user may click to narrow the page carry the code of their group in `customdata[0]`
+(pages read it from the chart's selection).
+"""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from pie import i18n
+from pie.charts import BLUE, GREEN, GREY, ORANGE, RED, TEAL, TEXT_COLOR, _style, _wrapped
+from pie.programme import GENDERS, OUTCOMES, PHASES, PROFILES
+
+# The three phases, light to dark: the further the phase, the darker the green.
+PHASE_COLOURS = {"awareness": "#8CCB9F", "fundamentals": "#2E9E5B", "immersion": "#00612C"}
+OUTCOME_COLOURS = {"completed": GREEN, "in_progress": BLUE, "dropped": RED, "not_started": "#CBD2DA"}
+OUTCOME_TEXT = {"completed": "white", "in_progress": "white", "dropped": "white", "not_started": TEXT_COLOR}
+GROUP_COLOURS = (GREEN, ORANGE, BLUE, TEAL, GREY)
+# Follow-up lists, in the page's order, and their colours.
+FOLLOW_UP_LISTS = ("participants", "to_review", "without_decision", "not_disbursed")
+FOLLOW_UP_COLOURS = dict(zip(FOLLOW_UP_LISTS, (ORANGE, BLUE, TEAL, GREEN)))
+PERCENT_TICKS = (0, 0.25, 0.5, 0.75, 1)
+
+
+def _t(key: str, language: str, **values: object) -> str:
+    return i18n.t(key, language, **values)
+
+
+def _percent_axis(language: str, top: float = 1.0) -> dict:
+    """A 0..`top` share axis with ticks written as the language writes percentages, and room
+    above (or to the right) for the bars' labels."""
+    step = 0.25 if top > 0.5 else 0.1 if top > 0.2 else 0.05
+    ticks = [round(i * step, 2) for i in range(int(top / step + 1e-9) + 1)]
+    return dict(range=[0, top * 1.15], tickvals=ticks, title=None,
+                ticktext=[i18n.fmt_percent(v, language, decimals=0) for v in ticks])
+
+
+def _phase_name(phase: str, language: str) -> str:
+    return _t(f"phases.short.{phase}", language)
+
+
+def _empty(fig: go.Figure, text: str) -> go.Figure:
+    fig.add_annotation(text=text, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
+                       font=dict(size=14, color=GREY))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+# ------------------------------------------------------------------------------ phases
+def phase_outcomes(summary: pd.DataFrame, language: str = i18n.DEFAULT_LANGUAGE) -> go.Figure:
+    """What became of the participants who could start each phase (pie.programme.phase_summary):
+    one horizontal bar per phase, 100 % = eligible, split into completed, in progress, dropped
+    and not started (yet); each part reads `count · share`."""
+    fig = go.Figure()
+    phases = [_phase_name(p, language) for p in summary["phase"]]
+    eligible = summary["eligible"].astype("float64").where(summary["eligible"] > 0)
+    for outcome in OUTCOMES:
+        counts = summary[outcome].astype("int64")
+        shares = (counts / eligible).fillna(0.0)
+        name = _t(f"phases.outcome.{outcome}", language)
+        fig.add_trace(go.Bar(
+            name=name, orientation="h", y=phases, x=list(shares),
+            marker_color=OUTCOME_COLOURS[outcome],
+            text=[f"{i18n.fmt_number(c, language)} · {i18n.fmt_percent(s, language, 0)}" if c else ""
+                  for c, s in zip(counts, shares)],
+            textposition="inside", insidetextanchor="middle", textangle=0,
+            textfont=dict(color=OUTCOME_TEXT[outcome], size=13),
+            customdata=[[i18n.fmt_number(c, language), i18n.fmt_percent(s, language),
+                         i18n.fmt_number(e, language)] for c, s, e in zip(counts, shares, summary["eligible"])],
+            hovertemplate="%{y} · " + name + " : %{customdata[0]} (%{customdata[1]} "
+                          + _t("phases.outcome.of_eligible", language) + " %{customdata[2]})<extra></extra>",
+        ))
+    _style(fig, language, barmode="stack", height=260, margin=dict(t=40),
+           xaxis=dict(range=[0, 1], tickvals=list(PERCENT_TICKS), title=None,
+                      ticktext=[i18n.fmt_percent(v, language, decimals=0) for v in PERCENT_TICKS]),
+           yaxis=dict(autorange="reversed", title=None), legend=dict(traceorder="normal"),
+           uniformtext=dict(minsize=10, mode="hide"))
+    return fig
+
+
+def progress_by_group(frame: pd.DataFrame, value: str, count: str, language: str = i18n.DEFAULT_LANGUAGE,
+                      partial: pd.Series | None = None) -> go.Figure:
+    """Groups (cohorts or academic years) side by side, one row per group from the top in the
+    frame's order, one bar per phase: `value` (a share 0..1) of each group's participants,
+    `count` people (frames of phase_by_group or completion_within, one row per group and
+    phase). Groups in `partial` (a boolean per row: True = not yet comparable) are hatched.
+    Each bar carries its group's code (customdata[0])."""
+    fig = go.Figure()
+    groups = frame.drop_duplicates("group_key")
+    labels = {key: _wrapped(label, 34) for key, label in zip(groups["group_key"], groups["group_label"])}
+    for phase in PHASES:
+        part = frame[frame["phase"] == phase]
+        shares = [None if pd.isna(v) else float(v) for v in part[value]]
+        hatched = [bool(p) for p in (partial[part.index] if partial is not None else [False] * len(part))]
+        fig.add_trace(go.Bar(
+            name=_phase_name(phase, language), orientation="h", y=[labels[k] for k in part["group_key"]], x=shares,
+            marker=dict(color=PHASE_COLOURS[phase],
+                        pattern=dict(shape=["/" if h else "" for h in hatched], fillmode="overlay",
+                                     fgcolor="white", solidity=0.45)),
+            text=[i18n.fmt_percent(s, language, 0) for s in shares], textposition="outside", cliponaxis=False,
+            textfont=dict(size=11),
+            customdata=[[key, i18n.fmt_number(c, language), i18n.fmt_number(n, language),
+                         i18n.fmt_percent(s, language)]
+                        for key, c, n, s in zip(part["group_key"], part[count], part["participants"], shares)],
+            hovertemplate="%{y}<br>" + _phase_name(phase, language) + " : %{customdata[1]} "
+                          + _t("phases.of", language) + " %{customdata[2]} (%{customdata[3]})<extra></extra>",
+        ))
+    _style(fig, language, barmode="group", height=max(240, 90 + 54 * len(groups)), margin=dict(t=48),
+           xaxis=_percent_axis(language), yaxis=dict(autorange="reversed", title=None, type="category"),
+           legend=dict(traceorder="normal"), clickmode="event+select", bargap=0.22, bargroupgap=0.0,
+           uniformtext=dict(mode=False))
+    return fig
+
+
+def dropoff_by_group(frame: pd.DataFrame, breakdown: str, labels: dict[str, str],
+                     language: str = i18n.DEFAULT_LANGUAGE) -> go.Figure:
+    """Drop-off rate (dropped ÷ started) of each phase per group, as horizontal bars, one colour
+    per phase, groups in the order of `labels` (group code -> label) from the top. Each bar
+    carries its group's code (customdata[0])."""
+    fig = go.Figure()
+    order = list(labels)
+    top = 0.0
+    for phase in PHASES:
+        part = frame[frame["phase"] == phase].set_index("group_key").reindex(order)
+        rates = [None if pd.isna(v) else float(v) for v in part["dropoff_rate"]]
+        top = max([top, *[r for r in rates if r is not None]])
+        fig.add_trace(go.Bar(
+            name=_phase_name(phase, language), orientation="h",
+            y=[_wrapped(labels[k], 28) for k in order], x=rates, marker_color=PHASE_COLOURS[phase],
+            text=[i18n.fmt_percent(r, language, 0) if r is not None else "" for r in rates],
+            textposition="outside", cliponaxis=False, textfont=dict(size=11),
+            customdata=[[key, i18n.fmt_number(d, language, 0), i18n.fmt_number(s, language, 0),
+                         i18n.fmt_percent(r, language)]
+                        for key, d, s, r in zip(order, part["dropped"].fillna(0), part["started"].fillna(0), rates)],
+            hovertemplate="%{y}<br>" + _phase_name(phase, language) + " : %{customdata[1]} "
+                          + _t("phases.dropoff.hover", language) + " %{customdata[2]} (%{customdata[3]})<extra></extra>",
+        ))
+    top = min(1.0, max(0.1, top))
+    _style(fig, language, barmode="group", height=max(240, 90 + 54 * len(order)), margin=dict(t=48),
+           xaxis=_percent_axis(language, top), legend=dict(traceorder="normal"),
+           yaxis=dict(autorange="reversed", title=None), clickmode="event+select", bargap=0.22,
+           bargroupgap=0.0, uniformtext=dict(mode=False))
+    return fig
+
+
+def durations(summary: pd.DataFrame, language: str = i18n.DEFAULT_LANGUAGE) -> go.Figure:
+    """Two panels per phase (pie.programme.phase_summary): the median days from enrolment to the
+    phase's completion, and the median hours attended by a participant (total in the label)."""
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.16,
+                        subplot_titles=[_t("phases.durations.days", language), _t("phases.durations.hours", language)])
+    phases = [_phase_name(p, language) for p in summary["phase"]]
+    colours = [PHASE_COLOURS[p] for p in summary["phase"]]
+    days = [None if pd.isna(v) else float(v) for v in summary["median_days_to_complete"]]
+    hours = [None if pd.isna(v) else float(v) for v in summary["hours_median"]]
+    totals = [None if pd.isna(v) else float(v) for v in summary["hours_total"]]
+    fig.add_trace(go.Bar(
+        orientation="h", y=phases, x=days, marker_color=colours, cliponaxis=False,
+        text=[_t("unit.days", language, value=i18n.fmt_number(d, language, 0 if d == int(d) else 1))
+              if d is not None else "" for d in days],
+        textposition="outside", hovertemplate="%{y} : %{text}<extra></extra>"), row=1, col=1)
+    fig.add_trace(go.Bar(
+        orientation="h", y=phases, x=hours, marker_color=colours, cliponaxis=False,
+        text=[_t("phases.durations.hours_text", language,
+                 median=i18n.fmt_number(h, language, 0 if h == int(h) else 1),
+                 total=i18n.fmt_number(tot, language, 0)) if h is not None else ""
+              for h, tot in zip(hours, totals)],
+        textposition="outside", hovertemplate="%{y} : %{text}<extra></extra>"), row=1, col=2)
+    _style(fig, language, showlegend=False, height=240, margin=dict(t=40, r=8))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title=None, showticklabels=False, showgrid=False)
+    for column, values in ((1, days), (2, hours)):  # room right of the longest bar for its label
+        fig.update_xaxes(range=[0, max([v for v in values if v is not None], default=1) * 1.9], row=1, col=column)
+    for annotation in fig.layout.annotations:
+        annotation.update(font=dict(size=14, color=TEXT_COLOR))
+    return fig
+
+
+def composition(frame: pd.DataFrame, kind: str, language: str = i18n.DEFAULT_LANGUAGE) -> go.Figure:
+    """Who is at each stage (phase_by_group for gender or profile): for participants, each phase
+    completed and the drop-outs of all phases, the share of each group (100 % per bar), one
+    colour per group. Each bar carries its group's code (customdata[0])."""
+    order = {"gender": GENDERS, "profile": PROFILES}[kind]
+    groups = [g for g in order if g in set(frame["group_key"])]
+    stages = ["participants", *PHASES, "dropped"]
+    stage_labels = [_t(f"phases.stage.{s}", language) for s in stages]
+    counts: dict[str, list[int]] = {}
+    for group in groups:
+        part = frame[frame["group_key"] == group].set_index("phase")
+        counts[group] = [int(part["participants"].iloc[0]),
+                         *[int(part.at[p, "completed"]) for p in PHASES],
+                         int(part["dropped"].sum())]
+    totals = [sum(counts[g][i] for g in groups) for i in range(len(stages))]
+    fig = go.Figure()
+    for group, colour in zip(groups, GROUP_COLOURS):
+        shares = [c / n if n else 0.0 for c, n in zip(counts[group], totals)]
+        name = i18n.label(kind, group, language)
+        fig.add_trace(go.Bar(
+            name=name, orientation="h", y=stage_labels, x=shares, marker_color=colour,
+            text=[i18n.fmt_percent(s, language, 0) if c else "" for s, c in zip(shares, counts[group])],
+            textposition="inside", insidetextanchor="middle", textangle=0,
+            textfont=dict(color="white", size=13),
+            customdata=[[group, i18n.fmt_number(c, language), i18n.fmt_number(n, language),
+                         i18n.fmt_percent(s, language)] for c, n, s in zip(counts[group], totals, shares)],
+            hovertemplate="%{y}<br>" + name + " : %{customdata[1]} " + _t("phases.of", language)
+                          + " %{customdata[2]} (%{customdata[3]})<extra></extra>",
+        ))
+    _style(fig, language, barmode="stack", height=300, title=i18n.t(f"breakdown.{kind}", language), showlegend=True,
+           margin=dict(t=80), clickmode="event+select", uniformtext=dict(minsize=10, mode="hide"),
+           legend=dict(traceorder="normal"),
+           xaxis=dict(range=[0, 1], tickvals=list(PERCENT_TICKS), title=None,
+                      ticktext=[i18n.fmt_percent(v, language, decimals=0) for v in PERCENT_TICKS]),
+           yaxis=dict(autorange="reversed", title=None))
+    return fig
+
+
+# ------------------------------------------------------------------------------ follow-up
+def follow_up_by_establishment(counts: pd.DataFrame, language: str = i18n.DEFAULT_LANGUAGE) -> go.Figure:
+    """Where to act: per establishment (rows of `counts`: establishment_id, establishment_name
+    and one count column per FOLLOW_UP_LISTS), the items of each list, stacked horizontally,
+    the busiest establishment on top. Each bar carries its establishment's id (customdata[0])."""
+    fig = go.Figure()
+    if counts.empty:
+        _style(fig, language, height=160)
+        return _empty(fig, _t("follow_up.chart.empty", language))
+    names = [_wrapped(n, 28) for n in counts["establishment_name"]]
+    for key in FOLLOW_UP_LISTS:
+        values = [int(v) for v in counts[key]]
+        name = _t(f"follow_up.list.{key}", language)
+        fig.add_trace(go.Bar(
+            name=name, orientation="h", y=names, x=values, marker_color=FOLLOW_UP_COLOURS[key],
+            text=[i18n.fmt_number(v, language) if v else "" for v in values],
+            textposition="inside", insidetextanchor="middle", textangle=0,
+            textfont=dict(color="white", size=12),
+            customdata=[[e, i18n.fmt_number(v, language)] for e, v in zip(counts["establishment_id"], values)],
+            hovertemplate="%{y}<br>" + name + " : %{customdata[1]}<extra></extra>",
+        ))
+    small = int(counts[list(FOLLOW_UP_LISTS)].sum(axis=1).max()) <= 10   # whole numbers only on the axis
+    _style(fig, language, barmode="stack", height=max(200, 100 + 34 * len(counts)), margin=dict(t=48),
+           xaxis=dict(title=None, rangemode="tozero", tickformat=",d", dtick=1 if small else None),
+           yaxis=dict(autorange="reversed", title=None),
+           legend=dict(traceorder="normal"), clickmode="event+select",
+           uniformtext=dict(minsize=10, mode="hide"))
+    return fig

@@ -1,0 +1,52 @@
+-- Decisions in scope per group of $breakdown (all, bank, branch, product or region): decisions
+-- by outcome, approval rate, amounts requested (the decided plans'), approved and disbursed,
+-- median days from submission to decision; one row per group (group_key null = not given).
+with
+decisions_in_scope as (
+    select
+        case $breakdown
+            when 'bank' then fd.bank
+            when 'branch' then fd.branch
+            when 'product' then fd.product
+            when 'region' then fd.region_code
+            else 'all'
+        end as group_key,
+        fd.project_id,
+        fd.decision,
+        fd.requested_amount_mad,
+        fd.amount_approved_mad,
+        fd.amount_disbursed_mad,
+        fd.decided_on - fd.plan_submitted_on as days_to_decision
+    from scoped_financing_decisions($academic_year, $region, $establishment, $bank, $incubator) as fd
+),
+
+per_group as (
+    select
+        group_key,
+        count(*) as n_decisions,
+        count(*) filter (where decision = 'approved') as n_approved,
+        count(*) filter (where decision = 'rejected') as n_rejected,
+        count(*) filter (where decision = 'pending') as n_pending,
+        count(*) filter (where decision = 'approved')
+            / nullif(count(*) filter (where decision in ('approved', 'rejected')), 0) as approval_rate,
+        count(distinct project_id) filter (where decision = 'approved') as n_projects_financed,
+        coalesce(sum(requested_amount_mad), 0) as requested_mad,
+        coalesce(sum(amount_approved_mad) filter (where decision = 'approved'), 0) as approved_mad,
+        coalesce(sum(amount_disbursed_mad), 0) as disbursed_mad,
+        median(days_to_decision) filter (where decision in ('approved', 'rejected'))
+            as median_days_to_decision
+    from decisions_in_scope
+    group by group_key
+),
+
+final as (
+    select
+        pg.*,
+        r.name_fr as region_name_fr,
+        r.name_ar as region_name_ar
+    from per_group as pg
+    left join regions as r on $breakdown = 'region' and r.region_code = pg.group_key
+)
+
+select * from final
+order by n_decisions desc, group_key

@@ -1,0 +1,78 @@
+-- The incubated projects in scope with their status now (as in stages_now.sql), narrowed to one
+-- status when $focus_stage is given (null = any): incubator, stage entered on, stages passed,
+-- coaching hours, company; one row per project.
+with
+stage_rows as (
+    select
+        s.project_id,
+        s.stage,
+        s.incubator,
+        s.entered_on,
+        s.exited_on,
+        s.exit_reason,
+        case s.stage
+            when 'pre_incubation' then 1 when 'incubation' then 2
+            when 'acceleration' then 3 when 'post_creation' then 4
+        end as stage_order
+    from scoped_incubation_stages($academic_year, $region, $establishment, $bank, $incubator) as s
+),
+
+per_project as (
+    select
+        project_id,
+        count(*) as n_stages,
+        min(entered_on) as first_entered_on
+    from stage_rows
+    group by project_id
+),
+
+latest_rows as (
+    select
+        project_id,
+        incubator,
+        stage,
+        entered_on,
+        exited_on,
+        case when exited_on is null then stage else coalesce(exit_reason, 'exited') end as status_now
+    from stage_rows
+    qualify row_number() over (partition by project_id order by entered_on desc, stage_order desc) = 1
+),
+
+coaching as (
+    select project_id, sum(hours) as coaching_hours, count(*) as n_sessions
+    from scoped_coaching_sessions($academic_year, $region, $establishment, $bank, $incubator)
+    group by project_id
+),
+
+final as (
+    select
+        lr.project_id,
+        sp.name as project_name,
+        sp.sector,
+        sp.region_code,
+        r.name_fr as region_name_fr,
+        r.name_ar as region_name_ar,
+        e.name as establishment_name,
+        lr.incubator,
+        lr.status_now,
+        lr.stage,
+        lr.entered_on,
+        lr.exited_on,
+        pp.first_entered_on,
+        pp.n_stages,
+        coalesce(co.coaching_hours, 0) as coaching_hours,
+        coalesce(co.n_sessions, 0) as n_sessions,
+        c.company_id
+    from latest_rows as lr
+    join per_project as pp on pp.project_id = lr.project_id
+    join scoped_projects($academic_year, $region, $establishment, $bank, $incubator) as sp
+      on sp.project_id = lr.project_id
+    join establishments as e on e.establishment_id = sp.establishment_id
+    left join regions as r on r.region_code = sp.region_code
+    left join coaching as co on co.project_id = lr.project_id
+    left join companies as c on c.project_id = lr.project_id
+    where $focus_stage is null or lr.status_now = $focus_stage
+)
+
+select * from final
+order by entered_on desc, project_id

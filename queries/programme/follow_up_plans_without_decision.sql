@@ -1,0 +1,73 @@
+-- Validated business plans with no bank decision yet (no `approved` or `rejected` decision;
+-- banks with a `pending` request are listed), with the days since validation (reviewed_on) on
+-- $as_of and the project lead (contact details only when $with_contacts); one row per plan,
+-- longest waiting first.
+with
+decisions as (
+    select plan_id, bank, decision
+    from scoped_financing_decisions($academic_year, $region, $establishment, $bank, $incubator)
+),
+
+undecided as (
+    select
+        bp.plan_id,
+        bp.project_id,
+        bp.version,
+        bp.reviewed_on,
+        bp.requested_amount_mad,
+        date_diff('day', bp.reviewed_on, cast($as_of as date)) as days_waiting
+    from scoped_business_plans($academic_year, $region, $establishment, $bank, $incubator) as bp
+    where bp.status = 'validated'
+      and bp.plan_id not in (
+          select plan_id from decisions where decision in ('approved', 'rejected'))
+),
+
+pending as (
+    select plan_id, string_agg(distinct bank, ', ' order by bank) as pending_banks
+    from decisions
+    where decision = 'pending'
+    group by plan_id
+),
+
+leads as (
+    select
+        pm.project_id,
+        string_agg(pm.participant_id, ' / ' order by pm.participant_id) as lead_id,
+        string_agg(ct.full_name, ' / ' order by pm.participant_id) as lead_name,
+        string_agg(ct.phone, ' / ' order by pm.participant_id) as lead_phone,
+        string_agg(ct.email, ' / ' order by pm.participant_id) as lead_email
+    from scoped_project_members($academic_year, $region, $establishment, $bank, $incubator) as pm
+    left join participant_contacts as ct
+      on ct.participant_id = pm.participant_id and $with_contacts
+    where pm.role = 'lead'
+      and pm.project_id in (select project_id from undecided)
+    group by pm.project_id
+),
+
+final as (
+    select
+        ud.plan_id,
+        ud.project_id,
+        pr.name as project_name,
+        ud.version,
+        ud.reviewed_on,
+        ud.days_waiting,
+        ud.requested_amount_mad,
+        pe.pending_banks,
+        ld.lead_id,
+        ld.lead_name,
+        ld.lead_phone,
+        ld.lead_email,
+        es.establishment_id,
+        es.name as establishment_name,
+        pr.academic_year
+    from undecided as ud
+    join scoped_projects($academic_year, $region, $establishment, $bank, $incubator) as pr
+      on pr.project_id = ud.project_id
+    join establishments as es on es.establishment_id = pr.establishment_id
+    left join pending as pe on pe.plan_id = ud.plan_id
+    left join leads as ld on ld.project_id = ud.project_id
+    order by ud.days_waiting desc, ud.plan_id
+)
+
+select * from final

@@ -1,0 +1,171 @@
+-- Progress through the three phases for every grouping the Phases page shows, in one pass: one
+-- row per breakdown (all, cohort, establishment, academic_year, profile, sector, gender), group
+-- and phase, narrowed by the page's focus ($cohort, $profile, $sector, $gender; null = any).
+-- eligible: the group's participants for awareness, else those who completed the previous phase;
+-- not_started = eligible − started; days_to_complete: enrolled_on → completed_on (median over
+-- completions); within_<n>: completed at most n days after the cohort's start_date;
+-- participants_dropped (METRICS.md `dropped`) and the cohorts' first/last start_date are the
+-- group's, repeated on each phase's row.
+with
+people as (
+    select
+        sp.participant_id,
+        sp.cohort_id,
+        sp.establishment_id,
+        sp.academic_year,
+        sp.profile,
+        sp.sector,
+        sp.gender,
+        sp.enrolled_on,
+        co.start_date
+    from scoped_participants($academic_year, $region, $establishment, $bank, $incubator) as sp
+    join scoped_cohorts($academic_year, $region, $establishment) as co on co.cohort_id = sp.cohort_id
+    where ($cohort is null or sp.cohort_id = $cohort)
+      and ($profile is null or sp.profile = $profile)
+      and ($sector is null or sp.sector = $sector)
+      and ($gender is null or sp.gender = $gender)
+),
+
+progress as (
+    select
+        pe.*,
+        pp.phase,
+        pp.status,
+        pp.hours_attended,
+        date_diff('day', pe.enrolled_on, pp.completed_on) as days_to_complete,
+        date_diff('day', pe.start_date, pp.completed_on) as cohort_age
+    from people as pe
+    join scoped_phase_progress($academic_year, $region, $establishment, $bank, $incubator) as pp
+      on pp.participant_id = pe.participant_id
+),
+
+group_sizes as (
+    select
+        case
+            when grouping(cohort_id) = 0 then 'cohort'
+            when grouping(establishment_id) = 0 then 'establishment'
+            when grouping(academic_year) = 0 then 'academic_year'
+            when grouping(profile) = 0 then 'profile'
+            when grouping(sector) = 0 then 'sector'
+            when grouping(gender) = 0 then 'gender'
+            else 'all'
+        end as breakdown,
+        coalesce(cohort_id, establishment_id, academic_year, profile, sector, gender, 'all') as group_key,
+        count(*) as participants,
+        min(start_date) as first_start,
+        max(start_date) as last_start
+    from people
+    group by grouping sets ((), (cohort_id), (establishment_id), (academic_year), (profile), (sector), (gender))
+),
+
+phase_stats as (
+    select
+        case
+            when grouping(cohort_id) = 0 then 'cohort'
+            when grouping(establishment_id) = 0 then 'establishment'
+            when grouping(academic_year) = 0 then 'academic_year'
+            when grouping(profile) = 0 then 'profile'
+            when grouping(sector) = 0 then 'sector'
+            when grouping(gender) = 0 then 'gender'
+            else 'all'
+        end as breakdown,
+        coalesce(cohort_id, establishment_id, academic_year, profile, sector, gender, 'all') as group_key,
+        phase,
+        count(*) as started,
+        count(*) filter (where status = 'completed') as completed,
+        count(*) filter (where status = 'in_progress') as in_progress,
+        count(*) filter (where status = 'dropped') as dropped,
+        median(days_to_complete) as median_days_to_complete,
+        sum(hours_attended) as hours_total,
+        median(hours_attended) as hours_median,
+        count(*) filter (where status = 'completed' and cohort_age <= 30) as within_30,
+        count(*) filter (where status = 'completed' and cohort_age <= 60) as within_60,
+        count(*) filter (where status = 'completed' and cohort_age <= 90) as within_90,
+        count(*) filter (where status = 'completed' and cohort_age <= 180) as within_180,
+        count(*) filter (where status = 'completed' and cohort_age <= 365) as within_365
+    from progress
+    group by grouping sets ((phase), (phase, cohort_id), (phase, establishment_id), (phase, academic_year),
+                            (phase, profile), (phase, sector), (phase, gender))
+),
+
+dropouts as (
+    select
+        case
+            when grouping(cohort_id) = 0 then 'cohort'
+            when grouping(establishment_id) = 0 then 'establishment'
+            when grouping(academic_year) = 0 then 'academic_year'
+            when grouping(profile) = 0 then 'profile'
+            when grouping(sector) = 0 then 'sector'
+            when grouping(gender) = 0 then 'gender'
+            else 'all'
+        end as breakdown,
+        coalesce(cohort_id, establishment_id, academic_year, profile, sector, gender, 'all') as group_key,
+        count(distinct participant_id) as participants_dropped
+    from progress
+    where status = 'dropped'
+    group by grouping sets ((), (cohort_id), (establishment_id), (academic_year), (profile), (sector), (gender))
+),
+
+phase_order as (
+    select *
+    from (values ('awareness', 1), ('fundamentals', 2), ('immersion', 3)) as v (phase, position)
+),
+
+eligible as (
+    select breakdown, group_key, 'awareness' as phase, participants as eligible
+    from group_sizes
+    union all
+    select
+        breakdown,
+        group_key,
+        case phase when 'awareness' then 'fundamentals' else 'immersion' end as phase,
+        completed as eligible
+    from phase_stats
+    where phase in ('awareness', 'fundamentals')
+),
+
+labels as (
+    select 'establishment' as breakdown, establishment_id as group_key, name as group_label
+    from establishments
+    union all
+    select 'cohort', c.cohort_id, e.name || ' · ' || c.academic_year
+    from cohorts as c
+    join establishments as e on e.establishment_id = c.establishment_id
+),
+
+final as (
+    select
+        gs.breakdown,
+        gs.group_key,
+        coalesce(lb.group_label, gs.group_key) as group_label,
+        gs.first_start as start_date,
+        gs.last_start,
+        po.phase,
+        gs.participants,
+        coalesce(dr.participants_dropped, 0) as participants_dropped,
+        coalesce(el.eligible, 0) as eligible,
+        coalesce(ps.started, 0) as started,
+        greatest(coalesce(el.eligible, 0) - coalesce(ps.started, 0), 0) as not_started,
+        coalesce(ps.completed, 0) as completed,
+        coalesce(ps.in_progress, 0) as in_progress,
+        coalesce(ps.dropped, 0) as dropped,
+        ps.median_days_to_complete,
+        ps.hours_total,
+        ps.hours_median,
+        coalesce(ps.within_30, 0) as within_30,
+        coalesce(ps.within_60, 0) as within_60,
+        coalesce(ps.within_90, 0) as within_90,
+        coalesce(ps.within_180, 0) as within_180,
+        coalesce(ps.within_365, 0) as within_365
+    from group_sizes as gs
+    cross join phase_order as po
+    left join eligible as el
+      on el.breakdown = gs.breakdown and el.group_key = gs.group_key and el.phase = po.phase
+    left join phase_stats as ps
+      on ps.breakdown = gs.breakdown and ps.group_key = gs.group_key and ps.phase = po.phase
+    left join dropouts as dr on dr.breakdown = gs.breakdown and dr.group_key = gs.group_key
+    left join labels as lb on lb.breakdown = gs.breakdown and lb.group_key = gs.group_key
+    order by gs.breakdown, gs.group_key, po.position
+)
+
+select * from final
