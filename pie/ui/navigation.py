@@ -37,6 +37,7 @@ PAGES: tuple[PageSpec, ...] = (
              (*MANAGERS, "bank"), default_for=("bank",)),
     PageSpec("incubation", "pages/incubation/incubation.py", "partners", ":material/emoji_objects:",
              (*MANAGERS, "incubator"), default_for=("incubator",)),
+    PageSpec("import", "pages/admin/import.py", "admin", ":material/upload_file:", MANAGERS),
     PageSpec("glossary", "pages/reference/glossary.py", "reference", ":material/menu_book:", ALL_ROLES),
 )
 
