@@ -1,0 +1,17 @@
+"""Accounts: who may log in, with which role and scope; add, disable, enable, reset a password."""
+import streamlit as st
+
+from pie.ui import accounts, layout, session, tables
+from pie.ui.lang import t
+
+admin = session.user()
+layout.page_header("users", with_scope=False)
+
+st.subheader(t("users.list.title"))
+tables.dataframe(accounts.users_table())
+
+st.subheader(t("users.add.title"))
+accounts.add_form(admin)
+
+st.subheader(t("users.change.title"))
+accounts.change_form(admin)
