@@ -91,7 +91,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_kpis(args: argparse.Namespace) -> int:
-    scope = Scope().with_filters(args.year, normalise_region(args.region), args.establishment)
+    scope = Scope().with_filters(args.year, normalise_region(args.region, args.lang), args.establishment)
     values = kpis.compute(db.reader(db_path(args)), scope)
     if args.json:
         print(json.dumps(values, ensure_ascii=False))
@@ -102,13 +102,13 @@ def cmd_kpis(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def normalise_region(region: str | None) -> str | None:
+def normalise_region(region: str | None, language: str = i18n.DEFAULT_LANGUAGE) -> str | None:
     """`9` → `09`, as spreadsheets drop the leading zero (DATA_MODEL.md conventions)."""
     if region is None:
         return None
     region = region.strip()
     if not region.isdigit() or not 1 <= int(region) <= 12:
-        raise UsageError(f"--region must be a region code 01..12, not {region!r}")
+        raise UsageError(i18n.t("cli.bad_region", language, region=region))
     return f"{int(region):02d}"
 
 
@@ -180,6 +180,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PieError as error:
         print(i18n.t("cli.error", args.lang, message=error.text(args.lang)), file=sys.stderr)
         return EXIT_REFUSED
+    except BrokenPipeError:  # `python -m pie batches | head`: the reader left, nothing to say
+        sys.stderr.close()
+        return EXIT_OK
     except KeyboardInterrupt:
         print(textwrap.shorten(i18n.t("cli.interrupted", args.lang), 200), file=sys.stderr)
         return EXIT_REFUSED

@@ -10,6 +10,7 @@ snapshot read-only, so a running dashboard never blocks an import.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import sys
@@ -60,10 +61,21 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
     DuckDB binds a macro's tables when it is created: on a file without the schema yet
     (before `init`) this does nothing, and `create_schema` installs them afterwards.
     """
-    has_schema = con.execute(
-        "select count(*) from information_schema.tables where table_name = 'cohorts'").fetchone()[0]
-    if has_schema:
-        con.execute(MACROS_FILE.read_text(encoding="utf-8"))
+    tables = {r[0] for r in con.execute(
+        "select table_name from information_schema.tables where table_name in ('cohorts', 'app_meta')").fetchall()}
+    if "cohorts" not in tables:
+        return
+    text = MACROS_FILE.read_text(encoding="utf-8")
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    # Re-creating a dozen macros costs 0.05-0.15 s on every write (each login is one): skip
+    # it when the database already holds this version of the file.
+    if "app_meta" in tables and con.execute(
+            "select value from app_meta where key = 'macros_sha256'").fetchall() == [(digest,)]:
+        return
+    con.execute(text)
+    if "app_meta" in tables:
+        con.execute("insert into app_meta values ('macros_sha256', $digest) "
+                    "on conflict (key) do update set value = excluded.value", {"digest": digest})
 
 
 def connect_for_writing(path: Path, wait_seconds: float | None = None,
