@@ -15,7 +15,7 @@ from typing import Callable
 import pandas as pd
 import streamlit as st
 
-from pie import db, kpis, leadership, partners, programme
+from pie import db, kpis, leadership, partners, programme, quality
 from pie.config import settings
 from pie.scope import Scope
 
@@ -238,3 +238,15 @@ def clear_caches() -> None:
     _answer.clear()
     _report.clear()
     _reader.clear()
+
+
+# Data quality (pages/admin/data_quality.py): one question per pie.quality check.
+_QUESTIONS.update({
+    "quality": lambda source, scope, key, as_of: quality.run(
+        source, next(c for c in quality.CHECKS if c.key == key), scope, as_of),
+})
+
+
+def quality_check(scope: Scope, check: "quality.Check", as_of: date) -> pd.DataFrame:
+    """The rows failing one data-quality check in `scope` at `as_of`."""
+    return _ask("quality", scope, check.key, as_of)
