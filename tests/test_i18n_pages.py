@@ -19,7 +19,7 @@ from pie.ui import navigation
 LANGUAGES = ("fr", "ar", "en")
 NNBSP, NBSP = "\u202f", "\u00a0"
 # Who opens each page: a manager sees them all; a bank, an incubator and leadership their own.
-ACCOUNTS = {"financing": "boa", "incubation": "mcise", "regions": "leadership"}
+ACCOUNTS = {"financing": "boa", "incubation": "mcise", "regions": "leadership", "users": "admin"}
 PAGES = {page.name: page.path for page in navigation.PAGES}
 
 # One figure per page, as each language writes it.
@@ -114,6 +114,9 @@ CHECKS = {
     "financing": lambda at, lang: {BOA_APPROVED[lang], BOA_APPROVAL_RATE[lang]} <= {m.value for m in at.metric},
     "incubation": lambda at, lang: MCISE_HOURS[lang] in [m.value for m in at.metric],
     "glossary": lambda at, lang: PARTICIPANTS[lang] == at.expander[0].label,
+    "import": lambda at, lang: i18n.t("import.history.empty", lang) in texts(at),
+    "data_quality": lambda at, lang: any(AS_OF[lang] in text for text in texts(at)),
+    "users": lambda at, lang: i18n.t("users.add.title", lang) in texts(at),
 }
 
 
