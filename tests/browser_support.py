@@ -134,7 +134,9 @@ def open_page(page, url: str, user_name: str, password: str) -> None:
 
 def choose_in_sidebar(page, label: str, option: str) -> None:
     sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_test_id("stSelectbox").filter(has_text=label).click()
+    box = sidebar.get_by_test_id("stSelectbox").filter(has_text=label)
+    box.scroll_into_view_if_needed()  # the filters sit below the menu, near the window's edge
+    box.click()
     page.get_by_role("option", name=option, exact=True).click()
     wait_until_idle(page)
 
@@ -146,6 +148,7 @@ def full_screenshot(page, path: Path) -> None:
     page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], height)})
     page.screenshot(path=path)
     page.set_viewport_size(VIEWPORT)
+    page.wait_for_timeout(500)  # let the page lay itself out again before the next click
 
 
 def assert_no_exception(page) -> None:
