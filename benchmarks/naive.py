@@ -248,7 +248,8 @@ def compute_duckdb(con: duckdb.DuckDBPyConnection, scope: Scope, figures: tuple[
     if "participants_by_year" in figures:
         out["participants_by_year"] = run_query(con, "programme/participants_by_year", scope)
     if "phase_summary" in figures:
-        out["phase_summary"] = programme.phase_by_group(con, scope, "all")
+        # the page's one query computes every breakdown at once (programme.phase_groups)
+        out["phase_summary"] = programme.phase_summary(programme.phase_groups(con, scope))
     return out
 
 
