@@ -230,7 +230,7 @@ def child_pages(size: int, accounts: list[str], repeat: int) -> dict:
 # ------------------------------------------------------------------------------ child: naive
 def child_naive(size: int, accounts: list[str], engine: str) -> dict:
     """engine "pandas": load whole tables then compute in pandas; "duckdb": the named queries;
-    "duckdb-256mb": the same with DuckDB's memory limited to 256 MB. Each in its own process so
+    "duckdb-512mb": the same with DuckDB's memory limited to 512 MB. Each in its own process so
     the memory figures are each approach's own."""
     import duckdb
 
@@ -245,8 +245,8 @@ def child_naive(size: int, accounts: list[str], engine: str) -> dict:
     present, _ = existing_pages()
     base_rss = rss_mb()
     con = duckdb.connect(str(snapshot), read_only=True)
-    if engine == "duckdb-256mb":
-        con.execute("set memory_limit = '256MB'")
+    if engine == "duckdb-512mb":
+        con.execute("set memory_limit = '512MB'")
     out: dict = {"size": size, "engine": engine, "rows": []}
     if engine.startswith("duckdb"):
         # What planning costs (bind the scope macros, optimise — mostly join ordering) against
@@ -286,10 +286,14 @@ def child_naive(size: int, accounts: list[str], engine: str) -> dict:
                 computed = key not in done
                 if computed:  # admin and manager, or two pages with the same figures: once
                     started = time.perf_counter()
-                    if engine == "pandas":
-                        answer = naive.compute_pandas(tables, scope, figures)
-                    else:
-                        answer = naive.compute_duckdb(con, scope, figures)
+                    try:
+                        if engine == "pandas":
+                            answer = naive.compute_pandas(tables, scope, figures)
+                        else:
+                            answer = naive.compute_duckdb(con, scope, figures)
+                    except duckdb.OutOfMemoryException:
+                        out.setdefault("out_of_memory", []).append(f"{page.name}/{account}/{filter_name}")
+                        answer = {}
                     done[key] = (time.perf_counter() - started, _jsonable(answer))
                 seconds, answer = done[key]
                 out["rows"].append({"page": page.name, "account": account, "filter": filter_name,
@@ -441,10 +445,10 @@ def naive_section(comparisons: list[dict], pages: list[dict], command: str) -> s
              "its own, so the memory figures are its own: **pandas** loads every table the figures need, "
              "whole (`select *`, what a dashboard without a database engine does), then filters, joins and "
              "counts in pandas (benchmarks/naive.py); **DuckDB** runs the pages' named queries on a read-only "
-             "connection to the snapshot; **DuckDB 256 MB** the same with `memory_limit = '256MB'`. "
+             "connection to the snapshot; **DuckDB 512 MB** the same with `memory_limit = '512MB'`. "
              "Process RSS growth = peak resident memory minus the memory after imports.", "",
              "| participants | pandas: load (s) | pandas: frames in memory (MB) | pandas: RSS growth (MB) | "
-             "DuckDB: RSS growth (MB) | DuckDB 256 MB: RSS growth (MB) | DuckDB 256 MB: figures (s, sum) | "
+             "DuckDB: RSS growth (MB) | DuckDB 512 MB: RSS growth (MB) | DuckDB 512 MB: figures (s, sum) | "
              "DuckDB: figures (s, sum) | `kpis/indicators`: planning / whole run (ms) |",
              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for c in comparisons:
@@ -457,6 +461,11 @@ def naive_section(comparisons: list[dict], pages: list[dict], command: str) -> s
             f"{sum(r['seconds'] for r in _unique(c['duckdb']['rows'])):.2f} | "
             f"{c['duckdb'].get('plan_seconds', float('nan')) * 1000:.0f} / "
             f"{c['duckdb'].get('indicators_seconds', float('nan')) * 1000:.0f} |")
+    for c in comparisons:
+        limited = c.get("limited") or {}
+        if limited.get("out_of_memory") or limited.get("failed"):
+            lines += ["", f"At {c['size']:,} participants with 512 MB, out of memory: "
+                      + ", ".join(limited.get("out_of_memory", [])) + (limited.get("failed", "") and " (the run failed)")]
     lines += ["", "The same figures, per page that shows figures (median over accounts and filters): pandas with "
               "the tables already in memory against DuckDB; then a first view — pandas loading the tables "
               f"and computing against the whole page's cold run (every chart and table of the page, not only "
@@ -555,7 +564,7 @@ def main() -> None:
                         help="rewrite the report from the last run's results (benchmarks/.cache/scale-results.json)")
     parser.add_argument("--child", choices=("pages", "naive"), help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--engine", choices=("pandas", "duckdb", "duckdb-256mb"), help=argparse.SUPPRESS)
+    parser.add_argument("--engine", choices=("pandas", "duckdb", "duckdb-512mb"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.chdir(ROOT)
     from apptest_support import ACCOUNTS
@@ -588,12 +597,15 @@ def main() -> None:
         if not args.skip_naive:
             pandas_out = run_child("naive", size, accounts, repeat, "pandas")
             duck_out = run_child("naive", size, accounts, repeat, "duckdb")
-            limited = run_child("naive", size, accounts, repeat, "duckdb-256mb")
+            try:
+                limited = run_child("naive", size, accounts, repeat, "duckdb-512mb")
+            except subprocess.CalledProcessError as error:
+                limited = {"failed": str(error)}
             comparisons.append({"size": size, "pandas": pandas_out, "duckdb": duck_out, "limited": limited,
                                 "problems": check_agreement(pandas_out["rows"], duck_out["rows"])})
-    if not args.report_only and write:
-        saved.write_text(json.dumps({"results": results, "comparisons": comparisons, "loads": loads,
-                                     "command": command}, default=str))
+        if write:
+            saved.write_text(json.dumps({"results": results, "comparisons": comparisons, "loads": loads,
+                                         "command": command}, default=str))
     pages_text = pages_section(results, command, loads, repeat)
     naive_text = naive_section(comparisons, results, command) if comparisons else ""
     if not write:
