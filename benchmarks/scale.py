@@ -40,7 +40,8 @@ BENCH = ROOT / "benchmarks"
 for folder in (ROOT, BENCH, ROOT / "tests"):
     sys.path.insert(0, str(folder))
 
-CACHE = BENCH / ".cache"
+# PIE_BENCH_CACHE: another folder for the demo databases (e.g. to compare two versions of the code)
+CACHE = Path(os.environ.get("PIE_BENCH_CACHE", BENCH / ".cache"))
 CHART_DIR = ROOT / "docs" / "performance"
 SIZES = (10_000, 100_000, 1_000_000)
 TYPICAL_REGION = "09"  # Souss-Massa, one of the first regions of the programme

@@ -131,3 +131,59 @@ def test_old_snapshots_are_cleaned_up(empty_db):
         with db.writing(empty_db):
             pass
     assert len(list(db.published_dir(empty_db).glob("*.duckdb"))) == db.SNAPSHOTS_KEPT
+
+
+# ------------------------------------------------------------------------------ derived tables
+def test_derived_tables_follow_every_publishing_write(tmp_path, small_db):
+    """Test that scope_participants / scope_phase_progress hold exactly the programme rows with
+    their cohort's year, region and establishment, and are rebuilt by a write that publishes."""
+    path = tmp_path / "pie.duckdb"
+    path.write_bytes(small_db.read_bytes())
+    con = db.reader(path).connection()
+    expected = con.execute(
+        "select pp.participant_id, pp.phase, pa.cohort_id, c.academic_year, e.region_code, c.establishment_id, "
+        "pa.gender, pa.profile, pa.sector, pa.enrolled_on, c.start_date from phase_progress pp "
+        "join participants pa using (participant_id) join cohorts c on c.cohort_id = pa.cohort_id "
+        "join establishments e on e.establishment_id = c.establishment_id order by all").fetchall()
+    derived = con.execute(
+        "select participant_id, phase, cohort_id, academic_year, region_code, establishment_id, gender, profile, "
+        "sector, enrolled_on, cohort_start_date from scope_phase_progress order by all").fetchall()
+    assert derived == expected and len(expected) > 10
+    assert con.execute("select count(*) from scope_participants").fetchone() == \
+        con.execute("select count(*) from participants").fetchone()
+    with db.writing(path) as writer:
+        writer.execute("update participants set gender = 'm' where gender = 'f'")
+    con = db.reader(path).connection()
+    assert con.execute("select count(*) from scope_phase_progress where gender = 'f'").fetchone() == (0,)
+    assert con.execute("select count(*) from scope_participants where gender = 'f'").fetchone() == (0,)
+
+
+def _age_snapshot(path) -> None:
+    """Make the current snapshot look like one published by an older version of the code."""
+    snapshot = db.reader(path).snapshot()
+    db._readers.pop(path.resolve(), None)
+    with duckdb.connect(str(snapshot)) as old:
+        old.execute("drop macro table scoped_phase_progress")
+        old.execute("drop table scope_phase_progress")
+        old.execute("update app_meta set value = 'older' where key = 'macros_sha256'")
+
+
+def test_a_snapshot_from_an_older_version_is_upgraded_when_read(tmp_path, small_db):
+    """Test that a reader given a snapshot without the current macros publishes an up-to-date one."""
+    path = tmp_path / "pie.duckdb"
+    path.write_bytes(small_db.read_bytes())
+    _age_snapshot(path)
+    reader = db.reader(path)
+    assert int(reader.query("kpis/indicators").loc[0, "participants"]) > 0
+    con = reader.connection()
+    assert con.execute("select count(*) from scope_phase_progress").fetchone()[0] > 0
+
+
+def test_a_read_only_process_says_how_to_upgrade_an_older_snapshot(tmp_path, small_db, monkeypatch):
+    """Test that PIE_READ_ONLY=1 refuses to upgrade and says what to run on the writer."""
+    path = tmp_path / "pie.duckdb"
+    path.write_bytes(small_db.read_bytes())
+    _age_snapshot(path)
+    monkeypatch.setenv("PIE_READ_ONLY", "1")
+    with pytest.raises(db.PieError, match="older version.*import"):
+        db.reader(path).connection()

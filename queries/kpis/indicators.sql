@@ -65,7 +65,9 @@ phase_figures as (
         count(*) filter (where phase = 'awareness' and status = 'completed') as awareness_completed,
         count(*) filter (where phase = 'fundamentals' and status = 'completed') as fundamentals_completed,
         count(*) filter (where phase = 'immersion' and status = 'completed') as immersion_completed,
-        count(distinct participant_id) filter (where status = 'dropped') as dropped
+        -- a subquery, so the distinct count runs on the dropped rows only (a filtered distinct
+        -- aggregate hashed every phase row)
+        (select count(distinct participant_id) from phase_rows where status = 'dropped') as dropped
     from phase_rows
 ),
 

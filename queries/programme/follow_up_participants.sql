@@ -3,44 +3,47 @@
 -- phases' started_on and completed_on. Contact details (participant_contacts) are read only
 -- when $with_contacts. One row per participant and phase in progress, longest idle first.
 with
-people as (
-    select
-        participant_id,
-        cohort_id,
-        academic_year,
-        establishment_id,
-        profile,
-        enrolled_on
-    from scoped_participants($academic_year, $region, $establishment, $bank, $incubator)
-),
-
+-- phase rows in scope carry their participant's enrolment date, profile, cohort, year and
+-- establishment (scoped_phase_progress), so no join with the participants is needed
 phases as (
-    select participant_id, phase, status, started_on, completed_on, hours_attended
+    select
+        participant_id, phase, status, started_on, completed_on, hours_attended,
+        enrolled_on, profile, cohort_id, academic_year, establishment_id
     from scoped_phase_progress($academic_year, $region, $establishment, $bank, $incubator)
 ),
 
+in_progress as (
+    select *
+    from phases
+    where status = 'in_progress'
+      and ($phase is null or phase = $phase)
+),
+
+-- only people with a phase in progress can be stalled
 last_activity as (
     select
-        pe.participant_id,
-        greatest(pe.enrolled_on, max(ph.started_on), max(ph.completed_on)) as last_activity_on
-    from people as pe
-    left join phases as ph on ph.participant_id = pe.participant_id
-    group by pe.participant_id, pe.enrolled_on
+        participant_id,
+        greatest(any_value(enrolled_on), max(started_on), max(completed_on)) as last_activity_on
+    from phases
+    where participant_id in (select participant_id from in_progress)
+    group by participant_id
 ),
 
 stalled as (
     select
-        ph.participant_id,
-        ph.phase,
-        ph.started_on,
-        ph.hours_attended,
+        ip.participant_id,
+        ip.phase,
+        ip.started_on,
+        ip.hours_attended,
+        ip.profile,
+        ip.cohort_id,
+        ip.academic_year,
+        ip.establishment_id,
         la.last_activity_on,
         date_diff('day', la.last_activity_on, cast($as_of as date)) as idle_days
-    from phases as ph
-    join last_activity as la on la.participant_id = ph.participant_id
-    where ph.status = 'in_progress'
-      and ($phase is null or ph.phase = $phase)
-      and date_diff('day', la.last_activity_on, cast($as_of as date)) >= $idle_days
+    from in_progress as ip
+    join last_activity as la on la.participant_id = ip.participant_id
+    where date_diff('day', la.last_activity_on, cast($as_of as date)) >= $idle_days
 ),
 
 contacts as (
@@ -61,14 +64,13 @@ final as (
         st.last_activity_on,
         st.idle_days,
         st.hours_attended,
-        pe.profile,
-        pe.cohort_id,
+        st.profile,
+        st.cohort_id,
         es.establishment_id,
         es.name as establishment_name,
-        pe.academic_year
+        st.academic_year
     from stalled as st
-    join people as pe on pe.participant_id = st.participant_id
-    join establishments as es on es.establishment_id = pe.establishment_id
+    join establishments as es on es.establishment_id = st.establishment_id
     left join contacts as ct on ct.participant_id = st.participant_id
     order by st.idle_days desc, st.participant_id, st.phase
 )

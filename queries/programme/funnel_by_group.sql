@@ -28,16 +28,26 @@ project_groups as (
 
 people_steps as (
     select
-        pe.group_key,
-        count(*) as participants,
-        count(*) filter (where aw.status = 'completed') as awareness_completed,
-        count(*) filter (where fu.status = 'completed') as fundamentals_completed,
-        count(*) filter (where im.status = 'completed') as immersion_completed
-    from people as pe
-    left join phase_progress as aw on aw.participant_id = pe.participant_id and aw.phase = 'awareness'
-    left join phase_progress as fu on fu.participant_id = pe.participant_id and fu.phase = 'fundamentals'
-    left join phase_progress as im on im.participant_id = pe.participant_id and im.phase = 'immersion'
-    group by pe.group_key
+        group_key,
+        count(*) as participants
+    from people
+    group by group_key
+),
+
+-- one phase row per participant and phase: counting completed rows counts people
+completion_steps as (
+    select
+        case $breakdown
+            when 'region' then region_code
+            when 'establishment' then establishment_id
+            when 'cohort' then cohort_id
+            when 'academic_year' then academic_year
+        end as group_key,
+        count(*) filter (where phase = 'awareness' and status = 'completed') as awareness_completed,
+        count(*) filter (where phase = 'fundamentals' and status = 'completed') as fundamentals_completed,
+        count(*) filter (where phase = 'immersion' and status = 'completed') as immersion_completed
+    from scoped_phase_progress($academic_year, $region, $establishment, $bank, $incubator)
+    group by all
 ),
 
 member_steps as (
@@ -79,14 +89,15 @@ final as (
         coalesce(ps.group_key, ms.group_key, pj.group_key) as group_key,
         coalesce(lb.group_label, coalesce(ps.group_key, ms.group_key, pj.group_key)) as group_label,
         coalesce(ps.participants, 0) as participants,
-        coalesce(ps.awareness_completed, 0) as awareness_completed,
-        coalesce(ps.fundamentals_completed, 0) as fundamentals_completed,
-        coalesce(ps.immersion_completed, 0) as immersion_completed,
+        coalesce(cs.awareness_completed, 0) as awareness_completed,
+        coalesce(cs.fundamentals_completed, 0) as fundamentals_completed,
+        coalesce(cs.immersion_completed, 0) as immersion_completed,
         coalesce(ms.project_members, 0) as project_members,
         coalesce(pj.plans_validated, 0) as plans_validated,
         coalesce(pj.projects_financed, 0) as projects_financed,
         coalesce(pj.companies_created, 0) as companies_created
     from people_steps as ps
+    left join completion_steps as cs on cs.group_key = ps.group_key
     full join member_steps as ms on ms.group_key = ps.group_key
     full join project_steps as pj on pj.group_key = coalesce(ps.group_key, ms.group_key)
     left join labels as lb on lb.group_key = coalesce(ps.group_key, ms.group_key, pj.group_key)

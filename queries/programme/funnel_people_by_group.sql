@@ -13,20 +13,36 @@ members as (
     from scoped_project_members($academic_year, $region, $establishment, $bank, $incubator)
 ),
 
+-- one phase row per participant and phase: counting completed rows counts people
+completions as (
+    select
+        case $breakdown when 'gender' then gender when 'profile' then profile end as group_key,
+        count(*) filter (where phase = 'awareness' and status = 'completed') as awareness_completed,
+        count(*) filter (where phase = 'fundamentals' and status = 'completed') as fundamentals_completed,
+        count(*) filter (where phase = 'immersion' and status = 'completed') as immersion_completed
+    from scoped_phase_progress($academic_year, $region, $establishment, $bank, $incubator)
+    group by all
+),
+
+people_counts as (
+    select
+        group_key,
+        count(*) as participants,
+        count(*) filter (where participant_id in (select participant_id from members)) as project_members
+    from people
+    group by group_key
+),
+
 final as (
     select
-        pe.group_key,
-        count(*) as participants,
-        count(*) filter (where aw.status = 'completed') as awareness_completed,
-        count(*) filter (where fu.status = 'completed') as fundamentals_completed,
-        count(*) filter (where im.status = 'completed') as immersion_completed,
-        count(*) filter (where pe.participant_id in (select participant_id from members))
-            as project_members
-    from people as pe
-    left join phase_progress as aw on aw.participant_id = pe.participant_id and aw.phase = 'awareness'
-    left join phase_progress as fu on fu.participant_id = pe.participant_id and fu.phase = 'fundamentals'
-    left join phase_progress as im on im.participant_id = pe.participant_id and im.phase = 'immersion'
-    group by pe.group_key
+        pc.group_key,
+        pc.participants,
+        coalesce(co.awareness_completed, 0) as awareness_completed,
+        coalesce(co.fundamentals_completed, 0) as fundamentals_completed,
+        coalesce(co.immersion_completed, 0) as immersion_completed,
+        pc.project_members
+    from people_counts as pc
+    left join completions as co on co.group_key = pc.group_key
 )
 
 select * from final

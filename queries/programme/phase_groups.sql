@@ -2,21 +2,23 @@
 -- row per breakdown (all, cohort, establishment, academic_year, profile, sector, gender), group
 -- and phase, narrowed by the page's focus ($cohort, $profile, $sector, $gender; null = any).
 -- eligible: the group's participants for awareness, else those who completed the previous phase;
--- not_started = eligible − started; days_to_complete: enrolled_on → completed_on (median over
--- completions); within_<n>: completed at most n days after the cohort's start_date;
--- participants_dropped (METRICS.md `dropped`) and the cohorts' first/last start_date are the
--- group's, repeated on each phase's row.
+-- not_started = eligible − started; within_<n>: completed at most n days after the cohort's
+-- start_date; participants_dropped (METRICS.md `dropped`) and the cohorts' first/last
+-- start_date are the group's, repeated on each phase's row.
+-- median_days_to_complete (enrolled_on → completed_on, over completions) and hours_median are
+-- given for the breakdown `all` only (the page's summary; null elsewhere): medians cannot be
+-- rolled up, and computing them for every group took most of this query's time at national
+-- scale. Everything else is counted once at the finest grain (cohort × profile × sector ×
+-- gender × phase, a participant's attributes) and rolled up from there.
 with
 people as (
     select
-        sp.participant_id,
         sp.cohort_id,
         sp.establishment_id,
         sp.academic_year,
         sp.profile,
         sp.sector,
         sp.gender,
-        sp.enrolled_on,
         co.start_date
     from scoped_participants($academic_year, $region, $establishment, $bank, $incubator) as sp
     join scoped_cohorts($academic_year, $region, $establishment) as co on co.cohort_id = sp.cohort_id
@@ -28,15 +30,64 @@ people as (
 
 progress as (
     select
-        pe.*,
+        pp.participant_id,
+        pp.cohort_id,
+        pp.establishment_id,
+        pp.academic_year,
+        pp.profile,
+        pp.sector,
+        pp.gender,
         pp.phase,
         pp.status,
         pp.hours_attended,
-        date_diff('day', pe.enrolled_on, pp.completed_on) as days_to_complete,
-        date_diff('day', pe.start_date, pp.completed_on) as cohort_age
-    from people as pe
-    join scoped_phase_progress($academic_year, $region, $establishment, $bank, $incubator) as pp
-      on pp.participant_id = pe.participant_id
+        date_diff('day', pp.enrolled_on, pp.completed_on) as days_to_complete,
+        date_diff('day', pp.cohort_start_date, pp.completed_on) as cohort_age
+    from scoped_phase_progress($academic_year, $region, $establishment, $bank, $incubator) as pp
+    where ($cohort is null or pp.cohort_id = $cohort)
+      and ($profile is null or pp.profile = $profile)
+      and ($sector is null or pp.sector = $sector)
+      and ($gender is null or pp.gender = $gender)
+),
+
+-- participants per finest group (a participant belongs to exactly one)
+people_fine as (
+    select
+        cohort_id, establishment_id, academic_year,
+        profile, sector, gender,
+        count(*) as participants,
+        min(start_date) as start_date
+    from people
+    group by cohort_id, establishment_id, academic_year, profile, sector, gender
+),
+
+-- phase rows per finest group and phase
+progress_fine as (
+    select
+        cohort_id, establishment_id, academic_year,
+        profile, sector, gender, phase,
+        count(*) as started,
+        count(*) filter (where status = 'completed') as completed,
+        count(*) filter (where status = 'in_progress') as in_progress,
+        count(*) filter (where status = 'dropped') as dropped,
+        sum(hours_attended) as hours_total,
+        count(*) filter (where status = 'completed' and cohort_age <= 30) as within_30,
+        count(*) filter (where status = 'completed' and cohort_age <= 60) as within_60,
+        count(*) filter (where status = 'completed' and cohort_age <= 90) as within_90,
+        count(*) filter (where status = 'completed' and cohort_age <= 180) as within_180,
+        count(*) filter (where status = 'completed' and cohort_age <= 365) as within_365
+    from progress
+    group by cohort_id, establishment_id, academic_year, profile, sector, gender, phase
+),
+
+-- participants who dropped out of at least one phase, per finest group
+dropouts_fine as (
+    select
+        cohort_id, establishment_id, academic_year,
+        profile, sector, gender,
+        count(distinct participant_id) as participants_dropped
+    from progress
+    where status = 'dropped'
+    group by cohort_id, establishment_id, academic_year, profile, sector, gender
 ),
 
 group_sizes as (
@@ -51,10 +102,10 @@ group_sizes as (
             else 'all'
         end as breakdown,
         coalesce(cohort_id, establishment_id, academic_year, profile, sector, gender, 'all') as group_key,
-        count(*) as participants,
+        sum(participants) as participants,
         min(start_date) as first_start,
         max(start_date) as last_start
-    from people
+    from people_fine
     group by grouping sets ((), (cohort_id), (establishment_id), (academic_year), (profile), (sector), (gender))
 ),
 
@@ -71,21 +122,30 @@ phase_stats as (
         end as breakdown,
         coalesce(cohort_id, establishment_id, academic_year, profile, sector, gender, 'all') as group_key,
         phase,
-        count(*) as started,
-        count(*) filter (where status = 'completed') as completed,
-        count(*) filter (where status = 'in_progress') as in_progress,
-        count(*) filter (where status = 'dropped') as dropped,
-        median(days_to_complete) as median_days_to_complete,
-        sum(hours_attended) as hours_total,
-        median(hours_attended) as hours_median,
-        count(*) filter (where status = 'completed' and cohort_age <= 30) as within_30,
-        count(*) filter (where status = 'completed' and cohort_age <= 60) as within_60,
-        count(*) filter (where status = 'completed' and cohort_age <= 90) as within_90,
-        count(*) filter (where status = 'completed' and cohort_age <= 180) as within_180,
-        count(*) filter (where status = 'completed' and cohort_age <= 365) as within_365
-    from progress
+        sum(started) as started,
+        sum(completed) as completed,
+        sum(in_progress) as in_progress,
+        sum(dropped) as dropped,
+        sum(hours_total) as hours_total,
+        sum(within_30) as within_30,
+        sum(within_60) as within_60,
+        sum(within_90) as within_90,
+        sum(within_180) as within_180,
+        sum(within_365) as within_365
+    from progress_fine
     group by grouping sets ((phase), (phase, cohort_id), (phase, establishment_id), (phase, academic_year),
                             (phase, profile), (phase, sector), (phase, gender))
+),
+
+phase_medians as (
+    select
+        'all' as breakdown,
+        'all' as group_key,
+        phase,
+        median(days_to_complete) as median_days_to_complete,
+        median(hours_attended) as hours_median
+    from progress
+    group by phase
 ),
 
 dropouts as (
@@ -100,9 +160,8 @@ dropouts as (
             else 'all'
         end as breakdown,
         coalesce(cohort_id, establishment_id, academic_year, profile, sector, gender, 'all') as group_key,
-        count(distinct participant_id) as participants_dropped
-    from progress
-    where status = 'dropped'
+        sum(participants_dropped) as participants_dropped
+    from dropouts_fine
     group by grouping sets ((), (cohort_id), (establishment_id), (academic_year), (profile), (sector), (gender))
 ),
 
@@ -149,9 +208,9 @@ final as (
         coalesce(ps.completed, 0) as completed,
         coalesce(ps.in_progress, 0) as in_progress,
         coalesce(ps.dropped, 0) as dropped,
-        ps.median_days_to_complete,
+        pm.median_days_to_complete,
         ps.hours_total,
-        ps.hours_median,
+        pm.hours_median,
         coalesce(ps.within_30, 0) as within_30,
         coalesce(ps.within_60, 0) as within_60,
         coalesce(ps.within_90, 0) as within_90,
@@ -163,6 +222,8 @@ final as (
       on el.breakdown = gs.breakdown and el.group_key = gs.group_key and el.phase = po.phase
     left join phase_stats as ps
       on ps.breakdown = gs.breakdown and ps.group_key = gs.group_key and ps.phase = po.phase
+    left join phase_medians as pm
+      on pm.breakdown = gs.breakdown and pm.group_key = gs.group_key and pm.phase = po.phase
     left join dropouts as dr on dr.breakdown = gs.breakdown and dr.group_key = gs.group_key
     left join labels as lb on lb.breakdown = gs.breakdown and lb.group_key = gs.group_key
     order by gs.breakdown, gs.group_key, po.position

@@ -36,33 +36,42 @@ create or replace macro scoped_projects(p_year, p_region, p_establishment, p_ban
       and (p_incubator is null or p.project_id in (
               select s.project_id from incubation_stages as s where s.incubator = p_incubator));
 
--- participants in scope; for a bank or an incubator, only members of its projects
+-- participants in scope; for a bank or an incubator, only members of its projects.
+-- Reads scope_participants (queries/scope/derived.sql: participants with their cohort's year,
+-- region and establishment, rebuilt at every publishing write), so no join is needed to filter.
 create or replace macro scoped_participants(p_year, p_region, p_establishment, p_bank, p_incubator) as table
-    select
-        pa.*,
-        c.academic_year,
-        c.region_code,
-        c.establishment_id
-    from participants as pa
-    join scoped_cohorts(p_year, p_region, p_establishment) as c on c.cohort_id = pa.cohort_id
-    where (p_bank is null and p_incubator is null)
-       or pa.participant_id in (
-              select pm.participant_id
-              from project_members as pm
-              join scoped_projects(p_year, p_region, p_establishment, p_bank, p_incubator) as sp
-                on sp.project_id = pm.project_id);
+    select sp.*
+    from scope_participants as sp
+    where (p_year is null or sp.academic_year = p_year)
+      and (p_region is null or sp.region_code = p_region)
+      and (p_establishment is null or sp.establishment_id = p_establishment)
+      and ((p_bank is null and p_incubator is null)
+           or sp.participant_id in (
+                  select pm.participant_id
+                  from project_members as pm
+                  join scoped_projects(p_year, p_region, p_establishment, p_bank, p_incubator) as spj
+                    on spj.project_id = pm.project_id
+                  -- repeated so that, without a restriction, the list is empty and cheap
+                  where p_bank is not null or p_incubator is not null));
 
--- phase rows of participants in scope; one row per participant and phase
+-- phase rows of participants in scope; one row per participant and phase, with the
+-- participant's cohort_id, academic_year, region_code, establishment_id, gender, profile,
+-- sector, enrolled_on and the cohort's start date (cohort_start_date) — scope_phase_progress,
+-- queries/scope/derived.sql
 create or replace macro scoped_phase_progress(p_year, p_region, p_establishment, p_bank, p_incubator) as table
-    select
-        pp.*,
-        sp.cohort_id,
-        sp.academic_year,
-        sp.region_code,
-        sp.establishment_id
-    from phase_progress as pp
-    join scoped_participants(p_year, p_region, p_establishment, p_bank, p_incubator) as sp
-      on sp.participant_id = pp.participant_id;
+    select spp.*
+    from scope_phase_progress as spp
+    where (p_year is null or spp.academic_year = p_year)
+      and (p_region is null or spp.region_code = p_region)
+      and (p_establishment is null or spp.establishment_id = p_establishment)
+      and ((p_bank is null and p_incubator is null)
+           or spp.participant_id in (
+                  select pm.participant_id
+                  from project_members as pm
+                  join scoped_projects(p_year, p_region, p_establishment, p_bank, p_incubator) as spj
+                    on spj.project_id = pm.project_id
+                  -- repeated so that, without a restriction, the list is empty and cheap
+                  where p_bank is not null or p_incubator is not null));
 
 -- memberships of projects in scope; one row per project and member
 create or replace macro scoped_project_members(p_year, p_region, p_establishment, p_bank, p_incubator) as table
