@@ -22,6 +22,9 @@ of its own (so its peak RSS is its own):
 Writes docs/PERFORMANCE.md sections "National scale: pages" and "National scale: pandas
 comparison", and the chart docs/performance/scaling.html + .png (page time against size,
 log-log). `--quick`: 10k only, four accounts, one warm rerun, prints without writing.
+`--report-only` rewrites them from the last run's saved results. PIE_BENCH_CACHE=<folder>
+keeps the demo databases elsewhere than benchmarks/.cache (e.g. to compare two versions of
+the code; a cached demo made by an older version is upgraded when first read).
 """
 from __future__ import annotations
 
