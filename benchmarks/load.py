@@ -1,32 +1,57 @@
 """Load: concurrent sessions against `streamlit run dashboard.py` while an import runs (issue 9).
 
-usage: python benchmarks/load.py [--size 1000000] [--sessions 20] [--seconds 60] [--import-at 20]
-                                 [--think 1.0] [--no-write]
+One command, about 4 minutes at the default size, bounded in time:
 
-1. A copy of the demo database of `--size` participants (benchmarks/.cache/demo-<size>/) is
-   made under benchmarks/.cache/load-<size>/ and marked as real data (is_demo = false; the
-   demo accounts stay), since imports into a demo are refused.
-2. An import is prepared: the rows of the cohorts of the typical filter (an academic year and
-   Souss-Massa) with the most projects — participants, contacts, phases, projects, members,
-   plans, decisions, stages, sessions, companies, follow-ups — copied under new identifiers,
-   so importing them adds people and projects every role sees.
+    python benchmarks/load.py [--size 1000000] [--sessions 20] [--seconds 180] [--import-at 30] [--no-write]
+
+1. A copy of the demo database of `--size` participants (benchmarks/.cache/demo-<size>/, never
+   written) is made under benchmarks/.cache/load-<size>/ and marked as real data (is_demo =
+   false; the demo accounts stay), since imports into a demo are refused.
+2. An import is prepared: the rows of the cohorts of the typical filter (the last finished
+   academic year and Souss-Massa) with the most projects (`--cohorts`, plus more if needed so
+   that the copies hold decisions of both demo banks and stages of the demo incubator) —
+   participants, contacts, phases, projects, members, plans, decisions, stages, sessions,
+   companies, follow-ups — copied under new identifiers, so importing them changes the
+   landing-page figures of every account, filtered or not.
 3. `streamlit run dashboard.py` starts on a free loopback port with PIE_DB on that copy.
 4. `--sessions` websocket clients (benchmarks/ws_client.py: Streamlit's own protocol, as a
-   browser tab speaks it, without a browser) log in through the login form — accounts in
-   turn: manager, leadership, boa, cam, mcise, admin; every other session with the typical
-   filter in its URL — then click through their role's pages in a loop for `--seconds`,
-   pausing `--think` seconds (±50 %) between clicks.
-5. At `--import-at` seconds, `python -m pie ingest <folder> --json` runs (a separate process,
-   the single writer); it publishes a new snapshot when it commits.
+   browser tab speaks it, without a browser; all in this one process) log in through the
+   login form — accounts in turn: manager, leadership, boa, cam, mcise, admin; every other
+   session with the typical filter in its URL — then click through their role's pages in a
+   loop for `--seconds`, pausing `--think` seconds (±50 %) between clicks. After a timeout or
+   a disconnect a session opens a new connection and logs in again (at most 3 times).
+5. At `--import-at` seconds (later, by up to 60 s, while some session has not yet seen its
+   landing page), `python -m pie ingest <folder> --json` runs (a separate process,
+   the single writer); it publishes a new snapshot when it commits. From then on each session
+   reopens its landing page until its figures differ from those it saw before the import.
 
-Recorded: every page run's time (request sent → script finished), errors (exceptions, st.error
-boxes, disconnects, timeouts), whether each session's figures changed after the import was
-published, the server's resident memory (sampled; peak = VmHWM), the import's duration and
-outcome. Writes docs/PERFORMANCE.md section "Load: <sessions> sessions during an import
-(<size> participants)". Why websocket clients and not Chromium: 20 Chromium tabs need ~2-4 GB
-and most of the 2 cores for rendering, which would measure the browser, not the server; the
-client speaks the same protocol (login form, navigation, widget values) and measures the
-server's time to finish each run.
+Checked and recorded:
+- every page run's time, from sending the request to the `script_finished` of the last run it
+  caused (`st.rerun()` included);
+- errors: st.exception / uncaught exceptions, st.error boxes, "page not found", a run of
+  another page than the one asked for, runs over `--run-timeout`, disconnects, failed logins,
+  failed access checks;
+- access: each session's menu is exactly its role's pages; a page of another role asked for by
+  URL is refused; a bank session's tables and texts show its own bank only, also with a
+  forged `?bank=<the other bank>`;
+- freshness: whether each session's landing page showed new figures after the import was
+  published, and how long after;
+- the server's resident memory (sampled every 0.5 s; peak = VmHWM), CPU used by the server,
+  the clients, the import and the rest of the machine (other work shares the cores);
+- the import's duration and outcome.
+
+Hard bounds: each page run `--run-timeout` (60 s); the import is killed after
+`--import-timeout` (300 s); the whole drive stops at max(seconds + run timeout, import-at + 60 +
+import timeout) + 15 s. The server and the import run in their own process groups, are stopped
+on every exit (error, Ctrl-C, SIGTERM) and die with this process even if it is killed.
+
+Writes docs/performance/load-<size>.json (every page run) and the docs/PERFORMANCE.md section
+"Load: <sessions> sessions during an import (<size> participants)"; `--report-only` rewrites
+the section from that file; `--no-write` only prints. Why websocket clients and not Chromium:
+20 Chromium tabs need ~2-4 GB and most of the 2 cores for rendering, which would measure the
+browser, not the server; the client speaks the same protocol (login form, navigation, widget
+values) and measures the server's time to finish each run. What it does not measure: the
+browser's own rendering (plotly drawing), and static files (JS bundle) served once per tab.
 """
 from __future__ import annotations
 
@@ -35,7 +60,9 @@ import asyncio
 import json
 import os
 import random
+import resource
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -53,9 +80,8 @@ from ws_client import Session  # noqa: E402
 
 CACHE = BENCH / ".cache"
 ACCOUNT_CYCLE = ("manager", "leadership", "boa", "cam", "mcise", "admin")
-ROLES = {"manager": "manager", "admin": "admin", "leadership": "leadership", "boa": "bank", "cam": "bank",
-         "mcise": "incubator"}
 GOAL_P95 = 3.0
+IMPORT_WAIT = 60  # seconds the import may wait for the sessions' first views
 # Identifier columns of each imported table (all get the same suffix).
 ID_COLUMNS = {
     "cohorts": ("cohort_id",),
@@ -116,25 +142,51 @@ def load_database(size: int) -> Path:
     return path
 
 
-def write_import(db_path: Path, folder: Path, year: str, region: str, cohorts: int, suffix: str) -> dict[str, int]:
-    """CSV files (the export format) with copies of the rows of `cohorts` cohorts of `year` in
-    `region` under new identifiers (`<id><suffix>`); returns rows per table."""
+def choose_cohorts(con, year: str, region: str, n: int, scopes: dict[str, set[str]]) -> tuple[list[str], dict]:
+    """The `n` cohorts of `year` in `region` with the most projects, plus as few more as needed
+    so that the copies hold a decision of every bank and a stage of every incubator of the
+    accounts (`scopes`: {"bank": {...}, "incubator": {...}}): then every session, filtered or
+    not, has new figures to see. Returns the cohorts and what they cover."""
+    ranked = con.execute("""
+        select c.cohort_id,
+               list(distinct fd.bank) filter (where fd.bank is not null) as banks,
+               list(distinct s.incubator) filter (where s.incubator is not null) as incubators
+        from cohorts as c
+        join establishments as e using (establishment_id)
+        left join projects as p using (cohort_id)
+        left join business_plans as bp using (project_id)
+        left join financing_decisions as fd using (plan_id)
+        left join incubation_stages as s on s.project_id = p.project_id
+        where c.academic_year = $year and e.region_code = $region
+        group by c.cohort_id
+        order by count(distinct p.project_id) desc, c.cohort_id""", {"year": year, "region": region}).fetchall()
+    chosen, banks, incubators = [], set(), set()
+    for cohort, cohort_banks, cohort_incubators in ranked:
+        new = (set(cohort_banks) & scopes["bank"] - banks) | (set(cohort_incubators) & scopes["incubator"] - incubators)
+        if len(chosen) < n or new:
+            chosen.append(cohort)
+            banks |= set(cohort_banks)
+            incubators |= set(cohort_incubators)
+        if len(chosen) >= n and scopes["bank"] <= banks and scopes["incubator"] <= incubators:
+            break
+    return chosen, {"bank": sorted(banks & scopes["bank"]), "incubator": sorted(incubators & scopes["incubator"])}
+
+
+def write_import(db_path: Path, folder: Path, year: str, region: str, cohorts: int, suffix: str,
+                 scopes: dict[str, set[str]]) -> tuple[dict[str, int], list[str], dict]:
+    """CSV files (the export format) with copies of the rows of the cohorts chosen by
+    `choose_cohorts` under new identifiers (`<id><suffix>`); returns rows per table, the
+    cohorts, and the banks and incubators of the accounts that the copies reach."""
     import duckdb
 
     from pie import db
 
-    folder.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
     con = duckdb.connect(str(db.reader(db_path).snapshot()), read_only=True)
-    con.execute("""
-        create temp table chosen as
-        select c.cohort_id
-        from cohorts as c
-        join establishments as e using (establishment_id)
-        left join projects as p using (cohort_id)
-        where c.academic_year = $year and e.region_code = $region
-        group by c.cohort_id
-        order by count(p.project_id) desc, c.cohort_id
-        limit $n""", {"year": year, "region": region, "n": cohorts})
+    chosen, covered = choose_cohorts(con, year, region, cohorts, scopes)
+    con.execute("create temp table chosen (cohort_id varchar)")
+    con.executemany("insert into chosen values (?)", [(c,) for c in chosen])
     rows = {}
     for table, ids in ID_COLUMNS.items():
         columns = [r[0] for r in con.execute(f'select column_name from information_schema.columns '
@@ -146,7 +198,7 @@ def write_import(db_path: Path, folder: Path, year: str, region: str, cohorts: i
         con.execute(f"copy (select {select} from {table} where {SELECTION[table]}) to '{target}' (header, delimiter ',')")
         rows[table] = con.execute(f"select count(*) from {table} where {SELECTION[table]}").fetchone()[0]
     con.close()
-    return rows
+    return rows, chosen, covered
 
 
 def free_port() -> int:
@@ -155,12 +207,41 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: own process group, and SIGKILL when this process dies (even
+    by SIGKILL), so no server or import outlives the benchmark."""
+    os.setsid()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
 def start_server(db_path: Path, port: int, log: Path, env: dict | None = None) -> subprocess.Popen:
     environment = {**os.environ, "PIE_DB": str(db_path), **(env or {})}
     command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1",
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    return subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    return subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+                            preexec_fn=_die_with_parent)
+
+
+def stop_process(process: subprocess.Popen | None, grace: float = 10) -> None:
+    """SIGTERM to the process's group, SIGKILL after `grace` seconds."""
+    if process is None or process.poll() is not None:
+        return
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def wait_healthy(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
@@ -181,13 +262,28 @@ def wait_healthy(port: int, process: subprocess.Popen, timeout: float = 60) -> N
 
 
 def memory_mb(pid: int) -> tuple[float, float]:
-    """(current RSS, peak RSS) of a process in MB."""
+    """(current RSS, peak RSS = VmHWM) of a process in MB."""
     values = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         key, _, rest = line.partition(":")
         if key in ("VmRSS", "VmHWM"):
             values[key] = int(rest.split()[0]) / 1024
     return values.get("VmRSS", 0.0), values.get("VmHWM", 0.0)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (its threads included), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, all cores."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]
+    total = sum(values[:8])
+    tick = os.sysconf("SC_CLK_TCK")
+    return (total - idle) / tick, total / tick
 
 
 # ------------------------------------------------------------------------------ the sessions
@@ -202,6 +298,7 @@ class Click:
     status: str
     problems: list[str]
     metrics: dict[str, str]
+    probe: str = ""     # "baseline", "new", "stale": the landing page's figures, for freshness
 
 
 @dataclass
@@ -209,9 +306,15 @@ class SessionLog:
     index: int
     account: str
     filtered: bool
-    login_seconds: float = 0.0
-    login_error: str = ""
+    role: str = ""
+    scope: str | None = None
+    logins: list[float] = field(default_factory=list)      # seconds per successful login
+    errors: list[str] = field(default_factory=list)        # failed logins, connections, access checks
     clicks: list[Click] = field(default_factory=list)
+    baseline: dict[str, str] | None = None                 # landing page's figures before the import
+    fresh_after: float | None = None                       # publication → first run showing new figures
+    stale_views: int = 0                                   # landing-page runs after publication, old figures
+    access_checks: int = 0
 
 
 def page_urls(role: str) -> list[tuple[str, str]]:
@@ -222,79 +325,260 @@ def page_urls(role: str) -> list[tuple[str, str]]:
     return [(spec.name, "" if spec is landing else Path(spec.path).stem) for spec in navigation.pages_for(role)]
 
 
-async def one_session(index: int, base_url: str, account: str, query: str, t0: float, until: float,
-                      think: float, log: SessionLog, stagger: float) -> None:
+def bank_check(run, own: str, column: str, labels: dict[str, str]) -> list[str]:
+    """Problems if a bank session's run shows another bank: values of the tables' bank column
+    other than its own bank's label, or another bank's name in its texts."""
+    problems = []
+    shown = {v for v in run.table_values(column) if v is not None}
+    if shown - {labels[own]}:
+        problems.append(f"bank {own} sees decisions of {sorted(shown - {labels[own]})}")
+    others = [label for code, label in labels.items() if code != own and any(label in text for text in run.texts)]
+    if others:
+        problems.append(f"bank {own} sees the name of {others} on its page")
+    return problems
+
+
+@dataclass
+class Shared:
+    """What the sessions, the import and the memory sampler share."""
+
+    t0: float
+    until: float
+    import_started: float | None = None
+    published: asyncio.Event = field(default_factory=asyncio.Event)
+    published_at: float | None = None
+    waiting: int = 0                                    # sessions without a figure of before the import
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def has_baseline(self) -> None:
+        self.waiting -= 1
+        if self.waiting <= 0:
+            self.ready.set()
+
+
+async def one_session(index: int, base_url: str, log: SessionLog, query: str, shared: Shared, args,
+                      bank_labels: dict[str, str], bank_column: str) -> None:
+    """One person: logs in, clicks through the role's pages until the end; after a timeout or a
+    disconnect, opens a new tab and logs in again (at most 3 times)."""
+    from pie.ui import navigation
+
     rng = random.Random(index)
-    pages = page_urls(ROLES[account])
-    await asyncio.sleep(index * stagger)  # people do not all press "log in" in the same second
+    pages = page_urls(log.role)
+    landing_name = navigation.default_page(log.role).name
+    expected_menu = {url for _, url in pages}   # the landing page is registered under ""
+    position = rng.randrange(len(pages))
+    await asyncio.sleep(index * args.stagger)  # people do not all press "log in" in the same second
+    for attempt in range(4):
+        if time.monotonic() >= shared.until:
+            return
+        try:
+            async with Session(base_url, timeout=args.run_timeout) as tab:
+                started = time.monotonic()
+                try:
+                    landed = await tab.login(log.account, log.account, query=query)
+                except Exception as error:  # noqa: BLE001 — recorded as an error of the run
+                    log.errors.append(f"login at {started - shared.t0:.1f} s: {type(error).__name__}: {error}")
+                    await asyncio.sleep(1)
+                    continue
+                log.logins.append(time.monotonic() - started)
+                # The menu: exactly the role's pages (no URL reaches the others).
+                menu = tab.page_paths
+                log.access_checks += 1
+                if menu != expected_menu:
+                    log.errors.append(f"menu of {log.account}: {sorted(menu)}, expected {sorted(expected_menu)}")
+                if shared.import_started is None and landed.ok and landed.metrics:
+                    if log.baseline is None:
+                        shared.has_baseline()
+                    log.baseline = dict(landed.metrics)
+                outside = next((Path(spec.path).stem for spec in navigation.PAGES if log.role not in spec.roles), None)
+                if outside and attempt == 0:
+                    # A page of another role, asked for by its URL: "page not found", and the
+                    # landing page runs instead.
+                    refused = await tab.open(outside, query)
+                    log.access_checks += 1
+                    if not any(e.startswith("page not found") for e in refused.errors) or \
+                            refused.page_hash != tab.expected_hash(""):
+                        log.errors.append(f"{log.account} asked for {outside}: {refused.status}, not refused")
+                    if tab.broken:
+                        continue
+                if log.role == "bank":
+                    # A forged ?bank=<another bank> must not widen a bank's view.
+                    other = next(code for code in bank_labels if code != log.scope)
+                    forged = await tab.open("", f"{query}&bank={other}".lstrip("&"))
+                    log.access_checks += 1
+                    problems = bank_check(forged, log.scope, bank_column, bank_labels)
+                    log.errors += [f"forged ?bank={other}: {p}" for p in problems]
+                    if tab.broken:
+                        continue
+                while time.monotonic() < shared.until:
+                    # After the publication, the landing page again (every other click while it
+                    # still shows the old figures): did this session get the new data?
+                    probing = (shared.published.is_set() and log.baseline is not None and log.fresh_after is None
+                               and not (log.clicks and log.clicks[-1].probe == "stale"))
+                    if probing:
+                        name, url = landing_name, ""
+                    else:
+                        name, url = pages[position % len(pages)]
+                        position += 1
+                    before_import = shared.import_started is None
+                    run = await tab.open(url, query)
+                    problems = [*run.exceptions, *run.errors] + ([] if run.status == "finished" else [run.status])
+                    if run.status == "finished" and url and run.page_hash != tab.expected_hash(url):
+                        problems.append(f"asked for {url}, another page ran")
+                    if log.role == "bank" and run.tables:
+                        log.access_checks += 1
+                        problems += bank_check(run, log.scope, bank_column, bank_labels)
+                    click = Click(index, log.account, name, bool(query), run.started_at - shared.t0, run.seconds,
+                                  run.status, problems, dict(run.metrics))
+                    if name == landing_name and run.ok and run.metrics:
+                        if before_import:
+                            if log.baseline is None:
+                                shared.has_baseline()
+                            log.baseline = dict(run.metrics)
+                            click.probe = "baseline"
+                        elif probing and shared.published_at is not None and log.baseline is not None:
+                            if run.metrics != log.baseline:
+                                click.probe = "new"
+                                log.fresh_after = run.started_at + run.seconds - shared.t0 - shared.published_at
+                            else:
+                                click.probe = "stale"
+                                log.stale_views += 1
+                    log.clicks.append(click)
+                    if tab.broken:
+                        break
+                    await asyncio.sleep(args.think * rng.uniform(0.5, 1.5))
+        except Exception as error:  # noqa: BLE001 — a refused connection, a closed socket…
+            log.errors.append(f"connection at {time.monotonic() - shared.t0:.1f} s: {type(error).__name__}: {error}")
+            await asyncio.sleep(1)
+
+
+async def run_import(folder: Path, db_path: Path, at: float, shared: Shared, result: dict, timeout: float) -> None:
+    """`python -m pie ingest <folder> --json` at `at` seconds — later if some sessions have not
+    yet seen their landing page (so that each can tell old figures from new), at most
+    IMPORT_WAIT seconds later; killed after `timeout` seconds or when the benchmark stops."""
+    await asyncio.sleep(max(0.0, shared.t0 + at - time.monotonic()))
     try:
-        async with Session(base_url, timeout=180) as tab:
-            started = time.monotonic()
-            try:
-                await tab.login(account, account, query=query)
-            except Exception as error:  # noqa: BLE001 — recorded as an error of the run
-                log.login_error = f"{type(error).__name__}: {error}"
-                return
-            log.login_seconds = time.monotonic() - started
-            position = rng.randrange(len(pages))
-            while time.monotonic() < until:
-                name, url = pages[position % len(pages)]
-                position += 1
-                run = await tab.open(url, query)
-                problems = [*run.exceptions, *run.errors] + ([] if run.status == "finished" else [run.status])
-                log.clicks.append(Click(index, account, name, bool(query), run.started_at - t0, run.seconds,
-                                        run.status, problems, dict(run.metrics)))
-                if run.status.startswith("disconnected"):
-                    return
-                await asyncio.sleep(think * rng.uniform(0.5, 1.5))
-    except Exception as error:  # noqa: BLE001
-        log.login_error = log.login_error or f"{type(error).__name__}: {error}"
-
-
-async def run_import(folder: Path, db_path: Path, at: float, t0: float, result: dict) -> None:
-    await asyncio.sleep(max(0.0, t0 + at - time.monotonic()))
-    result["started"] = time.monotonic() - t0
+        await asyncio.wait_for(shared.ready.wait(), IMPORT_WAIT)
+    except asyncio.TimeoutError:
+        pass
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    shared.import_started = result["started"] = time.monotonic() - shared.t0
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "pie", "ingest", str(folder), "--db", str(db_path), "--user", "loadtest", "--json",
-        cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    out, err = await process.communicate()
-    result["finished"] = time.monotonic() - t0
+        cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, preexec_fn=_die_with_parent)
+    try:
+        out, err = await asyncio.wait_for(process.communicate(), timeout)
+    except asyncio.TimeoutError:
+        result["outcome"] = f"killed after {timeout:.0f} s"
+        return
+    finally:
+        if process.returncode is None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            await process.wait()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result["cpu_seconds"] = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    result["finished"] = time.monotonic() - shared.t0
     result["returncode"] = process.returncode
     try:
-        report = json.loads(out)
-        result["outcome"] = report.get("outcome")
-        result["rows"] = report.get("rows")
-        result["problems"] = report.get("problems", [])[:5]
+        answer = json.loads(out)
+        result["outcome"] = answer.get("outcome")
+        result["rows"] = answer.get("rows")
+        result["problems"] = answer.get("problems", [])[:5]
     except json.JSONDecodeError:
         result["outcome"] = "unreadable"
-        result["stderr"] = err.decode()[-500:]
+        result["stderr"] = err.decode(errors="replace")[-500:]
+    if result["outcome"] == "accepted":
+        shared.published_at = result["finished"]
+        shared.published.set()
 
 
-async def sample_memory(pid: int, until: float, samples: list) -> None:
-    while time.monotonic() < until:
+async def sample(pid: int, shared: Shared, samples: list) -> None:
+    """The server's memory every 0.5 s: (seconds, RSS, VmHWM)."""
+    while True:
         try:
-            samples.append(memory_mb(pid))
+            rss, peak = memory_mb(pid)
         except OSError:
             return
+        samples.append((time.monotonic() - shared.t0, rss, peak))
         await asyncio.sleep(0.5)
 
 
 async def drive(base_url: str, pid: int, db_path: Path, folder: Path, args, query: str) -> dict:
+    from pie.auth import DEMO_ACCOUNTS
+
+    from pie import partners
+
+    accounts = {name: (role, scope) for name, role, scope in DEMO_ACCOUNTS}
+    bank_labels = {scope: partners.code_label("bank", scope, "fr") for _, role, scope in DEMO_ACCOUNTS
+                   if role == "bank"}
+    from pie.i18n import t
+
+    bank_column = t("partners.col.bank", "fr")
     t0 = time.monotonic()
-    until = t0 + args.seconds
-    logs = [SessionLog(i, ACCOUNT_CYCLE[i % len(ACCOUNT_CYCLE)], bool(i % 2)) for i in range(args.sessions)]
+    shared = Shared(t0=t0, until=t0 + args.seconds, waiting=args.sessions)
+    logs = []
+    for i in range(args.sessions):
+        account = ACCOUNT_CYCLE[i % len(ACCOUNT_CYCLE)]
+        role, scope = accounts[account]
+        logs.append(SessionLog(i, account, bool(i % 2), role=role, scope=scope))
     imported: dict = {}
     memory: list = []
-    tasks = [one_session(log.index, base_url, log.account, query if log.filtered else "", t0, until, args.think, log,
-                         args.stagger) for log in logs]
-    tasks.append(sample_memory(pid, until + 5, memory))
+    cpu_before = (cpu_seconds(pid), time.process_time(), machine_cpu())
+    sampler = asyncio.ensure_future(sample(pid, shared, memory))
+    tasks = [one_session(log.index, base_url, log, query if log.filtered else "", shared, args, bank_labels,
+                         bank_column) for log in logs]
     if args.import_at >= 0:
-        tasks.append(run_import(folder, db_path, args.import_at, t0, imported))
-    await asyncio.gather(*tasks)
-    return {"logs": logs, "import": imported, "memory": memory}
+        tasks.append(run_import(folder, db_path, args.import_at, shared, imported, args.import_timeout))
+    # Hard bound: the sessions stop clicking at --seconds; a run still going then has at most
+    # --run-timeout more; the import at most --import-timeout from its start.
+    bound = max(args.seconds + args.run_timeout, args.import_at + IMPORT_WAIT + args.import_timeout) + 15
+    gathered = asyncio.gather(*tasks)
+    try:
+        await asyncio.wait_for(gathered, bound)
+        timed_out = False
+    except asyncio.TimeoutError:
+        timed_out = True
+    finally:
+        sampler.cancel()
+    wall = time.monotonic() - t0
+    busy, total = machine_cpu()
+    cpu = {
+        "wall": wall,
+        "server": cpu_seconds(pid) - cpu_before[0],
+        "clients": time.process_time() - cpu_before[1],
+        "machine_busy": busy - cpu_before[2][0],
+        "machine_total": total - cpu_before[2][1],
+        "import": imported.get("cpu_seconds", 0.0),
+    }
+    return {"logs": logs, "import": imported, "memory": memory, "cpu": cpu, "timed_out": timed_out}
 
 
-# ------------------------------------------------------------------------------ analysis
+# ------------------------------------------------------------------------------ results and report
+def as_results(args, size: int, result: dict, rows: dict[str, int], cohorts: list[str], covered: dict,
+               load_before: str, load_after: str, command: str) -> dict:
+    """Everything the report needs, JSON-able (saved next to the report, reread by --report-only)."""
+    return {
+        "command": command, "size": size, "date": time.strftime("%Y-%m-%d"),
+        "settings": {k: getattr(args, k) for k in ("sessions", "seconds", "import_at", "think", "stagger",
+                                                    "run_timeout", "import_timeout", "query")},
+        "import_rows": rows, "import_cohorts": cohorts, "import_covers": covered,
+        "load_before": load_before, "load_after": load_after,
+        "import": result["import"], "cpu": result["cpu"], "timed_out": result["timed_out"],
+        "memory": [[round(t, 1), round(rss), round(peak)] for t, rss, peak in result["memory"]],
+        "sessions": [{
+            "index": log.index, "account": log.account, "role": log.role, "filtered": log.filtered,
+            "logins": [round(x, 3) for x in log.logins], "errors": log.errors,
+            "baseline": log.baseline is not None, "fresh_after": log.fresh_after, "stale_views": log.stale_views,
+            "access_checks": log.access_checks,
+            "clicks": [[c.page, round(c.started, 2), round(c.seconds, 3), c.status, c.problems, c.probe]
+                       for c in log.clicks],
+        } for log in result["logs"]],
+    }
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -304,145 +588,177 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
 
 
-def freshness(logs: list[SessionLog], published_at: float | None) -> tuple[int, int, list[float], int]:
-    """(sessions that saw changed figures after the import, sessions that could — they opened a
-    page with figures both before and after —, delays from publication to first changed view,
-    views after the import that still showed the old figures on a page whose figures changed
-    for the same account and filter)."""
-    if published_at is None:
-        return 0, 0, [], 0
-    saw, could, delays, stale = 0, 0, [], 0
-    changed_pages: set[tuple[str, bool, str]] = set()
-    for log in logs:
-        for click in log.clicks:
-            if click.started >= published_at and click.metrics:
-                before = [c.metrics for c in log.clicks if c.page == click.page and c.started + c.seconds < published_at
-                          and c.metrics]
-                if before and before[-1] != click.metrics:
-                    changed_pages.add((log.account, log.filtered, click.page))
-    for log in logs:
-        first_new = None
-        possible = False
-        for click in log.clicks:
-            if click.started < published_at or not click.metrics:
-                continue
-            before = [c.metrics for c in log.clicks if c.page == click.page and c.started + c.seconds < published_at
-                      and c.metrics]
-            if not before:
-                continue
-            possible = True
-            if before[-1] != click.metrics:
-                first_new = first_new if first_new is not None else click.started + click.seconds - published_at
-            elif (log.account, log.filtered, click.page) in changed_pages:
-                stale += 1
-        could += possible
-        if first_new is not None:
-            saw += 1
-            delays.append(first_new)
-    return saw, could, delays, stale
+def _stats(values: list[float]) -> str:
+    return (f"{len(values)} | {percentile(values, 0.5):.2f} | {percentile(values, 0.95):.2f} | "
+            f"{max(values, default=float('nan')):.2f}")
 
 
-def report(args, size: int, result: dict, rows: dict[str, int], load_before: str, load_after: str,
-           command: str) -> str:
-    logs: list[SessionLog] = result["logs"]
-    clicks = [c for log in logs for c in log.clicks]
-    times = [c.seconds for c in clicks]
-    failed = [c for c in clicks if c.problems]
-    login_errors = [f"session {log.index} ({log.account}): {log.login_error}" for log in logs if log.login_error]
-    imported = result["import"]
-    published_at = imported.get("finished") if imported.get("outcome") == "accepted" else None
-    during = [c.seconds for c in clicks if imported and imported.get("started", 1e9) <= c.started <= imported.get("finished", -1)]
-    saw, could, delays, stale = freshness(logs, published_at)
-    rss = [m[0] for m in result["memory"]]
-    peak = max((m[1] for m in result["memory"]), default=float("nan"))
+def report(results: dict) -> str:
+    settings, imported, cpu = results["settings"], results["import"], results["cpu"]
+    sessions = results["sessions"]
+    clicks = [dict(zip(("page", "started", "seconds", "status", "problems", "probe"), c), account=s["account"],
+                   role=s["role"], filtered=s["filtered"]) for s in sessions for c in s["clicks"]]
+    times = [c["seconds"] for c in clicks]
+    failed = [c for c in clicks if c["problems"]]
+    session_errors = [f"session {s['index']} ({s['account']}): {e}" for s in sessions for e in s["errors"]]
+    started, finished = imported.get("started"), imported.get("finished")
+    during = [c["seconds"] for c in clicks if started is not None and finished is not None
+              and c["started"] + c["seconds"] >= started and c["started"] <= finished]
+    p95 = percentile(times, 0.95)
+    rows = results["import_rows"]
+    published = imported.get("outcome") == "accepted"
+    checkable = [s for s in sessions if s["baseline"]]
+    fresh = [s for s in checkable if s["fresh_after"] is not None]
+    not_fresh = [f"{s['account']}{' (filtered)' if s['filtered'] else ''}" for s in checkable if s["fresh_after"] is None]
+    delays = [s["fresh_after"] for s in fresh]
+    logins = [x for s in sessions for x in s["logins"]]
+    memory = results["memory"]
+    rss = [m[1] for m in memory]
+    peak = max((m[2] for m in memory), default=float("nan"))
+    wall = cpu["wall"]
+    others = cpu["machine_busy"] - cpu["server"] - cpu["clients"] - cpu["import"]
+    errors = len(failed) + len(session_errors)
     lines = [
-        f"Command: `{command}`. Load average (1/5/15 min) before: {load_before}; after: {load_after}.",
+        f"Command: `{results['command']}`. Load average (1/5/15 min) before: {results['load_before']}; "
+        f"after: {results['load_after']}.",
         "",
-        f"{args.sessions} websocket sessions (benchmarks/ws_client.py) on one `streamlit run dashboard.py`, "
-        f"{size:,} participants, {args.seconds:.0f} s, logins {args.stagger} s apart, think time {args.think} s ±50 % "
-        f"between clicks; accounts in turn "
-        f"{', '.join(ACCOUNT_CYCLE)}; every other session with the typical filter ({args.query}). "
-        f"Import: `python -m pie ingest` of {sum(rows.values()):,} rows "
+        f"{settings['sessions']} websocket sessions (benchmarks/ws_client.py, Streamlit's browser protocol, "
+        f"one process) on one `streamlit run dashboard.py` on loopback, {results['size']:,} participants, "
+        f"{settings['seconds']:.0f} s of clicking, logins {settings['stagger']} s apart, think time "
+        f"{settings['think']} s ±50 % between clicks, {settings['run_timeout']:.0f} s timeout per page run; "
+        f"accounts in turn {', '.join(ACCOUNT_CYCLE)}; every other session with the typical filter "
+        f"({settings['query']}). Import: `python -m pie ingest` of {sum(rows.values()):,} rows "
         f"({rows.get('participants', 0):,} participants, {rows.get('projects', 0):,} projects, "
-        f"{rows.get('financing_decisions', 0):,} decisions) started at {imported.get('started', float('nan')):.1f} s, "
-        f"outcome **{imported.get('outcome')}**, published at {imported.get('finished', float('nan')):.1f} s "
-        f"(took {imported.get('finished', 0) - imported.get('started', 0):.1f} s).",
+        f"{rows.get('financing_decisions', 0):,} decisions; copies of {len(results['import_cohorts'])} cohorts of "
+        f"the typical filter, reaching banks {', '.join(results['import_covers']['bank']) or '—'} and incubators "
+        f"{', '.join(results['import_covers']['incubator']) or '—'}) started at "
+        f"{started if started is not None else float('nan'):.1f} s, outcome **{imported.get('outcome')}**"
+        + (f", published at {finished:.1f} s (took {finished - started:.1f} s)." if published else "."),
         "",
         "| measure | value | goal |",
         "|---|---:|---|",
         f"| page runs | {len(clicks)} | |",
-        f"| errors (exceptions, error boxes, timeouts, disconnects, failed logins) | {len(failed) + len(login_errors)} | 0 |",
+        f"| errors (exceptions, error boxes, wrong page, timeouts, disconnects, failed logins, access) | "
+        f"{errors} | 0{'' if errors == 0 else ' ✗'} |",
         f"| page time p50 (s) | {percentile(times, 0.5):.2f} | |",
-        f"| page time p95 (s) | {percentile(times, 0.95):.2f} | < {GOAL_P95:.0f} s{'' if percentile(times, 0.95) < GOAL_P95 else ' ✗'} |",
+        f"| page time p95 (s) | {p95:.2f} | < {GOAL_P95:.0f}{'' if p95 < GOAL_P95 else ' ✗'} |",
         f"| page time max (s) | {max(times, default=float('nan')):.2f} | |",
         f"| page time p95 while the import ran (s) | {percentile(during, 0.95):.2f} ({len(during)} runs) | |",
-        f"| login time p50 / max (s) | {percentile([l.login_seconds for l in logs if not l.login_error], 0.5):.2f} / "
-        f"{max((l.login_seconds for l in logs), default=0):.2f} | |",
-        f"| sessions that saw the new figures after the import | {saw} of {could} | all |",
-        f"| views after the import still showing old figures | {stale} | 0 |",
-        f"| first view with new figures, after publication (s), median / max | "
+        f"| login (form submitted → landing page finished) p50 / max (s) | {percentile(logins, 0.5):.2f} / "
+        f"{max(logins, default=float('nan')):.2f} | |",
+        f"| sessions whose landing page showed new figures after the import | {len(fresh)} of {len(checkable)}"
+        f"{' (' + str(len(sessions) - len(checkable)) + ' without a view before the import)' if len(checkable) < len(sessions) else ''}"
+        f" | all{'' if published and len(fresh) == len(checkable) == len(sessions) else ' ✗'} |",
+        f"| landing-page views after publication still showing old figures | "
+        f"{sum(s['stale_views'] for s in sessions)} | |",
+        f"| publication → first view with new figures (s), median / max | "
         f"{(statistics.median(delays) if delays else float('nan')):.1f} / {max(delays, default=float('nan')):.1f} | |",
-        f"| server RSS: median / peak (VmHWM) (MB) | {(statistics.median(rss) if rss else float('nan')):.0f} / {peak:.0f} | < 2048 |",
-        "",
-        "Per page:",
-        "",
-        "| page | runs | p50 (s) | p95 (s) | max (s) |",
-        "|---|---:|---:|---:|---:|",
+        f"| access checks (menu = role's pages; a bank's tables and texts show only its bank, even with a forged "
+        f"`?bank=`) | {sum(s['access_checks'] for s in sessions)}, failures counted in errors | |",
+        f"| server RSS: median / peak (VmHWM) (MB) | {(statistics.median(rss) if rss else float('nan')):.0f} / "
+        f"{peak:.0f} | < 2048{'' if peak < 2048 else ' ✗'} |",
+        f"| CPU over {wall:.0f} s (cores busy on average): server / clients / import / rest of the machine | "
+        f"{cpu['server'] / wall:.2f} / {cpu['clients'] / wall:.2f} / {cpu['import'] / wall:.2f} / "
+        f"{max(others, 0) / wall:.2f} of {cpu['machine_total'] / wall:.0f} | |",
+        f"| server CPU per page run or login (s) | {cpu['server'] / max(len(clicks) + len(logins), 1):.2f} | |",
     ]
+    if results.get("timed_out"):
+        lines.append("| stopped by the hard time bound | yes ✗ | |")
+    lines += ["", "Per page (all roles):", "", "| page | runs | p50 (s) | p95 (s) | max (s) |", "|---|---:|---:|---:|---:|"]
     by_page: dict[str, list[float]] = {}
+    by_role_page: dict[tuple[str, str], list[float]] = {}
     for c in clicks:
-        by_page.setdefault(c.page, []).append(c.seconds)
+        by_page.setdefault(c["page"], []).append(c["seconds"])
+        by_role_page.setdefault((c["role"], c["page"]), []).append(c["seconds"])
     for page, values in sorted(by_page.items(), key=lambda kv: -percentile(kv[1], 0.95)):
-        lines.append(f"| {page} | {len(values)} | {percentile(values, 0.5):.2f} | {percentile(values, 0.95):.2f} | "
-                     f"{max(values):.2f} |")
-    problems = login_errors + [f"{c.account} {c.page} at {c.started:.1f} s: {'; '.join(c.problems)[:200]}" for c in failed]
+        lines.append(f"| {page} | {_stats(values)} |")
+    lines += ["", "Per role and page:", "", "| role | page | runs | p50 (s) | p95 (s) | max (s) |",
+              "|---|---|---:|---:|---:|---:|"]
+    for (role, page), values in sorted(by_role_page.items()):
+        lines.append(f"| {role} | {page} | {_stats(values)} |")
+    if not_fresh:
+        lines += ["", f"Sessions that never saw the new figures: {', '.join(not_fresh)}."]
+    problems = session_errors + [f"{c['account']} {c['page']} at {c['started']:.1f} s: "
+                                 f"{'; '.join(c['problems'])[:200]}" for c in failed]
     if problems:
-        lines += ["", "Errors:", "", *[f"- {p}" for p in problems[:15]]]
+        lines += ["", f"Errors ({len(problems)}, first 15):", "", *[f"- {p}" for p in problems[:15]]]
     return "\n".join(lines)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, default=1_000_000)
-    parser.add_argument("--sessions", type=int, default=20)
-    parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--import-at", type=float, default=20, help="seconds; negative: no import")
-    parser.add_argument("--think", type=float, default=1.0)
-    parser.add_argument("--stagger", type=float, default=0.5, help="seconds between two sessions' logins")
-    parser.add_argument("--cohorts", type=int, default=3, help="cohorts copied into the import")
-    parser.add_argument("--no-write", action="store_true")
+    first, _, rest = __doc__.partition("\n")
+    parser = argparse.ArgumentParser(description=first, epilog=rest, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", type=int, default=1_000_000, help="participants of the demo copied (default 1000000)")
+    parser.add_argument("--sessions", type=int, default=20, help="concurrent sessions (default 20)")
+    parser.add_argument("--seconds", type=float, default=180, help="how long the sessions click (default 180)")
+    parser.add_argument("--import-at", type=float, default=30,
+                        help="seconds, or later once every session has seen its landing page (at most 60 s "
+                             "later); negative: no import (default 30)")
+    parser.add_argument("--think", type=float, default=1.0, help="seconds between clicks, ±50%% (default 1)")
+    parser.add_argument("--stagger", type=float, default=0.5, help="seconds between two sessions' logins (default 0.5)")
+    parser.add_argument("--cohorts", type=int, default=3, help="cohorts (at least) copied into the import (default 3)")
+    parser.add_argument("--run-timeout", type=float, default=60, help="a page run longer than this is an error (default 60)")
+    parser.add_argument("--import-timeout", type=float, default=300, help="the import is killed after this (default 300)")
+    parser.add_argument("--no-write", action="store_true", help="print the report, do not touch docs/")
+    parser.add_argument("--report-only", action="store_true",
+                        help="rewrite the section from the last run's results (docs/performance/load-<size>.json)")
     args = parser.parse_args()
     os.chdir(ROOT)
-    from scale import filters_for
-
-    db_path = load_database(args.size)
-    typical = filters_for(db_path)["typical"]
-    args.query = f"year={typical['year']}&region={typical['region']}"
-    folder = db_path.parent / "import"
-    rows = write_import(db_path, folder, typical["year"], typical["region"], args.cohorts, "-L1")
-    port = free_port()
-    log = db_path.parent / "streamlit.log"
-    server = start_server(db_path, port, log)
-    load_before = " / ".join(f"{x:.2f}" for x in os.getloadavg())
-    try:
-        wait_healthy(port, server)
-        print(f"streamlit on port {port}, pid {server.pid}; {args.sessions} sessions for {args.seconds:.0f} s …",
-              file=sys.stderr, flush=True)
-        result = asyncio.run(drive(f"http://127.0.0.1:{port}", server.pid, db_path, folder, args, args.query))
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-    load_after = " / ".join(f"{x:.2f}" for x in os.getloadavg())
-    command = "python benchmarks/load.py" + ("" if args.size == 1_000_000 else f" --size {args.size}")
-    text = report(args, args.size, result, rows, load_before, load_after, command)
+    results_file = ROOT / "docs" / "performance" / f"load-{args.size}.json"
+    if args.report_only:
+        results = json.loads(results_file.read_text())
+    else:
+        results = measure(args)
+        if not args.no_write:
+            results_file.parent.mkdir(parents=True, exist_ok=True)
+            results_file.write_text(json.dumps(results, ensure_ascii=False, separators=(",", ":")) + "\n")
+    text = report(results)
     print(text)
     if not args.no_write:
         from report import write_section
 
-        write_section(f"Load: {args.sessions} sessions during an import ({args.size:,} participants)", text)
+        write_section(f"Load: {results['settings']['sessions']} sessions during an import "
+                      f"({results['size']:,} participants)", text)
+
+
+def _terminate(signum, frame):  # SIGTERM → the same clean-up as Ctrl-C
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def measure(args) -> dict:
+    from pie.auth import DEMO_ACCOUNTS
+
+    from scale import filters_for
+
+    signal.signal(signal.SIGTERM, _terminate)
+    scopes = {"bank": set(), "incubator": set()}
+    for name, role, scope in DEMO_ACCOUNTS:
+        if name in ACCOUNT_CYCLE[:args.sessions] and role in scopes:
+            scopes[role].add(scope)
+    db_path = load_database(args.size)
+    typical = filters_for(db_path)["typical"]
+    args.query = f"year={typical['year']}&region={typical['region']}"
+    folder = db_path.parent / "import"
+    rows, cohorts, covered = write_import(db_path, folder, typical["year"], typical["region"], args.cohorts, "-L1",
+                                          scopes)
+    port = free_port()
+    log = db_path.parent / "streamlit.log"
+    load_before = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    server = None
+    try:
+        server = start_server(db_path, port, log)
+        wait_healthy(port, server)
+        print(f"streamlit on port {port}, pid {server.pid}; {args.sessions} sessions for {args.seconds:.0f} s, "
+              f"import at {args.import_at:.0f} s …", file=sys.stderr, flush=True)
+        result = asyncio.run(drive(f"http://127.0.0.1:{port}", server.pid, db_path, folder, args, args.query))
+    finally:
+        stop_process(server)
+    load_after = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    defaults = {"size": 1_000_000, "sessions": 20, "seconds": 180, "import_at": 30, "think": 1.0, "stagger": 0.5,
+                "cohorts": 3, "run_timeout": 60, "import_timeout": 300}
+    options = " ".join(f"--{k.replace('_', '-')} {getattr(args, k):g}" for k, v in defaults.items() if getattr(args, k) != v)
+    command = f"python benchmarks/load.py{' ' + options if options else ''}"
+    return as_results(args, args.size, result, rows, cohorts, covered, load_before, load_after, command)
 
 
 if __name__ == "__main__":

@@ -47,6 +47,8 @@ class Run:
     errors: list[str] = field(default_factory=list)       # st.error boxes
     metrics: dict[str, str] = field(default_factory=dict)  # label -> shown value
     texts: list[str] = field(default_factory=list)        # markdown and captions
+    tables: list[bytes] = field(default_factory=list)     # st.dataframe contents (Arrow IPC stream)
+    page_hash: str = ""                  # page_script_hash of the page that actually ran
     elements: int = 0
     received_bytes: int = 0
     reruns: int = 0                      # runs that ended early with st.rerun()
@@ -54,6 +56,17 @@ class Run:
     @property
     def ok(self) -> bool:
         return self.status == "finished" and not self.exceptions and not self.errors
+
+    def table_values(self, column: str) -> set:
+        """Every value of column `column` in the run's st.dataframe tables (needs pyarrow)."""
+        import pyarrow as pa
+
+        values: set = set()
+        for data in self.tables:
+            table = pa.ipc.open_stream(data).read_all()
+            if column in table.column_names:
+                values.update(table.column(column).to_pylist())
+        return values
 
 
 class Session:
@@ -79,6 +92,9 @@ class Session:
         self.values: dict[str, WidgetState] = {}
         self._ws = None
         self._page_hash = ""
+        # After a timeout the rest of that run's messages may still arrive: the connection can
+        # no longer tell which run a message belongs to, so it must not be used again.
+        self.broken = False
 
     async def __aenter__(self) -> "Session":
         await self.connect()
@@ -105,7 +121,15 @@ class Session:
             self._ws = None
 
     async def open(self, page: str = "", query: str = "", widget_states: list | None = None) -> Run:
-        """Run page `page` (its URL path; "" = the default page) and wait until it finishes."""
+        """Run page `page` (its URL path; "" = the default page) and wait until it finishes.
+
+        `Run.seconds` is the time from sending the request to the `script_finished` message of
+        the last run it caused (a run ending "early for rerun" — `st.rerun()` — is followed by
+        another one, as in the browser). A run that does not finish within the session's
+        timeout has status "timeout" and breaks the session (`broken`); a closed connection has
+        status "disconnected (<code>)"."""
+        if self._ws is None or self.broken:
+            raise ProtocolError("session closed or broken by an earlier timeout")
         msg = BackMsg()
         state = msg.rerun_script
         state.query_string = query
@@ -130,9 +154,12 @@ class Session:
                 data = await asyncio.wait_for(self._ws.recv(), remaining)
             except asyncio.TimeoutError:
                 run.status = "timeout"
+                self.broken = True
                 break
             except websockets.ConnectionClosed as error:
-                run.status = f"disconnected ({error.code})"
+                code = error.rcvd.code if error.rcvd else "no close frame"
+                run.status = f"disconnected ({code})"
+                self.broken = True
                 break
             run.received_bytes += len(data)
             fwd = ForwardMsg()
@@ -144,6 +171,7 @@ class Session:
                 run.errors.clear()
                 run.exceptions.clear()
                 run.texts.clear()
+                run.tables.clear()
                 run.elements = 0
                 self.widgets.clear()
                 self._page_hash = fwd.new_session.page_script_hash
@@ -152,6 +180,9 @@ class Session:
                 self._page_hash = fwd.navigation.page_script_hash
             elif kind == "page_not_found":
                 run.errors.append(f"page not found: {fwd.page_not_found.page_name}")
+            elif kind == "session_event" and fwd.session_event.WhichOneof("type") == "script_compilation_exception":
+                exception = fwd.session_event.script_compilation_exception
+                run.exceptions.append(f"{exception.type}: {exception.message}")
             elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
                 self._element(fwd.delta.new_element, run)
             elif kind == "script_finished":
@@ -162,7 +193,17 @@ class Session:
                     run.status = "compile error"
                 break
         run.seconds = time.monotonic() - started
+        run.page_hash = self._page_hash
         return run
+
+    @property
+    def page_paths(self) -> set[str]:
+        """The URL paths of the pages the server registered for this session (its menu)."""
+        return set(self.pages)
+
+    def expected_hash(self, page: str) -> str:
+        """The page_script_hash that a run of `page` should report ("" if unknown)."""
+        return self.pages.get(page, "")
 
     def _element(self, element, run: Run) -> None:
         run.elements += 1
@@ -178,6 +219,8 @@ class Session:
             run.metrics[body.label] = body.body
         elif kind == "markdown":
             run.texts.append(body.body)
+        elif kind == "dataframe":
+            run.tables.append(body.arrow_data.data)
         widget_id = getattr(body, "id", None) if body.DESCRIPTOR.fields_by_name.get("id") else None
         if widget_id:
             self.widgets[widget_id] = (kind, body)
@@ -208,6 +251,8 @@ class Session:
                   WidgetState(id=password_field, string_value=password),
                   WidgetState(id=submit, trigger_value=True)]
         landed = await self.open("", query, states)
+        if landed.status != "finished":
+            raise ProtocolError(f"login as {user_name}: the landing page {landed.status}")
         if not self.pages or any(kind == "text_input" and body.autocomplete == "current-password"
                                  for kind, body in self.widgets.values()):
             raise ProtocolError(f"login as {user_name} refused: "
