@@ -7,7 +7,9 @@ clicks cost nothing. Pages call the functions below; they never see SQL or the R
 """
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
+import pickle
 import threading
 from datetime import date
 from typing import Callable
@@ -67,10 +69,40 @@ _QUESTIONS: dict[str, Callable[..., object]] = {
 }
 
 
+# Answers being computed, by cache key: after an import (a new data version) every session
+# misses the cache at once, and st.cache_data would let each of them run the same queries.
+_in_flight: dict[tuple, concurrent.futures.Future] = {}
+_in_flight_lock = threading.Lock()
+
+
 @st.cache_data(show_spinner=False, max_entries=1000)
 def _answer(question: str, scope_fields: tuple, params: tuple, data_version: str, db_path: str):
     # `data_version` is only part of the cache key: a new snapshot means new entries.
-    return _QUESTIONS[question](_reader(db_path), Scope(*scope_fields), *params)
+    return _single_flight((question, scope_fields, params, data_version, db_path),
+                          lambda: _QUESTIONS[question](_reader(db_path), Scope(*scope_fields), *params))
+
+
+def _single_flight(key: tuple, compute: Callable[[], object]) -> object:
+    """compute() once for concurrent callers of the same key: the first computes, the others
+    wait for it and get their own copy (callers may change what they get)."""
+    with _in_flight_lock:
+        flight = _in_flight.get(key)
+        leader = flight is None
+        if leader:
+            flight = _in_flight[key] = concurrent.futures.Future()
+    if not leader:
+        return pickle.loads(pickle.dumps(flight.result()))
+    try:
+        answer = compute()
+    except BaseException as error:
+        flight.set_exception(error)
+        raise
+    else:
+        flight.set_result(answer)
+        return answer
+    finally:
+        with _in_flight_lock:
+            _in_flight.pop(key, None)
 
 
 def _ask(question: str, scope: Scope | None = None, *params: object):
