@@ -2,7 +2,12 @@
 
 One command, about 4 minutes at the default size, bounded in time:
 
-    python benchmarks/load.py [--size 1000000] [--sessions 20] [--seconds 180] [--import-at 30] [--no-write]
+    python benchmarks/load.py [--size 1000000] [--sessions 20] [--seconds 180] [--import-at 30]
+                              [--think 10] [--no-write]
+
+The default pause between two clicks of a session, 10 s ±50 %, is a person reading a page; the
+stress test `--think 1` asks for more page runs a second than one Streamlit process (one
+core, Python's GIL) can serve, and shows what queueing does to page times.
 
 1. A copy of the demo database of `--size` participants (benchmarks/.cache/demo-<size>/, never
    written) is made under benchmarks/.cache/load-<size>/ and marked as real data (is_demo =
@@ -45,7 +50,7 @@ Hard bounds: each page run `--run-timeout` (60 s); the import is killed after
 import timeout) + 15 s. The server and the import run in their own process groups, are stopped
 on every exit (error, Ctrl-C, SIGTERM) and die with this process even if it is killed.
 
-Writes docs/performance/load-<size>.json (every page run) and the docs/PERFORMANCE.md section
+Writes docs/performance/load-<size>-think<think>s.json (every page run) and the docs/PERFORMANCE.md section
 "Load: <sessions> sessions during an import (<size> participants)"; `--report-only` rewrites
 the section from that file; `--no-write` only prints. Why websocket clients and not Chromium:
 20 Chromium tabs need ~2-4 GB and most of the 2 cores for rendering, which would measure the
@@ -694,17 +699,19 @@ def main() -> None:
     parser.add_argument("--import-at", type=float, default=30,
                         help="seconds, or later once every session has seen its landing page (at most 60 s "
                              "later); negative: no import (default 30)")
-    parser.add_argument("--think", type=float, default=1.0, help="seconds between clicks, ±50%% (default 1)")
+    parser.add_argument("--think", type=float, default=10.0,
+                        help="seconds a person reads a page before the next click, ±50%% (default 10; "
+                             "1 is a stress test: more page runs a second than one process can serve)")
     parser.add_argument("--stagger", type=float, default=0.5, help="seconds between two sessions' logins (default 0.5)")
     parser.add_argument("--cohorts", type=int, default=3, help="cohorts (at least) copied into the import (default 3)")
     parser.add_argument("--run-timeout", type=float, default=60, help="a page run longer than this is an error (default 60)")
     parser.add_argument("--import-timeout", type=float, default=300, help="the import is killed after this (default 300)")
     parser.add_argument("--no-write", action="store_true", help="print the report, do not touch docs/")
     parser.add_argument("--report-only", action="store_true",
-                        help="rewrite the section from the last run's results (docs/performance/load-<size>.json)")
+                        help="rewrite the section from the last run's results (docs/performance/load-<size>-think<think>s.json)")
     args = parser.parse_args()
     os.chdir(ROOT)
-    results_file = ROOT / "docs" / "performance" / f"load-{args.size}.json"
+    results_file = ROOT / "docs" / "performance" / f"load-{args.size}-think{args.think:g}s.json"
     if args.report_only:
         results = json.loads(results_file.read_text())
     else:
@@ -717,8 +724,8 @@ def main() -> None:
     if not args.no_write:
         from report import write_section
 
-        write_section(f"Load: {results['settings']['sessions']} sessions during an import "
-                      f"({results['size']:,} participants)", text)
+        write_section(f"Load: {results['settings']['sessions']} sessions during an import, "
+                      f"{results['settings']['think']:g} s between clicks ({results['size']:,} participants)", text)
 
 
 def _terminate(signum, frame):  # SIGTERM → the same clean-up as Ctrl-C
@@ -754,7 +761,7 @@ def measure(args) -> dict:
     finally:
         stop_process(server)
     load_after = " / ".join(f"{x:.2f}" for x in os.getloadavg())
-    defaults = {"size": 1_000_000, "sessions": 20, "seconds": 180, "import_at": 30, "think": 1.0, "stagger": 0.5,
+    defaults = {"size": 1_000_000, "sessions": 20, "seconds": 180, "import_at": 30, "think": 10.0, "stagger": 0.5,
                 "cohorts": 3, "run_timeout": 60, "import_timeout": 300}
     options = " ".join(f"--{k.replace('_', '-')} {getattr(args, k):g}" for k, v in defaults.items() if getattr(args, k) != v)
     command = f"python benchmarks/load.py{' ' + options if options else ''}"
