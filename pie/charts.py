@@ -77,8 +77,8 @@ def _flipped_anchor(anchor: object) -> object:
 
 
 def rtl(fig: go.Figure, language: str) -> go.Figure:
-    """`fig` mirrored for a right-to-left language (Arabic), as a copy; in other languages
-    `fig` itself. Cartesian charts read from the right: x axes reversed (bars grow to the
+    """`fig` mirrored for a right-to-left language (Arabic), as a copy; in other languages, or
+    when `fig` is mirrored already, `fig` itself. Cartesian charts read from the right: x axes reversed (bars grow to the
     left, the first year or category on the right), y axes on the right, subplots and
     paper-placed notes swapped left-right, title and legend on the right, hover text aligned
     right, Sankey nodes placed by hand swapped left-right; maps and pies keep their geometry.
@@ -86,11 +86,11 @@ def rtl(fig: go.Figure, language: str) -> go.Figure:
     mirrored stay so."""
     if not i18n.is_rtl(language):
         return fig
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+    if meta.get("rtl"):
+        return fig  # mirrored already (pie.ui.layout.figure shares mirrored figures): no copy needed
     fig = go.Figure(fig)
     layout = fig.layout
-    meta = layout.meta if isinstance(layout.meta, dict) else {}
-    if meta.get("rtl"):
-        return fig
     layout.meta = {**meta, "rtl": True}
     # every cartesian axis a trace draws on, and any the layout names
     cartesian = [trace for trace in fig.data if hasattr(trace, "xaxis")]

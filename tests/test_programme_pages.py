@@ -409,3 +409,32 @@ def test_focus_without_anyone_says_so(monkeypatch, programme_db):
     at = open_page(monkeypatch, programme_db, PHASES_PAGE, cohort="C3", profile="trainer")
     assert_no_exception(at)
     assert any("zoom" in text for text in texts(at.info))
+
+
+def test_figures_are_built_once_and_shared_between_reruns(monkeypatch, programme_db):
+    """Test that a rerun of the Phases page draws the same charts without building them again
+    (pie.ui.layout.figure), and that a figure in Arabic is built, mirrored, for Arabic."""
+    from pie import charts, programme_charts
+    from pie.ui import layout
+
+    st.cache_resource.clear()
+    built = []
+    original = programme_charts.phase_outcomes
+
+    def counted(*args, **options):
+        built.append(args[-1])
+        return original(*args, **options)
+
+    monkeypatch.setattr(programme_charts, "phase_outcomes", counted)
+    at = open_page(monkeypatch, programme_db, PHASES_PAGE)
+    first = at.get("plotly_chart")[0].proto.spec
+    at.run()
+    assert_no_exception(at)
+    assert built == ["fr"] and at.get("plotly_chart")[0].proto.spec == first
+    summary = programme.phase_summary(programme.phase_groups(db.reader(programme_db), Scope()))
+    assert layout.figure(programme_charts.phase_outcomes, summary, "fr") is layout.figure(
+        programme_charts.phase_outcomes, summary.copy(), "fr")
+    monkeypatch.setattr(layout, "language", lambda: "ar")
+    arabic = layout.figure(programme_charts.phase_outcomes, summary, "ar")
+    assert arabic.layout.meta["rtl"] and charts.rtl(arabic, "ar") is arabic
+    st.cache_resource.clear()

@@ -75,3 +75,30 @@ def test_data_quality_page_counts_and_lists(monkeypatch, small_db, tmp_path, fre
     assert not at.exception, [e.value for e in at.exception]
     assert [m.value for m in at.metric] == ["0", "1", "1", "0", "0"]
     assert any("P10" in set(frame.value.iloc[:, 0]) for frame in at.dataframe)
+
+
+def test_long_list_shows_its_first_rows_and_downloads_every_row(monkeypatch, small_db, tmp_path, fresh_caches):
+    """Test that a list longer than tables.SCREEN_ROWS is drawn with its first rows only and a
+    caption giving the total, while the download buttons get the whole list."""
+    from pie.ui import downloads, tables
+
+    path = copy_of(small_db, tmp_path / "long")
+    with db.writing(path) as con:  # two projects without exactly one lead: PR1 (two leads), PR9 (none)
+        con.execute("update project_members set role = 'lead' where project_id = 'PR1'")
+        con.execute("insert into projects values ('PR9', 'C3', 'Projet sans équipe', 'other', '2023-04-01')")
+    monkeypatch.setattr(tables, "SCREEN_ROWS", 1)
+    downloaded = {}
+    monkeypatch.setattr(downloads, "download_buttons",
+                        lambda table, file_name, key: downloaded.setdefault(key, table))
+    at = dashboard(monkeypatch, path)
+    at.switch_page("pages/admin/data_quality.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.metric[0].value == "2"
+    assert "À l'écran, les 1 premières lignes sur 2 ; les téléchargements les contiennent toutes." in [
+        c.value for c in at.caption]
+    shown = next(frame.value for frame in at.dataframe if "PR1" in set(frame.value.iloc[:, 0])
+                 or "PR9" in set(frame.value.iloc[:, 0]))
+    assert len(shown) == 1
+    table = downloaded["quality_projects_without_one_lead"]
+    assert sorted(table.frame.iloc[:, 0]) == ["PR1", "PR9"]
+    assert len(downloads.csv_bytes(table).decode("utf-8-sig").splitlines()) == 3  # header and both rows

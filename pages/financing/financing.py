@@ -37,16 +37,17 @@ st.subheader(t("financing.pipeline.title"))
 st.caption(t("financing.pipeline.caption", pending=number(totals["n_pending"])))
 left, right = st.columns([3, 2])
 with left:
-    drill.chart(charts_partners.pipeline(data.partner("financing/pipeline", scope), language()), "pipeline")
+    drill.chart(layout.figure(charts_partners.pipeline, data.partner("financing/pipeline", scope), language()), "pipeline")
 with right:
-    drill.chart(charts_partners.amounts(totals, language()), "amounts")
+    drill.chart(layout.figure(charts_partners.amounts, totals, language()), "amounts")
 
 # ------------------------------------------------------------------ time to decide
 st.subheader(t("financing.days.title"))
 days = data.partner("financing/days_to_decision", scope)
 st.caption(t("financing.days.caption", decisions=number(len(days)),
              median=number(values["median_days_to_decision"], 1)))
-drill.chart(charts_partners.days_to_decision(days, values["median_days_to_decision"], language()), "days")
+drill.chart(layout.figure(charts_partners.days_to_decision, days[["decision", "days_to_decision"]],
+                          values["median_days_to_decision"], language()), "days")
 
 # ------------------------------------------------------------------ by product, branch, region (drill-down)
 st.subheader(t("financing.groups.title"))
@@ -61,7 +62,8 @@ if by != "bank":
     drill.select(focus_key, options[by], t("financing.focus.label", breakdown=t(f"breakdown.{by}")),
                  t("financing.focus.all"), container=focus_column)
 st.caption(t("financing.groups.caption"))
-drill.chart(charts_partners.decisions_by_group(groups[by], by, language(), focus=drill.value(focus_key)),
+drill.chart(layout.figure(charts_partners.decisions_by_group, groups[by], by, language(),
+                          focus=drill.value(focus_key)),
             f"groups_{by}", key=focus_key, options=options[by])
 loans = data.partner("financing/loan_health", scope, breakdown=by)
 views.show_table(views.financing_groups(groups[by], loans, by), t("financing.file.groups", breakdown=by),
@@ -71,13 +73,14 @@ views.show_table(views.financing_groups(groups[by], loans, by), t("financing.fil
 st.subheader(t("financing.reasons.title"))
 reasons = data.partner("financing/rejection_reasons", scope)
 st.caption(t("financing.reasons.caption", rejected=number(totals["n_rejected"])))
-drill.chart(charts_partners.rejection_reasons(reasons, language()), "reasons")
+drill.chart(layout.figure(charts_partners.rejection_reasons, reasons, language()), "reasons")
 
 # ------------------------------------------------------------------ loans' health
 st.subheader(t("financing.loans.title"))
 views.loan_cards(data.partner("financing/loan_health", scope, breakdown="all"))
 st.caption(t("financing.loans.caption", breakdown=t(f"breakdown.{by}")))
-drill.chart(charts_partners.portfolio_at_risk(loans, by, language(), focus=drill.value(focus_key)),
+drill.chart(layout.figure(charts_partners.portfolio_at_risk, loans, by, language(),
+                          focus=drill.value(focus_key)),
             f"loans_{by}", key=focus_key, options=options[by])
 
 # ------------------------------------------------------------------ details, narrowed by the focus
@@ -91,7 +94,7 @@ st.markdown(t("financing.outcomes.title"))
 if summary["financed"]:
     st.caption(t("financing.outcomes.caption", jobs_created=number(summary["jobs_created"]),
                  jobs_now=number(summary["jobs_now"])))
-    drill.chart(charts_partners.outcomes(summary, language()), "outcomes")
+    drill.chart(layout.figure(charts_partners.outcomes, summary, language()), "outcomes")
     views.show_table(views.outcomes(outcomes), t("financing.file.outcomes"), key="financing_outcomes")
 else:
     st.caption(t("financing.outcomes.none"))

@@ -43,17 +43,17 @@ left, right = st.columns([3, 2], vertical_alignment="top")
 with right:
     drill.select("stage", stage_options, t("incubation.focus.stage"), t("incubation.focus.all_stages"))
 with left:
-    drill.chart(charts_partners.stages_now(stages_now, language(), focus=drill.value("stage")), "stages_now",
+    drill.chart(layout.figure(charts_partners.stages_now, stages_now, language(), focus=drill.value("stage")), "stages_now",
                 key="stage", options=stage_options)
 st.markdown(t("incubation.flows.title"))
 st.caption(t("incubation.flows.caption"))
-drill.chart(charts_partners.flows(data.partner("incubation/flows", scope), language()), "flows")
+drill.chart(layout.figure(charts_partners.flows, data.partner("incubation/flows", scope), language()), "flows")
 
 # ------------------------------------------------------------------ time in stage
 st.subheader(t("incubation.time.title"))
 st.caption(t("incubation.time.caption"))
 time_in_stage = data.partner("incubation/time_in_stage", scope)
-drill.chart(charts_partners.time_in_stage(time_in_stage, language()), "time_in_stage")
+drill.chart(layout.figure(charts_partners.time_in_stage, time_in_stage, language()), "time_in_stage")
 views.show_table(views.time_in_stage(time_in_stage), t("incubation.file.time"), key="incubation_time")
 
 # ------------------------------------------------------------------ coaching
@@ -62,7 +62,7 @@ coaching = data.partner("incubation/coaching", scope)
 partner_options = {str(p): str(p) for p in sorted(set(coaching["partner"]))}
 st.caption(t("incubation.coaching.caption"))
 drill.select("partner", partner_options, t("incubation.focus.partner"), t("incubation.focus.all_partners"))
-drill.chart(charts_partners.coaching(coaching, language(), focus=drill.value("partner")), "coaching",
+drill.chart(layout.figure(charts_partners.coaching, coaching, language(), focus=drill.value("partner")), "coaching",
             key="partner", options=partner_options)
 views.show_table(views.coaching(coaching), t("incubation.file.coaching"), key="incubation_coaching")
 

@@ -60,7 +60,7 @@ st.subheader(t("regions.rollout.title"))
 st.caption(t("regions.rollout.caption"))
 rollout = data.rollout(scope)
 if len(rollout.by_year):
-    layout.plotly_chart(leadership_charts.rollout_chart(rollout.by_year, language()), theme=None,
+    layout.plotly_chart(layout.figure(leadership_charts.rollout_chart, rollout.by_year, language()), theme=None,
                     key="regions_rollout")
 by_region, by_establishment = st.tabs([t("regions.rollout.by_region"), t("regions.rollout.by_establishment")])
 with by_region:
@@ -97,7 +97,7 @@ else:
     if metrics:
         metric = st.segmented_control(t("regions.targets.chart_metric"), metrics, default=metrics[0],
                                       format_func=lambda key: t(f"kpi.{key}"), key="regions_targets_metric")
-        layout.plotly_chart(leadership_charts.progress_chart(targets, metric or metrics[0], language()),
+        layout.plotly_chart(layout.figure(leadership_charts.progress_chart, targets, metric or metrics[0], language()),
                         theme=None, key="regions_progress")
     if scope.region_code is None:
         st.markdown(f"**{t('regions.targets.by_region')}**")

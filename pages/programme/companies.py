@@ -41,7 +41,8 @@ by = drill.breakdown("by", tuple(FOCUS), t("companies.groups.by"), container=by_
 drill.select(FOCUS[by], options[by], t("companies.focus.label", breakdown=t(f"breakdown.{by}")),
              t("companies.focus.all"), container=focus_column)
 st.caption(t("companies.groups.caption"))
-drill.chart(charts_partners.companies_by_group(groups[by], by, language(), focus=drill.value(FOCUS[by])),
+drill.chart(layout.figure(charts_partners.companies_by_group, groups[by], by, language(),
+                          focus=drill.value(FOCUS[by])),
             f"companies_{by}", key=FOCUS[by], options=options[by])
 views.show_table(views.company_groups(groups[by], by), t("companies.file.groups", breakdown=by),
                   key=f"companies_groups_{by}")
@@ -51,13 +52,13 @@ st.subheader(t("companies.jobs.title"))
 st.caption(t("companies.jobs.caption", planned=number(totals["planned_jobs"]), created=number(totals["jobs_created"]),
              now=number(totals["jobs_now"]), with_plan=number(totals["n_with_plan"]),
              companies=number(totals["companies_created"])))
-drill.chart(charts_partners.jobs(groups[by], by, language()), f"jobs_{by}")
+drill.chart(layout.figure(charts_partners.jobs, groups[by], by, language()), f"jobs_{by}")
 
 # ------------------------------------------------------------------ survival
 st.subheader(t("companies.survival.title"))
 left, right = st.columns([2, 3], vertical_alignment="center")
 with left:
-    drill.chart(charts_partners.survival(survival, language()), "survival")
+    drill.chart(layout.figure(charts_partners.survival, survival, language()), "survival")
 with right:
     st.markdown(t("companies.survival.definition", as_of=day(as_of)))
 views.show_table(views.survival(survival), t("companies.file.survival"),

@@ -52,7 +52,7 @@ counts = (counts.pivot_table(index=["establishment_id", "establishment_name"], c
 counts = counts.assign(total=counts[list(lists)].sum(axis=1)).sort_values(["total", "establishment_name"],
                                                                           ascending=[False, True])
 key = drill.chart_key("follow_up_where", idle_days, phase, scope)
-layout.plotly_chart(charts.follow_up_by_establishment(counts.head(MAX_ESTABLISHMENTS), language()), key=key,
+layout.plotly_chart(layout.figure(charts.follow_up_by_establishment, counts.head(MAX_ESTABLISHMENTS), language()), key=key,
                     on_select=drill.on_pick(key, filters.ESTABLISHMENT), selection_mode="points")
 st.caption(t("follow_up.chart.caption") + (" " + t("follow_up.chart.top", shown=MAX_ESTABLISHMENTS, total=len(counts))
                                            if len(counts) > MAX_ESTABLISHMENTS else ""))

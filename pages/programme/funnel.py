@@ -19,7 +19,7 @@ if layout.empty_state(data.indicators(scope), scope):
 kpi_cards(CARDS, scope)
 
 st.subheader(t("funnel.chart.title"))
-layout.plotly_chart(charts.funnel(data.funnel(scope), language()), theme=None, key="funnel_chart")
+layout.plotly_chart(layout.figure(charts.funnel, data.funnel(scope), language()), theme=None, key="funnel_chart")
 st.caption(t("funnel.chart.caption"))
 
 st.subheader(t("funnel.breakdown.title"))
@@ -32,5 +32,5 @@ st.subheader(t("funnel.people.title"))
 st.caption(t("funnel.people.caption"))
 for column, group in zip(st.columns(len(PEOPLE_BREAKDOWNS)), PEOPLE_BREAKDOWNS):
     with column:
-        layout.plotly_chart(charts.people_shares(data.funnel_by_group(scope, group), group, language()),
+        layout.plotly_chart(layout.figure(charts.people_shares, data.funnel_by_group(scope, group), group, language()),
                         theme=None, key=f"funnel_{group}")

@@ -43,7 +43,7 @@ share_cards([*[(f"{phase}_completed", int(completed[phase]), participants) for p
 
 # What became of those who could start each phase.
 st.subheader(t("phases.outcomes.title"))
-layout.plotly_chart(charts.phase_outcomes(summary, language()), key="phases_outcomes")
+layout.plotly_chart(layout.figure(charts.phase_outcomes, summary, language()), key="phases_outcomes")
 st.caption(t("phases.outcomes.caption"))
 layout.show_table(tables.phase_summary(summary), t("phases.outcomes.file"), key="phases_outcomes")
 
@@ -56,7 +56,7 @@ totals = dropoff.groupby("group_key", sort=False)["dropped"].sum().sort_values(a
 dropoff = dropoff.set_index("group_key").loc[totals.index].reset_index()  # most drop-outs first
 shown = tables.group_labels(dropoff[dropoff["group_key"].isin(totals.index[:MAX_GROUPS])], breakdown)
 key = drill.chart_key("phases_dropoff", breakdown, focus, scope)
-layout.plotly_chart(charts.dropoff_by_group(dropoff, breakdown, shown, language()), key=key,
+layout.plotly_chart(layout.figure(charts.dropoff_by_group, dropoff, breakdown, shown, language()), key=key,
                     on_select=drill.on_pick(key, BREAKDOWN_TARGETS[breakdown]), selection_mode="points")
 st.caption(t("phases.dropoff.caption", shown=number(len(shown)), total=number(len(totals)))
            if len(totals) > len(shown) else t("phases.dropoff.caption_all"))
@@ -71,7 +71,7 @@ comparison = drill.choice(t("phases.cohorts.label"), programme.COMPARISONS, "com
 progress = programme.phase_by_group(groups, comparison)
 drawn = progress[progress["group_key"].isin(list(dict.fromkeys(progress["group_key"]))[-MAX_COHORTS:])]
 key = drill.chart_key("phases_cohorts", comparison, focus, scope)
-layout.plotly_chart(charts.progress_by_group(drawn, "completion_rate", "completed", language()), key=key,
+layout.plotly_chart(layout.figure(charts.progress_by_group, drawn, "completion_rate", "completed", language()), key=key,
                     on_select=drill.on_pick(key, COMPARISON_TARGETS[comparison]), selection_mode="points")
 n_groups = progress["group_key"].nunique()
 st.caption(t("phases.cohorts.caption") + (" " + t("phases.cohorts.latest", shown=MAX_COHORTS, total=n_groups)
@@ -86,7 +86,8 @@ within = int(drill.choice(t("phases.same_age.label"), [str(d) for d in programme
 same_age = programme.completion_within(groups, comparison, within, as_of)
 drawn = same_age[same_age["group_key"].isin(list(dict.fromkeys(same_age["group_key"]))[-MAX_COHORTS:])]
 key = drill.chart_key("phases_same_age", comparison, within, focus, scope)
-layout.plotly_chart(charts.progress_by_group(drawn, "rate", "completed_within", language(), partial=~drawn["observed"]),
+layout.plotly_chart(layout.figure(charts.progress_by_group, drawn, "rate", "completed_within", language(),
+                                  partial=~drawn["observed"]),
                     key=key, on_select=drill.on_pick(key, COMPARISON_TARGETS[comparison]), selection_mode="points")
 st.caption(t("phases.same_age.caption", days=within, date=day(as_of)))
 layout.show_table(tables.completion_within(same_age, comparison, within),
@@ -94,7 +95,7 @@ layout.show_table(tables.completion_within(same_age, comparison, within),
 
 # How long it takes and how many hours it asks.
 st.subheader(t("phases.durations.title"))
-layout.plotly_chart(charts.durations(summary, language()), key="phases_durations")
+layout.plotly_chart(layout.figure(charts.durations, summary, language()), key="phases_durations")
 st.caption(t("phases.durations.caption"))
 
 # Women and men, trainees, graduates and trainers at each stage.
@@ -104,7 +105,7 @@ people = {kind: programme.phase_by_group(groups, kind) for kind in ("gender", "p
 for column, (kind, frame) in zip(st.columns(len(people)), people.items()):
     with column:
         key = drill.chart_key(f"phases_{kind}", focus, scope)
-        layout.plotly_chart(charts.composition(frame, kind, language()), key=key,
+        layout.plotly_chart(layout.figure(charts.composition, frame, kind, language()), key=key,
                             on_select=drill.on_pick(key, kind), selection_mode="points")
 for kind, frame in people.items():
     layout.show_table(tables.composition(frame, kind), t("phases.people.file", kind=kind), key=f"phases_{kind}")

@@ -36,10 +36,11 @@ def demo_banner() -> None:
 
 def show_table(table: tables.Table, file_name: str, key: str, max_rows: int | None = None) -> None:
     """The table on screen (one tab per view if it has views), then buttons to download the
-    whole table as CSV and XLSX. With `max_rows`, the screen shows only the first rows (a
-    long list sorted by urgency, say) and says so; the downloads still hold every row."""
+    whole table as CSV and XLSX. The screen shows at most `max_rows` rows (tables.SCREEN_ROWS
+    unless told) and says so when there are more; the downloads still hold every row."""
+    max_rows = max_rows or tables.SCREEN_ROWS
     shown = table
-    if max_rows is not None and len(table.frame) > max_rows:
+    if len(table.frame) > max_rows:
         shown = dataclasses.replace(table, frame=table.frame.head(max_rows))
         st.caption(t("table.first_rows", shown=number(max_rows), total=number(len(table.frame))))
     if shown.views:
@@ -49,6 +50,22 @@ def show_table(table: tables.Table, file_name: str, key: str, max_rows: int | No
     else:
         tables.dataframe(shown)
     downloads.download_buttons(table, file_name, key=key)
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _figure(name: str, _build, args: tuple, options: tuple, language: str):
+    # `name` stands for `_build` in the key; the arguments (frames included) are hashed.
+    return charts.rtl(_build(*args, **dict(options)), language)
+
+
+def figure(build, *args, **options):
+    """`build(*args, **options)` — a figure builder of pie (charts, programme_charts,
+    charts_partners, leadership_charts) — built once for the same arguments and shared by
+    every rerun and session, already mirrored in Arabic. Building a plotly figure validates
+    every property and costs tens of milliseconds a chart on every click otherwise. The
+    figure is shared: draw it with `plotly_chart`, never change it."""
+    return _figure(f"{build.__module__}.{build.__qualname__}", build, args, tuple(sorted(options.items())),
+                   language())
 
 
 def plotly_chart(figure, **options):

@@ -17,10 +17,6 @@ from pie.ui import downloads, tables
 from pie.ui.lang import language, number, percent, short_amount, t
 from pie.ui.tables import AMOUNT, COUNT, DATE, DECIMAL, RATE, TEXT, Table
 
-# Rows drawn on screen per table: formatting every cell of a 17 000-row table for the screen
-# takes seconds; the downloads always hold every row.
-SCREEN_ROWS = 500
-
 
 def _col(name: str) -> str:
     return t(f"partners.col.{name}")
@@ -29,8 +25,9 @@ def _col(name: str) -> str:
 def _codes(series: pd.Series, kind: str) -> pd.Series:
     """Codes as their labels, each distinct code translated once; a missing code stays missing
     (drawn as a dash)."""
-    labels = {code: partners.code_label(kind, code, language()) for code in series.dropna().unique()}
-    return series.map(lambda code: labels.get(code) if isinstance(code, str) else None)
+    lang = language()
+    labels = {code: partners.code_label(kind, code, lang) for code in series.dropna().unique()}
+    return series.map(labels)  # a dict maps in one pass, without a Python call per row
 
 
 def _region(frame: pd.DataFrame) -> pd.Series:
@@ -53,16 +50,16 @@ def _table(columns: list[tuple[str, pd.Series, str]], views: dict[str, list[str]
 
 def show_table(table: Table, file_name: str, key: str) -> None:
     """As pie.ui.layout.show_table (one tab per view, CSV and XLSX downloads of the whole
-    table), drawing at most SCREEN_ROWS rows on screen and saying so when there are more; an
-    empty table is a short sentence, without download buttons."""
-    total = len(table.frame)
+    table), drawing at most tables.SCREEN_ROWS rows on screen and saying so when there are
+    more; an empty table is a short sentence, without download buttons."""
+    total, limit = len(table.frame), tables.SCREEN_ROWS
     if not total:
         st.caption(t("partners.table.empty"))
         return
-    shown = table if total <= SCREEN_ROWS else Table(table.frame.head(SCREEN_ROWS), table.kinds, table.views,
-                                                     decimals=table.decimals, colours=table.colours)
+    shown = table if total <= limit else Table(table.frame.head(limit), table.kinds, table.views,
+                                               decimals=table.decimals, colours=table.colours)
     if shown is not table:
-        st.caption(t("partners.table.truncated", shown=number(SCREEN_ROWS), total=number(total)))
+        st.caption(t("partners.table.truncated", shown=number(limit), total=number(total)))
     if shown.views:
         for tab, columns in zip(st.tabs([t(f"table.view.{name}") for name in shown.views]), shown.views.values()):
             tables.dataframe(shown.view(columns), tab)

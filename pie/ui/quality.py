@@ -23,11 +23,11 @@ COLUMN_KINDS = {
 
 def as_table(frame: pd.DataFrame) -> tables.Table:
     """A check's rows with translated headers; region codes shown by name."""
-    frame = frame.copy()
     if "region_code" in frame.columns:
         regions = data.filter_options().regions
         names = dict(zip(regions["region_code"], regions["name_ar" if language() == "ar" else "name_fr"]))
-        frame["region_code"] = frame["region_code"].map(lambda code: names.get(code, code))
+        codes = frame["region_code"]
+        frame = frame.assign(region_code=codes.map(names).fillna(codes))
     headers = {column: t(f"quality.column.{column}") for column in frame.columns}
     kinds = {headers[column]: COLUMN_KINDS.get(column, tables.TEXT) for column in frame.columns}
     return tables.Table(frame.rename(columns=headers), kinds)

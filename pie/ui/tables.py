@@ -23,6 +23,13 @@ SIGNED = "signed"    # a change: +3, -1, 0
 DATE = "date"        # a date: 02/10/2023 (fr)
 AMOUNT = "amount"    # dirhams: 12 500 MAD
 
+# Rows of a long table drawn on screen (pie.ui.layout.show_table, partner_views.show_table).
+# Every run formats each cell drawn for the session's language and sends it to the browser:
+# about 10 ms per 100 rows of 10 columns, so thousands of rows cost seconds on every click,
+# and nobody scrolls them. Lists come most urgent (or largest) first; the downloads hold
+# every row.
+SCREEN_ROWS = 200
+
 
 @dataclass(frozen=True)
 class Table:
@@ -44,25 +51,48 @@ class Table:
 
 
 def _cell(kind: str, decimals: int = 1):
-    if i18n.is_rtl(language()):  # Babel's bidi marks misplace text on the dataframe's canvas
-        text = _text(kind, decimals)
-        return lambda value: i18n.strip_marks(text(value))
-    return _text(kind, decimals)
+    """The on-screen text of a cell of a `kind` column in the session's language. The language
+    is read once per column, and each distinct number or date is formatted once (a long list
+    repeats the same dates and counts, and Babel takes tens of microseconds a call)."""
+    lang = language()
+    text = _text(kind, decimals, lang)
+    if i18n.is_rtl(lang):  # Babel's bidi marks misplace text on the dataframe's canvas
+        marked = text
+        text = lambda value: i18n.strip_marks(marked(value))  # noqa: E731
+    return text if kind == TEXT else _once_per_value(text)
 
 
-def _text(kind: str, decimals: int = 1):
+def _once_per_value(text):
+    seen: dict[object, str] = {}
+
+    def show(value: object) -> str:
+        try:
+            return seen[value]
+        except KeyError:
+            shown = seen[value] = text(value)
+            return shown
+        except TypeError:  # unhashable
+            return text(value)
+    return show
+
+
+def _text(kind: str, decimals: int = 1, lang: str | None = None):
+    lang = lang or language()
+
     def show(value: object) -> str:
         if value is None or pd.isna(value):
             return EMPTY
         if kind == DECIMAL:
-            return number(value, decimals)
+            return i18n.fmt_number(value, lang, decimals)
         if kind == DATE:
-            return day(value)
+            return i18n.fmt_date(value, lang)
         if kind == AMOUNT:
-            return amount(value)
+            return i18n.fmt_mad(value, lang)
         if kind == SIGNED:
-            return signed(value) if value else number(0)
-        return percent(value) if kind == RATE else number(value) if kind == COUNT else str(value)
+            return i18n.fmt_signed(value, lang) if value else i18n.fmt_number(0, lang)
+        if kind == RATE:
+            return i18n.fmt_percent(value, lang)
+        return i18n.fmt_number(value, lang) if kind == COUNT else str(value)
     return show
 
 
