@@ -226,7 +226,7 @@ def _die_with_parent() -> None:
 
 def start_server(db_path: Path, port: int, log: Path, env: dict | None = None) -> subprocess.Popen:
     environment = {**os.environ, "PIE_DB": str(db_path), **(env or {})}
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+    command = [sys.executable, "-m", "pie.ui.serve", "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1",
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     return subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log.open("wb"), stderr=subprocess.STDOUT,

@@ -224,3 +224,19 @@ def loans_not_disbursed(source: Source, scope: Scope | None, as_of: date) -> pd.
     days_waiting, amount_approved_mad, lead_id, [lead contacts,] establishment_name,
     academic_year."""
     return _project_list(source, scope, "follow_up_loans_not_disbursed", as_of)
+
+
+def follow_up_by_establishment(lists: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per establishment, how many items each follow-up list holds (`lists`: list name → the
+    frame of idle_participants / plans_to_review / plans_without_decision / loans_not_disbursed,
+    each with establishment_id and establishment_name): establishment_id, establishment_name, one
+    count column per list in the order of `lists`, total; busiest first, then by name."""
+    names = list(lists)
+    rows = pd.concat([frame[["establishment_id", "establishment_name"]].assign(list=name)
+                      for name, frame in lists.items()])
+    counts = (rows.pivot_table(index=["establishment_id", "establishment_name"], columns="list", aggfunc="size",
+                               fill_value=0)
+              .reindex(columns=names, fill_value=0).reset_index())
+    counts.columns.name = None
+    counts = counts.assign(total=counts[names].sum(axis=1))
+    return counts.sort_values(["total", "establishment_name"], ascending=[False, True]).reset_index(drop=True)

@@ -18,5 +18,6 @@ if [ ! -f "$DB" ]; then
   .venv/bin/python -m pie demo --db "$DB" --progress
 fi
 echo "Dashboard: http://localhost:${PIE_PORT:-8501}"
-exec .venv/bin/python -m streamlit run dashboard.py \
+# pie.ui.serve = `streamlit run dashboard.py` without the legacy first run (see its docstring)
+exec .venv/bin/python -m pie.ui.serve \
   --server.port "${PIE_PORT:-8501}" --browser.gatherUsageStats false "$@"

@@ -38,10 +38,11 @@ def free_port() -> int:
 
 @contextmanager
 def streamlit_server(database: Path, env: dict[str, str] | None = None) -> Iterator[str]:
-    """`streamlit run dashboard.py` on a free port with PIE_DB=`database`; yields its URL."""
+    """The dashboard as scripts/start.sh starts it (`python -m pie.ui.serve`, i.e. `streamlit run
+    dashboard.py`) on a free port with PIE_DB=`database`; yields its URL."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+        [sys.executable, "-m", "pie.ui.serve", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
         cwd=ROOT, env={**os.environ, **(env or {}), "PIE_DB": str(database)},
@@ -66,16 +67,6 @@ def streamlit_server(database: Path, env: dict[str, str] | None = None) -> Itera
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-def warm_up(browser, url: str) -> None:
-    """Open the default page once. With a pages/ folder next to dashboard.py, the very first
-    run of a server process goes through Streamlit's legacy multipage wrapper, which shows a
-    spurious "Page not found" dialog if that first request is for another page."""
-    page = browser.new_page(viewport=VIEWPORT)
-    page.goto(url)
-    page.get_by_role("button", name="Se connecter").wait_for(timeout=TIMEOUT_MS)
-    page.close()
 
 
 @pytest.fixture(scope="module")

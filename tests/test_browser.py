@@ -17,8 +17,7 @@ import pytest
 import browser_support
 from browser_support import (  # noqa: F401  (browser, page, screenshots: fixtures found by name)
     CHROMIUM, CHROMIUM_ARGS, ROOT, TIMEOUT_MS, VIEWPORT, assert_no_exception, browser, choose_in_sidebar, expect,
-    free_port, full_screenshot, log_in, page, playwright_api, screenshots, streamlit_server, wait_until_idle,
-    warm_up)
+    free_port, full_screenshot, log_in, page, playwright_api, screenshots, streamlit_server, wait_until_idle)
 from pie import auth
 
 pytestmark = pytest.mark.browser
@@ -47,8 +46,26 @@ def server(small_db, tmp_path_factory, browser) -> Iterator[str]:
     database = Path(shutil.copyfile(small_db, folder / "pie.duckdb"))
     auth.add_user(database, "manager", "manager", PASSWORD)
     with streamlit_server(database) as url:
-        warm_up(browser, url)
         yield url
+
+
+def test_a_bookmarked_page_opens_cleanly_on_a_fresh_server(small_db, tmp_path, browser):
+    """Test that the very first request to a just-started server may be a deep link (/funnel):
+    no "Page not found" dialog (plain `streamlit run` with a pages/ folder shows one; pie.ui.serve
+    does not), and after logging in the bookmarked page is the one shown."""
+    database = Path(shutil.copyfile(small_db, tmp_path / "pie.duckdb"))
+    auth.add_user(database, "manager", "manager", PASSWORD)
+    with streamlit_server(database) as url:
+        page = browser.new_page(viewport=VIEWPORT)
+        page.goto(f"{url}/funnel")
+        page.get_by_role("button", name="Se connecter").wait_for(timeout=TIMEOUT_MS)
+        wait_until_idle(page)
+        expect(page.get_by_text("Page not found")).to_have_count(0)
+        open_page(page, f"{url}/funnel")
+        expect(page.locator('[data-testid="stPlotlyChart"]').first).to_be_visible(timeout=TIMEOUT_MS)
+        expect(page.get_by_text("Page not found")).to_have_count(0)
+        assert page.url.rstrip("/").endswith("/funnel")
+        page.close()
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -110,7 +127,6 @@ def test_readme_screenshots(browser, tmp_path):
     folder = ROOT / "docs" / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     with streamlit_server(database) as url:
-        warm_up(browser, url)
         page = browser.new_page(viewport=VIEWPORT)
         for name, path in (("overview", ""), ("funnel", "funnel")):
             open_page(page, f"{url}/{path}", "manager", "manager")

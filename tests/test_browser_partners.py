@@ -13,7 +13,7 @@ from typing import Iterator
 import pytest
 
 from browser_support import (assert_no_exception, browser, expect, full_screenshot, open_page,  # noqa: F401
-                             screenshots, streamlit_server, wait_until_idle, warm_up)
+                             screenshots, streamlit_server, wait_until_idle)
 from pie import auth
 
 pytestmark = pytest.mark.browser
@@ -37,7 +37,6 @@ def server(small_db, tmp_path_factory, browser) -> Iterator[str]:  # noqa: F811
     auth.add_user(database, "mcise.souss", "incubator", PASSWORD, "MCISE")
     auth.add_user(database, "amina", "manager", PASSWORD)
     with streamlit_server(database) as url:
-        warm_up(browser, url)
         yield url
 
 

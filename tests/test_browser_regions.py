@@ -23,7 +23,7 @@ import pytest
 
 from browser_support import (  # noqa: F401  (browser, screenshots: fixtures found by name)
     ROOT, TIMEOUT_MS, VIEWPORT, assert_no_exception, browser, choose_in_sidebar, expect, full_screenshot,
-    open_page, screenshots, streamlit_server, wait_until_idle, warm_up)
+    open_page, screenshots, streamlit_server, wait_until_idle)
 from pie import auth
 
 pytestmark = pytest.mark.browser
@@ -68,7 +68,6 @@ def server(small_db, tmp_path_factory, browser) -> Iterator[str]:
     database = Path(shutil.copyfile(small_db, folder / "pie.duckdb"))
     auth.add_user(database, LEADER, "leadership", PASSWORD)
     with streamlit_server(database) as url:
-        warm_up(browser, url)
         yield url
 
 
@@ -172,7 +171,6 @@ def test_regions_screenshot_of_a_demo(browser, tmp_path):
     database = tmp_path / "pie.duckdb"
     demo.build_demo(database, participants=3000, seed=1)
     with streamlit_server(database) as url:
-        warm_up(browser, url)
         page = browser.new_page(viewport=VIEWPORT)
         open_regions(page, url, user="leadership", password="leadership")
         assert_no_exception(page)

@@ -116,7 +116,7 @@ def two_dashboards_behind_nginx(database, tmp_path):
     ports = (free_port(), free_port())
     env = {**os.environ, "PIE_DB": str(database), "PIE_READ_ONLY": "1"}
     processes = [subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+        [sys.executable, "-m", "pie.ui.serve", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
         cwd=PROJECT_ROOT, env=env, stdout=(tmp_path / f"streamlit-{port}.log").open("wb"),

@@ -438,3 +438,27 @@ def test_figures_are_built_once_and_shared_between_reruns(monkeypatch, programme
     arabic = layout.figure(programme_charts.phase_outcomes, summary, "ar")
     assert arabic.layout.meta["rtl"] and charts.rtl(arabic, "ar") is arabic
     st.cache_resource.clear()
+
+
+def test_follow_up_by_establishment_counts_each_list_busiest_first():
+    """Test that the follow-up counts per establishment hold one column per list (in the lists'
+    order, zero where a list has nothing there), a total, busiest first then by name."""
+    def items(*pairs):
+        return pd.DataFrame(pairs, columns=["establishment_id", "establishment_name"])
+
+    lists = {
+        "participants": items(("E2", "CMC Agadir"), ("E2", "CMC Agadir"), ("E1", "CMC Oujda")),
+        "to_review": items(("E1", "CMC Oujda")),
+        "without_decision": items(),
+        "not_disbursed": items(("E3", "ISTA Laâyoune"), ("E3", "ISTA Laâyoune")),
+    }
+    counts = programme.follow_up_by_establishment(lists)
+    assert list(counts.columns) == ["establishment_id", "establishment_name", "participants", "to_review",
+                                    "without_decision", "not_disbursed", "total"]
+    assert counts.values.tolist() == [
+        ["E2", "CMC Agadir", 2, 0, 0, 0, 2],
+        ["E1", "CMC Oujda", 1, 1, 0, 0, 2],
+        ["E3", "ISTA Laâyoune", 0, 0, 0, 2, 2],
+    ]
+    empty = programme.follow_up_by_establishment({name: items() for name in lists})
+    assert empty.empty and list(empty.columns) == list(counts.columns)

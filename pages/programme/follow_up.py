@@ -2,7 +2,6 @@
 has decided on, approved loans not disbursed."""
 import datetime
 
-import pandas as pd
 import streamlit as st
 
 from pie import programme
@@ -33,24 +32,13 @@ with right:
                          t("follow_up.phase.all"))
 drill.active_filters({t("follow_up.phase.label"): label("phase", phase)} if phase else {}, keys=("phase",))
 
-lists = {
-    "participants": data.idle_participants(scope, idle_days, as_of, phase),
-    "to_review": data.plans_to_review(scope, as_of),
-    "without_decision": data.plans_without_decision(scope, as_of),
-    "not_disbursed": data.loans_not_disbursed(scope, as_of),
-}
+lists = data.follow_up_lists(scope, idle_days, as_of, phase)
 for column, (name, frame) in zip(st.columns(len(lists)), lists.items()):
     column.metric(t(f"follow_up.list.{name}"), number(len(frame)), border=True, help=t(f"follow_up.help.{name}"))
 
 # Where to act: a click on an establishment narrows every list to it.
 st.subheader(t("follow_up.chart.title"))
-counts = pd.concat([frame[["establishment_id", "establishment_name"]].assign(list=name)
-                    for name, frame in lists.items()])
-counts = (counts.pivot_table(index=["establishment_id", "establishment_name"], columns="list", aggfunc="size",
-                             fill_value=0)
-          .reindex(columns=list(lists), fill_value=0).reset_index())
-counts = counts.assign(total=counts[list(lists)].sum(axis=1)).sort_values(["total", "establishment_name"],
-                                                                          ascending=[False, True])
+counts = data.follow_up_by_establishment(scope, idle_days, as_of, phase)
 key = drill.chart_key("follow_up_where", idle_days, phase, scope)
 layout.plotly_chart(layout.figure(charts.follow_up_by_establishment, counts.head(MAX_ESTABLISHMENTS), language()), key=key,
                     on_select=drill.on_pick(key, filters.ESTABLISHMENT), selection_mode="points")

@@ -252,6 +252,26 @@ def loans_not_disbursed(scope: Scope, as_of: date) -> pd.DataFrame:
     return _ask("loans_not_disbursed", scope, as_of)
 
 
+def follow_up_lists(scope: Scope, idle_days: int, as_of: date, phase: str | None = None) -> dict[str, pd.DataFrame]:
+    """The four follow-up lists, by name (programme_charts.FOLLOW_UP_LISTS order): participants,
+    to_review, without_decision, not_disbursed."""
+    return {
+        "participants": idle_participants(scope, idle_days, as_of, phase),
+        "to_review": plans_to_review(scope, as_of),
+        "without_decision": plans_without_decision(scope, as_of),
+        "not_disbursed": loans_not_disbursed(scope, as_of),
+    }
+
+
+def follow_up_by_establishment(scope: Scope, idle_days: int, as_of: date, phase: str | None = None) -> pd.DataFrame:
+    """Items of each follow-up list per establishment, busiest first (programme.follow_up_by_establishment)."""
+    return _ask("follow_up_by_establishment", scope, idle_days, as_of, phase)
+
+
+_QUESTIONS["follow_up_by_establishment"] = lambda source, scope, idle_days, as_of, phase: (
+    programme.follow_up_by_establishment(follow_up_lists(scope, idle_days, as_of, phase)))
+
+
 
 # ------------------------------------------------------------------------------ partners (financing, incubation, companies)
 _QUESTIONS.update({
