@@ -131,12 +131,15 @@ def connect_for_writing(path: Path, wait_seconds: float | None = None,
 
 @contextlib.contextmanager
 def writing(path: Path | str | None = None, *, publish: bool = True, must_exist: bool = True,
-            transaction: bool = True, wait_seconds: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+            transaction: bool = True, wait_seconds: float | None = None,
+            programme_changes: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
     """One unit of work on the database of record, all-or-nothing when `transaction`.
 
-    The file is held read-write only inside the block. On success the data version is
-    bumped and, if `publish`, a new snapshot is published before the lock is released;
-    on an exception the transaction is rolled back and nothing is published.
+    The file is held read-write only inside the block. On success, if `publish`, the derived
+    tables are rebuilt (unless the caller promises `programme_changes=False`: the block writes
+    no programme table, e.g. a dry-run import recording its check), the data version is bumped
+    and a new snapshot is published before the lock is released; on an exception the
+    transaction is rolled back and nothing is published.
     """
     db_path = _db_path(path)
     if publish and settings().read_only:
@@ -157,7 +160,8 @@ def writing(path: Path | str | None = None, *, publish: bool = True, must_exist:
             try:
                 yield con
                 if publish:
-                    refresh_derived(con)
+                    if programme_changes:
+                        refresh_derived(con)
                     _bump_data_version(con)
                 if transaction:
                     con.execute("commit")

@@ -249,6 +249,21 @@ def test_dry_run_writes_only_the_batch_record(programme_db):
     assert not archived(programme_db)
 
 
+def test_only_an_import_that_loads_rebuilds_the_derived_tables(programme_db, monkeypatch):
+    """Test that a dry run (and the record of a refused batch) publishes without rebuilding the
+    derived scope tables, while an accepted import rebuilds them and pages see its rows."""
+    rebuilds = []
+    real = db.refresh_derived
+    monkeypatch.setattr(db, "refresh_derived", lambda con: (rebuilds.append(1), real(con)))
+    ingest.check([("participants.csv", participants_file(3))], programme_db, user="amina")
+    assert rebuilds == []
+    report = ingest.ingest([("participants.csv", participants_file(3))], programme_db, user="amina")
+    assert report.outcome == "accepted" and rebuilds == [1]
+    with read_only(programme_db) as con:
+        assert con.execute("select count(*) from scope_participants").fetchone() == \
+            con.execute("select count(*) from participants").fetchone()
+
+
 def test_progress_is_reported_from_zero_to_one(programme_db):
     """Test that the progress callback goes through the steps up to done = 1."""
     seen: list[tuple[str, float]] = []
