@@ -36,6 +36,16 @@ create or replace macro scoped_projects(p_year, p_region, p_establishment, p_ban
       and (p_incubator is null or p.project_id in (
               select s.project_id from incubation_stages as s where s.incubator = p_incubator));
 
+-- members of the projects a bank or an incubator sees (one row per project and member); empty
+-- without such a restriction, so the callers' `in (...)` then costs nothing (DuckDB does not
+-- fold parameters: without this the list would hold every member)
+create or replace macro scoped_restricted_members(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+    select pm.participant_id
+    from project_members as pm
+    join scoped_projects(p_year, p_region, p_establishment, p_bank, p_incubator) as spj
+      on spj.project_id = pm.project_id
+    where p_bank is not null or p_incubator is not null;
+
 -- participants in scope; for a bank or an incubator, only members of its projects.
 -- Reads scope_participants (queries/scope/derived.sql: participants with their cohort's year,
 -- region and establishment, rebuilt at every publishing write), so no join is needed to filter.
@@ -47,12 +57,8 @@ create or replace macro scoped_participants(p_year, p_region, p_establishment, p
       and (p_establishment is null or sp.establishment_id = p_establishment)
       and ((p_bank is null and p_incubator is null)
            or sp.participant_id in (
-                  select pm.participant_id
-                  from project_members as pm
-                  join scoped_projects(p_year, p_region, p_establishment, p_bank, p_incubator) as spj
-                    on spj.project_id = pm.project_id
-                  -- repeated so that, without a restriction, the list is empty and cheap
-                  where p_bank is not null or p_incubator is not null));
+                  select participant_id
+                  from scoped_restricted_members(p_year, p_region, p_establishment, p_bank, p_incubator)));
 
 -- phase rows of participants in scope; one row per participant and phase, with the
 -- participant's cohort_id, academic_year, region_code, establishment_id, gender, profile,
@@ -66,12 +72,8 @@ create or replace macro scoped_phase_progress(p_year, p_region, p_establishment,
       and (p_establishment is null or spp.establishment_id = p_establishment)
       and ((p_bank is null and p_incubator is null)
            or spp.participant_id in (
-                  select pm.participant_id
-                  from project_members as pm
-                  join scoped_projects(p_year, p_region, p_establishment, p_bank, p_incubator) as spj
-                    on spj.project_id = pm.project_id
-                  -- repeated so that, without a restriction, the list is empty and cheap
-                  where p_bank is not null or p_incubator is not null));
+                  select participant_id
+                  from scoped_restricted_members(p_year, p_region, p_establishment, p_bank, p_incubator)));
 
 -- memberships of projects in scope; one row per project and member
 create or replace macro scoped_project_members(p_year, p_region, p_establishment, p_bank, p_incubator) as table
