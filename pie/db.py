@@ -73,8 +73,7 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
         return
     if DERIVED_TABLES[-1] not in tables:
         refresh_derived(con)
-    text = MACROS_FILE.read_text(encoding="utf-8")
-    digest = hashlib.sha256(text.encode()).hexdigest()
+    text, digest = _macros()
     # Re-creating a dozen macros costs 0.05-0.15 s on every write (each login is one): skip
     # it when the database already holds this version of the file.
     if "app_meta" in tables and con.execute(
@@ -86,11 +85,17 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
                     "on conflict (key) do update set value = excluded.value", {"digest": digest})
 
 
+def _macros() -> tuple[str, str]:
+    """The text of queries/scope/macros.sql and its sha256 (stored as app_meta.macros_sha256)."""
+    text = MACROS_FILE.read_text(encoding="utf-8")
+    return text, hashlib.sha256(text.encode()).hexdigest()
+
+
 def refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild the derived tables (queries/scope/derived.sql) from the programme tables.
 
-    Runs inside every writer transaction that publishes, so a snapshot's derived tables
-    always match its programme tables (about 1.5 s at 1,000,000 participants).
+    Runs inside every writer transaction that publishes programme changes, so a snapshot's
+    derived tables always match its programme tables (about 3 s at 1,000,000 participants).
     """
     con.execute(DERIVED_FILE.read_text(encoding="utf-8"))
 
@@ -102,7 +107,7 @@ def _macros_current(con: duckdb.DuckDBPyConnection) -> bool:
         "select table_name from information_schema.tables where table_name in ('cohorts', 'app_meta')").fetchall()}
     if "cohorts" not in tables:
         return True
-    digest = hashlib.sha256(MACROS_FILE.read_text(encoding="utf-8").encode()).hexdigest()
+    _, digest = _macros()
     return "app_meta" in tables and con.execute(
         "select value from app_meta where key = 'macros_sha256'").fetchall() == [(digest,)]
 
@@ -352,8 +357,9 @@ class Reader:
         if settings().read_only:
             raise PieError(
                 f"the published snapshot of {self.db_path} was made by an older version of the dashboard "
-                "(its scope macros differ); PIE_READ_ONLY=1 forbids updating it here: run an import or "
-                "`python -m pie init` on the writer, which publishes an up-to-date snapshot")
+                "(its scope macros differ); PIE_READ_ONLY=1 forbids updating it here: on the writer, run the "
+                "next import or any reading command without PIE_READ_ONLY (e.g. `python -m pie kpis`), "
+                "which publishes an up-to-date snapshot")
         with writing(self.db_path):
             pass
         return self.snapshot()
