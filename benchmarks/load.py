@@ -514,10 +514,10 @@ async def sample(pid: int, shared: Shared, samples: list) -> None:
 async def drive(base_url: str, pid: int, db_path: Path, folder: Path, args, query: str) -> dict:
     from pie.auth import DEMO_ACCOUNTS
 
-    from pie import partners
+    from pie import i18n
 
     accounts = {name: (role, scope) for name, role, scope in DEMO_ACCOUNTS}
-    bank_labels = {scope: partners.code_label("bank", scope, "fr") for _, role, scope in DEMO_ACCOUNTS
+    bank_labels = {scope: i18n.code_label("bank", scope, "fr") for _, role, scope in DEMO_ACCOUNTS
                    if role == "bank"}
     from pie.i18n import t
 

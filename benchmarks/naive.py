@@ -18,7 +18,9 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from pie import kpis, leadership, programme
+from pie import kpis
+from pie.leadership import figures as leadership
+from pie.programme import figures as programme
 from pie.db import run_query
 from pie.scope import Scope
 

@@ -9,7 +9,7 @@ of its own (so its peak RSS is its own):
   account whose role sees it (tests/apptest_support.ACCOUNTS), with no filter and with a
   typical filter (an academic year and a region): the server-side AppTest run time cold
   (st.cache_data and st.cache_resource cleared just before the page is opened) and warm
-  (median of `--repeat` reruns). Every `pie.db.run_query` call of the cold run is recorded
+  (median of `--repeat` reruns). Every `pie.queries.run` call of the cold run is recorded
   (query name, scope, parameters, seconds); the same calls are then run again on a fresh
   read-only connection to the snapshot: their sum is the page's raw DuckDB time, and
   page ÷ raw says what the page costs on top of its SQL. Warm reruns must run no query.
@@ -112,15 +112,15 @@ def scope_of(account: str, filt: dict[str, str]):
 
 # ------------------------------------------------------------------------------ child: pages
 class Recorder:
-    """Wraps pie.db.run_query: records every (query, scope, params, seconds) while on."""
+    """Wraps pie.queries.run: records every (query, scope, params, seconds) while on."""
 
     def __init__(self):
-        from pie import db, kpis, leadership, partners, programme
+        from pie import queries
 
         self.calls: list[tuple[str, object, dict, float]] = []
         self.frames: list[tuple[str, object]] = []   # what each query returned (sizes, after the run)
         self.on = False
-        self.original = db.run_query
+        self.original = queries.run
         original = self.original
 
         def recorded(con, name, scope=None, **params):
@@ -134,9 +134,7 @@ class Recorder:
                     self.calls.append((name, scope, params, time.perf_counter() - started))
                     self.frames.append((name, frame))
 
-        for module in (db, kpis, leadership, partners, programme):
-            if getattr(module, "run_query", None) is original:
-                module.run_query = recorded
+        queries.run = recorded  # every figure runs its SQL through pie.queries.run
 
     def start(self) -> None:
         self.calls, self.frames, self.on = [], [], True
@@ -247,7 +245,6 @@ def child_naive(size: int, accounts: list[str], engine: str) -> dict:
     import naive
     from apptest_support import ACCOUNTS
     from pie import db
-    from pie.ui import navigation
 
     db_path = demo_database(size)
     snapshot = db.reader(db_path).snapshot()
@@ -411,7 +408,7 @@ def pages_section(results: list[dict], command: str, loads: list[str], repeat: i
             "AppTest server-side run of `dashboard.py` then the page (login through a server-side session "
             "as in tests/apptest_support.py). **cold**: st.cache_data and st.cache_resource cleared just "
             f"before opening the page (sidebar filter options included); **warm**: median of {repeat} reruns. "
-            "**raw SQL**: the queries the cold run sent through `pie.db.run_query`, run again on a fresh "
+            "**raw SQL**: the queries the cold run sent through `pie.queries.run`, run again on a fresh "
             "read-only connection to the same snapshot, twice: the table gives the second pass (DuckDB's "
             "buffers warm, as the dashboard's long-lived connection is) and, last, the first. Filter *typical* = "
             f"{filters['year']} and region {filters['region']}. ✗ marks a missed goal "

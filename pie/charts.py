@@ -1,17 +1,15 @@
-"""Plotly figure builders and the one theme every chart of the dashboard uses.
+"""The house style of every chart: palette, theme, number separators, right-to-left mirroring
+and the small helpers the domain chart modules (pie/<domain>/charts.py) share.
 
-No Streamlit here: builders take data frames (as pie.kpis and the queries return them) and a
-language, and return a `go.Figure`. Pages show them with `st.plotly_chart(fig, theme=None)`
-so Streamlit's own theme does not replace these colours.
+No Streamlit here. Pages show figures through pie.ui.layout.plotly_chart (theme=None, so
+Streamlit's own theme does not replace these colours).
 """
 from __future__ import annotations
 
-import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
-from plotly.subplots import make_subplots
 
-from pie import i18n, kpis
+from pie import i18n
 
 # OFPPT-like palette: the institution's green first, then blue and orange.
 GREEN = "#00843D"
@@ -61,13 +59,13 @@ def _register_theme() -> None:
 _register_theme()
 
 
-def _figure(language: str, **layout: object) -> go.Figure:
+def figure(language: str, **layout: object) -> go.Figure:
     fig = go.Figure()
-    _style(fig, language, **layout)
+    style(fig, language, **layout)
     return fig
 
 
-def _style(fig: go.Figure, language: str, **layout: object) -> go.Figure:
+def style(fig: go.Figure, language: str, **layout: object) -> go.Figure:
     fig.update_layout(template=TEMPLATE, separators=SEPARATORS.get(language, SEPARATORS["fr"]), **layout)
     return fig
 
@@ -138,11 +136,71 @@ def _ordered(low: object, high: object) -> bool:
         return False
 
 
-def _step_label(key: str, language: str) -> str:
-    return i18n.t(f"kpi.{key}", language)
+PALE = 0.3            # opacity of the bars outside the page's focus
+TOP_GROUPS = 15       # bars drawn in a by-group chart; the table below has every group
 
 
-def _wrapped(text: str, width: int = 14) -> str:
+def empty(fig: go.Figure, text: str) -> go.Figure:
+    """`fig` with its axes hidden and `text` in the middle (a chart with nothing to draw)."""
+    fig.add_annotation(text=text, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
+                       font=dict(size=14, color=GREY))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def opacity(keys: list, focus: str | None) -> list[float] | float:
+    """Bar opacities: every bar opaque without a focus, else the focused group's bar only."""
+    if not focus:
+        return 1.0
+    return [1.0 if str(key) == focus else PALE for key in keys]
+
+
+def short(text: str, width: int = 34) -> str:
+    """`text` cut to `width` characters with an ellipsis."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def bar_height(n: int) -> int:
+    """The height of a horizontal bar chart of `n` bars."""
+    return max(220, 90 + 30 * n)
+
+
+def count_axis(largest: float, **axis: object) -> dict:
+    """An axis of counts: whole numbers only (no 0,5 decision), steps of 1 when counts are small."""
+    return dict(tickformat=",d", rangemode="tozero", **({"dtick": 1} if largest <= 6 else {}), **axis)
+
+
+def room(largest: float, share: float = 0.3) -> list[float]:
+    """An axis range leaving `share` of room after the longest bar for its outside label."""
+    return [0, float(largest) * (1 + share) if largest else 1]
+
+
+def gap(n: int) -> dict:
+    """A bar gap that keeps one or two bars from filling the whole width."""
+    return {"bargap": 0.6} if n <= 2 else {}
+
+
+def count_text(value: object, language: str) -> str:
+    """A count as the language writes it."""
+    return i18n.fmt_number(int(value), language)
+
+
+def mad_text(value: object, language: str) -> str:
+    """An amount in dirhams as the language writes it."""
+    return i18n.fmt_mad(float(value), language)
+
+
+def percent_axis(language: str, top: float = 1.0) -> dict:
+    """A 0..`top` share axis with ticks written as the language writes percentages, and room
+    above (or to the right) for the bars' labels."""
+    step = 0.25 if top > 0.5 else 0.1 if top > 0.2 else 0.05
+    ticks = [round(i * step, 2) for i in range(int(top / step + 1e-9) + 1)]
+    return dict(range=[0, top * 1.15], tickvals=ticks, title=None,
+                ticktext=[i18n.fmt_percent(v, language, decimals=0) for v in ticks])
+
+
+def wrapped(text: str, width: int = 14) -> str:
     """`text` broken onto lines of about `width` characters (plotly does not wrap labels)."""
     lines, line = [], ""
     for word in text.split(" "):
@@ -152,95 +210,3 @@ def _wrapped(text: str, width: int = 14) -> str:
         else:
             line = f"{line} {word}".strip()
     return "<br>".join([*lines, line])
-
-
-def _count_and_rate(count: int, rate: float | None, language: str) -> str:
-    """`8` or `8 · 80,0 %` (the rate from the previous step of the same unit)."""
-    text = i18n.fmt_number(count, language)
-    if rate is None or pd.isna(rate):
-        return text
-    return f"{text} · {i18n.fmt_percent(rate, language)}"
-
-
-def funnel(steps: pd.DataFrame, language: str = i18n.DEFAULT_LANGUAGE) -> go.Figure:
-    """The programme funnel (the frame of `kpis.funnel`) as two funnels side by side: the
-    people steps in green on the left, the project steps in blue on the right. Each bar
-    reads `count · rate`, the rate being the step ÷ the previous step of the same unit."""
-    units = ((kpis.PEOPLE, GREEN, "#B7DFC5"), (kpis.PROJECTS, BLUE, "#BFD3EC"))
-    fig = make_subplots(
-        rows=1, cols=2, column_widths=[0.54, 0.46], horizontal_spacing=0.2,
-        subplot_titles=[i18n.t(f"funnel.unit.{unit}", language) for unit, _, _ in units])
-    for column, (unit, colour, connector) in enumerate(units, start=1):
-        part = steps[steps["unit"] == unit]
-        labels = [_step_label(key, language) for key in part["key"]]
-        texts = [_count_and_rate(c, r, language) for c, r in zip(part["count"], part["rate"])]
-        fig.add_trace(go.Funnel(
-            name=i18n.t(f"funnel.unit.{unit}", language),
-            y=labels, x=[int(c) for c in part["count"]], text=texts,
-            textinfo="text", textposition="auto", insidetextanchor="middle",
-            textfont=dict(size=14),
-            marker=dict(color=colour),
-            connector=dict(fillcolor=connector, line=dict(width=0)),
-            hovertemplate="%{y}<br>%{text}<extra></extra>",
-            constraintext="both",
-        ), row=1, col=column)
-        if not part["count"].any():  # zero-width bars draw nothing: say so
-            axis = column if column > 1 else ""
-            fig.add_annotation(text=_wrapped(i18n.t(f"funnel.empty.{unit}", language), 24), showarrow=False,
-                               # plotly names the first axes x/y, not x1/y1
-                               xref=f"x{axis} domain", yref=f"y{axis} domain", x=0.5, y=0.5,
-                               font=dict(size=14, color=GREY))
-    _style(fig, language, showlegend=False, height=380, margin=dict(l=8, r=8, t=40, b=8))
-    fig.update_yaxes(tickfont=dict(size=13))
-    fig.update_xaxes(visible=False)
-    for title, axis in zip(fig.layout.annotations, (fig.layout.xaxis, fig.layout.xaxis2)):
-        title.update(x=axis.domain[0], xanchor="left", font=dict(size=15, color=TEXT_COLOR))
-    return fig
-
-
-def yearly_trend(years: pd.DataFrame, series: tuple[str, ...],
-                 language: str = i18n.DEFAULT_LANGUAGE) -> go.Figure:
-    """Grouped bars per academic year (rows of queries/programme/participants_by_year.sql),
-    one colour per indicator in `series`, each bar labelled with its count."""
-    fig = _figure(language, height=340, barmode="group", margin=dict(t=32),
-                  yaxis=dict(title=None, rangemode="tozero"),
-                  xaxis=dict(title=None, type="category"))
-    for key, colour in zip(series, PALETTE):
-        values = [int(v) for v in years[key]]
-        fig.add_trace(go.Bar(
-            name=_step_label(key, language), x=list(years["academic_year"]), y=values,
-            marker_color=colour, text=[i18n.fmt_number(v, language) for v in values],
-            textposition="outside", cliponaxis=False,
-            hovertemplate="%{x}<br>%{fullData.name} : %{text}<extra></extra>",
-        ))
-    return fig
-
-
-def people_shares(frame: pd.DataFrame, breakdown: str, language: str = i18n.DEFAULT_LANGUAGE) -> go.Figure:
-    """Share of each group's participants who reached each people step (the frame of
-    `kpis.funnel_by_group` for gender or profile), as grouped bars, one colour per group."""
-    steps = [s.key for s in kpis.FUNNEL_STEPS if s.unit == kpis.PEOPLE and s.key in frame.columns][1:]
-    ticks = [0, 0.25, 0.5, 0.75, 1]
-    fig = _figure(language, height=360, barmode="group", title=i18n.t(f"breakdown.{breakdown}", language),
-                  yaxis=dict(title=None, range=[0, 1.12], tickvals=ticks,
-                             ticktext=[i18n.fmt_percent(v, language, decimals=0) for v in ticks]),
-                  xaxis=dict(title=None, tickangle=0), margin=dict(t=80))
-    # groups in the data model's order, so each keeps its colour whatever the filters
-    order = {code: i for i, code in enumerate(GROUP_ORDER.get(breakdown, ()))}
-    frame = frame.sort_values("group_key", key=lambda keys: keys.map(lambda k: order.get(k, len(order))))
-    colours = (GREEN, ORANGE, BLUE, TEAL, GREY)
-    for (_, row), colour in zip(frame.iterrows(), colours):
-        base = int(row["participants"])
-        counts = [int(row[key]) for key in steps]
-        shares = [count / base if base else None for count in counts]
-        group = i18n.label(breakdown, row["group_key"], language)
-        fig.add_trace(go.Bar(
-            name=f"{group} ({i18n.fmt_number(base, language)})",
-            x=[_wrapped(i18n.t(f"step.short.{key}", language)) for key in steps], y=shares,
-            marker_color=colour,
-            text=[i18n.fmt_percent(s, language, decimals=0) for s in shares],
-            textposition="outside", cliponaxis=False,
-            customdata=[i18n.fmt_number(c, language) for c in counts],
-            hovertemplate="%{x}<br>" + group + " : %{customdata} (%{text})<extra></extra>",
-        ))
-    return fig

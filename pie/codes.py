@@ -2,7 +2,7 @@
 
 The code lists of shared/DATA_MODEL.md are written once, in the import format
 (pie/ingest/rules.py); this module only says under which *kind* each is translated: code `c`
-of kind `k` is shown as the i18n key `code.<k>.<c>` (pie.i18n.label, pie.partners.code_label),
+of kind `k` is shown as the i18n key `code.<k>.<c>` (pie.i18n.label, pie.i18n.code_label),
 never as the code. A few lists are not import columns: the banks the dashboard knows by name
 (bank codes are open: an unknown one is shown as written) and the statuses the incubation
 queries derive. tests/test_i18n.py checks that every code here has a label in every language

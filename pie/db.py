@@ -370,23 +370,11 @@ class Reader:
 
     def query(self, name: str, scope: Scope | None = None, **params: object) -> pd.DataFrame:
         """Run the named query for `scope` (default: everything) with extra `params`."""
-        return run_query(self.connection(), name, scope, **params)
+        return queries.run(self, name, scope, **params)
 
     def meta(self) -> dict[str, str]:
         with self.connection().cursor() as cur:
             return meta(cur)
-
-
-def run_query(con: duckdb.DuckDBPyConnection, name: str, scope: Scope | None = None,
-              **params: object) -> pd.DataFrame:
-    """Run queries/<name>.sql on `con` with the scope's parameters and `params`."""
-    values = {**(scope or Scope()).parameters(), **params}
-    wanted = queries.parameters(name)
-    missing = wanted - values.keys()
-    if missing:
-        raise PieError(f"query {name} needs parameter(s) {', '.join(sorted(missing))}")
-    with con.cursor() as cur:
-        return cur.execute(queries.sql(name), {k: values[k] for k in wanted}).df()
 
 
 _readers: dict[Path, Reader] = {}

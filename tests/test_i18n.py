@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 import pytest
 
 from pie import charts, codes, i18n, kpis
+from pie.programme import charts as programme_charts
 from pie.ingest import report as ingest_report
 from pie.ui import navigation
 
@@ -231,12 +232,12 @@ def test_rtl_twice_is_rtl_once():
 
 def test_rtl_swaps_subplots_and_reverses_category_axes():
     """Test that side-by-side subplots swap places and vertical bars read from the right."""
-    funnel = charts.funnel(kpis.funnel_frame([10, 8, 6, 4, 5, 2, 2, 2]), "ar")
+    funnel = programme_charts.funnel(kpis.funnel_frame([10, 8, 6, 4, 5, 2, 2, 2]), "ar")
     mirrored = charts.rtl(funnel, "ar").layout
     assert mirrored.xaxis.domain[0] > mirrored.xaxis2.domain[0]  # people on the right
     assert mirrored.yaxis.side == mirrored.yaxis2.side == "right"
     years = pd.DataFrame({"academic_year": ["2021-2022", "2022-2023"], "participants": [4, 6]})
-    trend = charts.rtl(charts.yearly_trend(years, ("participants",), "ar"), "ar").layout
+    trend = charts.rtl(programme_charts.yearly_trend(years, ("participants",), "ar"), "ar").layout
     assert trend.xaxis.autorange == "reversed"
 
 

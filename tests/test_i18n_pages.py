@@ -13,7 +13,9 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from apptest_support import copy_of, dashboard
-from pie import codes, i18n, partners, programme
+from pie import codes, i18n
+from pie.incubation import figures as incubation
+from pie.programme import figures as programme
 from pie.ui import navigation
 
 LANGUAGES = ("fr", "ar", "en")
@@ -43,7 +45,7 @@ PARTICIPANTS = {"fr": "Participants", "ar": "المشاركون", "en": "Partici
 
 # Codes that must never be shown as they are stored (bank codes are shown next to the name).
 RAW_CODES = {code for kind, values in codes.CODES.items() if kind != "bank" for code in values} \
-    | set(programme.OUTCOMES) | set(partners.STAGE_EXITS)
+    | set(programme.OUTCOMES) | set(incubation.STAGE_EXITS)
 
 
 @pytest.fixture(scope="module")

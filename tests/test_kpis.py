@@ -176,7 +176,7 @@ def test_sql_injection_in_filters_is_inert(source):
 
 def test_funnel_chart_of_an_empty_scope_says_so():
     """Test that the funnel figure of an all-zero scope builds (with a message), for reports."""
-    from pie import charts
+    from pie.programme import charts
 
     figure = charts.funnel(kpis.funnel_frame([0] * len(kpis.FUNNEL_STEPS)), "fr")
     assert len(figure.layout.annotations) >= 2 + 2  # two titles, two "nothing here" notes

@@ -8,7 +8,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from pie import db, geo, kpis, leadership, leadership_charts
+from pie import db, kpis
+from pie.leadership import charts as leadership_charts
+from pie.leadership import figures as leadership
+from pie.leadership import geo
 from pie.config import QUERIES_DIR
 from pie.errors import PieError
 from pie.scope import Scope

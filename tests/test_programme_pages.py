@@ -17,7 +17,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from apptest_support import copy_of, dashboard
-from pie import db, programme, queries
+from pie import db, queries
+from pie.programme import figures as programme
 from pie.scope import Scope
 from pie.ui import navigation, session
 
@@ -414,7 +415,8 @@ def test_focus_without_anyone_says_so(monkeypatch, programme_db):
 def test_figures_are_built_once_and_shared_between_reruns(monkeypatch, programme_db):
     """Test that a rerun of the Phases page draws the same charts without building them again
     (pie.ui.layout.figure), and that a figure in Arabic is built, mirrored, for Arabic."""
-    from pie import charts, programme_charts
+    from pie import charts
+    from pie.programme import charts as programme_charts
     from pie.ui import layout
 
     st.cache_resource.clear()

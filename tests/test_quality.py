@@ -8,7 +8,8 @@ import pytest
 import streamlit as st
 
 from apptest_support import copy_of, dashboard
-from pie import db, quality
+from pie import db
+from pie.quality import figures as quality
 from pie.scope import Scope
 
 AS_OF = date(2024, 7, 1)          # the fixture's latest date (company follow-ups of 01/07/2024)
@@ -16,7 +17,7 @@ CHECKS = {check.key: check for check in quality.CHECKS}
 
 
 def rows(database, key: str, scope: Scope | None = None):
-    return quality.run(db.reader(database), CHECKS[key], scope, AS_OF)
+    return quality.run(db.reader(database), scope, CHECKS[key], AS_OF)
 
 
 def test_participant_enrolled_without_any_phase_is_listed(small_db):

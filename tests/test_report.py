@@ -14,7 +14,7 @@ import pytest
 
 from pie import db, kpis
 from pie.config import PROJECT_ROOT
-from pie.report import report
+from pie.leadership import report
 from pie.scope import Scope
 
 YEAR = "2022-2023"

@@ -2,7 +2,8 @@
 financed projects, and how the loans are doing. A bank sees only its own decisions."""
 import streamlit as st
 
-from pie import charts_partners, partners
+from pie import i18n
+from pie.financing import charts, figures
 from pie.ui import data, filters, layout, session
 from pie.ui import partner_drill as drill
 from pie.ui import partner_views as views
@@ -19,12 +20,12 @@ scope = session.current_scope()
 layout.page_header("financing", with_scope=False)
 scope, bank = drill.bank_scope(scope)
 st.caption(t("financing.scope", scope=filters.summary(),
-             bank=t("financing.bank.only", bank=partners.bank_name(bank, language())) if bank
+             bank=t("financing.bank.only", bank=i18n.bank_name(bank, language())) if bank
              else t("financing.bank.every")))
 values = data.indicators(scope)
 if layout.empty_state(values, scope):
     st.stop()
-totals = data.partner("financing/by_group", scope, breakdown="all")
+totals = data.ask(figures.by_group, scope, breakdown="all")
 if totals.empty:
     st.info(t("financing.empty"), icon=":material/info:")
     st.stop()
@@ -37,21 +38,21 @@ st.subheader(t("financing.pipeline.title"))
 st.caption(t("financing.pipeline.caption", pending=number(totals["n_pending"])))
 left, right = st.columns([3, 2])
 with left:
-    drill.chart(layout.figure(charts_partners.pipeline, data.partner("financing/pipeline", scope), language()), "pipeline")
+    drill.chart(layout.figure(charts.pipeline, data.ask(figures.pipeline, scope), language()), "pipeline")
 with right:
-    drill.chart(layout.figure(charts_partners.amounts, totals, language()), "amounts")
+    drill.chart(layout.figure(charts.amounts, totals, language()), "amounts")
 
 # ------------------------------------------------------------------ time to decide
 st.subheader(t("financing.days.title"))
-days = data.partner("financing/days_to_decision", scope)
+days = data.ask(figures.days_to_decision, scope)
 st.caption(t("financing.days.caption", decisions=number(len(days)),
              median=number(values["median_days_to_decision"], 1)))
-drill.chart(layout.figure(charts_partners.days_to_decision, days[["decision", "days_to_decision"]],
+drill.chart(layout.figure(charts.days_to_decision, days[["decision", "days_to_decision"]],
                           values["median_days_to_decision"], language()), "days")
 
 # ------------------------------------------------------------------ by product, branch, region (drill-down)
 st.subheader(t("financing.groups.title"))
-groups = {dim: data.partner("financing/by_group", scope, breakdown=dim) for dim in (*FOCUS, "bank")}
+groups = {dim: data.ask(figures.by_group, scope, breakdown=dim) for dim in (*FOCUS, "bank")}
 options = {dim: views.group_options(frame, dim) for dim, frame in groups.items()}
 focus = {dim: drill.settle(key, options[dim]) for dim, key in FOCUS.items()}
 choices = (*FOCUS, "bank") if bank is None else tuple(FOCUS)
@@ -62,24 +63,24 @@ if by != "bank":
     drill.select(focus_key, options[by], t("financing.focus.label", breakdown=t(f"breakdown.{by}")),
                  t("financing.focus.all"), container=focus_column)
 st.caption(t("financing.groups.caption"))
-drill.chart(layout.figure(charts_partners.decisions_by_group, groups[by], by, language(),
+drill.chart(layout.figure(charts.decisions_by_group, groups[by], by, language(),
                           focus=drill.value(focus_key)),
             f"groups_{by}", key=focus_key, options=options[by])
-loans = data.partner("financing/loan_health", scope, breakdown=by)
+loans = data.ask(figures.loan_health, scope, breakdown=by)
 views.show_table(views.financing_groups(groups[by], loans, by), t("financing.file.groups", breakdown=by),
                  key=f"financing_groups_{by}")
 
 # ------------------------------------------------------------------ rejection reasons
 st.subheader(t("financing.reasons.title"))
-reasons = data.partner("financing/rejection_reasons", scope)
+reasons = data.ask(figures.rejection_reasons, scope)
 st.caption(t("financing.reasons.caption", rejected=number(totals["n_rejected"])))
-drill.chart(layout.figure(charts_partners.rejection_reasons, reasons, language()), "reasons")
+drill.chart(layout.figure(charts.rejection_reasons, reasons, language()), "reasons")
 
 # ------------------------------------------------------------------ loans' health
 st.subheader(t("financing.loans.title"))
-views.loan_cards(data.partner("financing/loan_health", scope, breakdown="all"))
+views.loan_cards(data.ask(figures.loan_health, scope, breakdown="all"))
 st.caption(t("financing.loans.caption", breakdown=t(f"breakdown.{by}")))
-drill.chart(layout.figure(charts_partners.portfolio_at_risk, loans, by, language(),
+drill.chart(layout.figure(charts.portfolio_at_risk, loans, by, language(),
                           focus=drill.value(focus_key)),
             f"loans_{by}", key=focus_key, options=options[by])
 
@@ -88,18 +89,18 @@ st.subheader(t("financing.details.title"))
 drill.active({key: (t(f"breakdown.{dim}"), options[dim].get(focus[dim]) if focus[dim] else None)
               for dim, key in FOCUS.items()}, button_key="financing_clear")
 params = {f"focus_{dim}": focus[dim] for dim in FOCUS}
-outcomes = data.partner("financing/outcomes", scope, **params)
-summary = partners.outcome_summary(outcomes)
+outcomes = data.ask(figures.outcomes, scope, **params)
+summary = figures.outcome_summary(outcomes)
 st.markdown(t("financing.outcomes.title"))
 if summary["financed"]:
     st.caption(t("financing.outcomes.caption", jobs_created=number(summary["jobs_created"]),
                  jobs_now=number(summary["jobs_now"])))
-    drill.chart(layout.figure(charts_partners.outcomes, summary, language()), "outcomes")
+    drill.chart(layout.figure(charts.outcomes, summary, language()), "outcomes")
     views.show_table(views.outcomes(outcomes), t("financing.file.outcomes"), key="financing_outcomes")
 else:
     st.caption(t("financing.outcomes.none"))
 
 st.markdown(t("financing.decisions.title"))
-decisions = data.partner("financing/decisions", scope, **params)
+decisions = data.ask(figures.decisions, scope, **params)
 st.caption(t("financing.decisions.caption", decisions=number(len(decisions))))
 views.show_table(views.decisions(decisions), t("financing.file.decisions"), key="financing_decisions")

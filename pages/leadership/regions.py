@@ -1,7 +1,9 @@
 """Regions: where does the PIE run, how many young people does it reach, is it on target?"""
 import streamlit as st
 
-from pie import leadership, leadership_charts
+from pie.leadership import charts as leadership_charts
+
+from pie.leadership import figures as leadership
 from pie.ui import data, layout, regions, session
 from pie.ui.cards import comparison, kpi_cards
 from pie.ui.lang import language, t
@@ -14,7 +16,7 @@ layout.page_header("regions")
 if layout.empty_state(data.indicators(scope), scope):
     st.stop()
 target_year, year_chosen = regions.targets_year(scope)
-in_scope = data.regional_indicators(scope)
+in_scope = data.ask(leadership.regional_indicators, scope)
 
 # 1. Headline figures of the scope
 kpi_cards(CARDS, scope)
@@ -30,7 +32,7 @@ with map_column:
     shown = regions.map_scope(scope, indicator, target_year)
     if shown != scope:
         st.info(t("regions.map.year_for_progress", year=shown.academic_year), icon=":material/info:")
-    frame = data.regional_indicators(shown)
+    frame = data.ask(leadership.regional_indicators, shown)
     if indicator.startswith("progress_") and not frame[indicator].notna().any():
         st.info(t("regions.map.no_target"), icon=":material/info:")
     figure = regions.map_figure(shown, indicator, scope.region_code, MAP_HEIGHT)
@@ -43,7 +45,7 @@ with table_column:
         st.markdown(t("regions.map.focus", region=regions.region_name(frame.iloc[0])))
         regions.clear_region_button()
         st.markdown(f"**{t('regions.focus.establishments')}**")
-        regions.show_compact(regions.focus_establishments(data.establishments_on_map(shown)))
+        regions.show_compact(regions.focus_establishments(data.ask(leadership.establishments_on_map, shown)))
     else:
         st.markdown(f"**{t('regions.ranking.title')}**")
         regions.show_compact(regions.ranking(frame, indicator))
@@ -58,7 +60,7 @@ layout.show_table(regions.regions_table(frame, indicator),
 # 3. Rollout over time (every academic year, whatever the year filter)
 st.subheader(t("regions.rollout.title"))
 st.caption(t("regions.rollout.caption"))
-rollout = data.rollout(scope)
+rollout = data.ask(leadership.rollout, scope)
 if len(rollout.by_year):
     layout.plotly_chart(layout.figure(leadership_charts.rollout_chart, rollout.by_year, language()), theme=None,
                     key="regions_rollout")
@@ -66,7 +68,7 @@ by_region, by_establishment = st.tabs([t("regions.rollout.by_region"), t("region
 with by_region:
     layout.show_table(regions.rollout_regions(rollout), t("regions.rollout.file"), key="regions_rollout")
 with by_establishment:
-    layout.show_table(regions.rollout_establishments(data.establishments_on_map(regions.all_years(scope)),
+    layout.show_table(regions.rollout_establishments(data.ask(leadership.establishments_on_map, regions.all_years(scope)),
                                                      rollout.launches),
                       t("regions.rollout.establishments_file"), key="regions_rollout_establishments")
 
@@ -84,7 +86,7 @@ else:
         st.info(t("regions.targets.latest_year", year=target_year, previous=previous), icon=":material/event:")
     if leadership.in_progress(target_year):
         st.caption(t("regions.targets.in_progress", year=target_year, end=regions.year_end(target_year)))
-    targets = data.targets_vs_actuals(regions.with_year(scope, target_year))
+    targets = data.ask(leadership.targets_vs_actuals, regions.with_year(scope, target_year))
     if scope.establishment_id:
         st.info(t("regions.targets.establishment"), icon=":material/info:")
     elif not targets["target"].notna().any():

@@ -4,7 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from pie import charts_partners
+from pie.companies import charts, figures
 from pie.ui import data, layout, session
 from pie.ui import partner_drill as drill
 from pie.ui import partner_views as views
@@ -27,13 +27,13 @@ if not values["companies_created"]:
 
 kpi_cards(CARDS, scope)
 as_of = date.today()
-totals = data.partner("companies/by_group", scope, breakdown="all").iloc[0]
-survival = data.partner("companies/survival", scope, as_of=as_of)
+totals = data.ask(figures.by_group, scope, breakdown="all").iloc[0]
+survival = data.ask(figures.survival, scope, as_of=as_of)
 views.company_cards(totals, survival)
 
 # ------------------------------------------------------------------ by year, region, sector, legal form
 st.subheader(t("companies.groups.title"))
-groups = {dim: data.partner("companies/by_group", scope, breakdown=dim) for dim in FOCUS}
+groups = {dim: data.ask(figures.by_group, scope, breakdown=dim) for dim in FOCUS}
 options = {dim: views.group_options(frame, dim) for dim, frame in groups.items()}
 focus = {dim: drill.settle(key, options[dim]) for dim, key in FOCUS.items()}
 by_column, focus_column = st.columns([3, 2], vertical_alignment="bottom")
@@ -41,7 +41,7 @@ by = drill.breakdown("by", tuple(FOCUS), t("companies.groups.by"), container=by_
 drill.select(FOCUS[by], options[by], t("companies.focus.label", breakdown=t(f"breakdown.{by}")),
              t("companies.focus.all"), container=focus_column)
 st.caption(t("companies.groups.caption"))
-drill.chart(layout.figure(charts_partners.companies_by_group, groups[by], by, language(),
+drill.chart(layout.figure(charts.companies_by_group, groups[by], by, language(),
                           focus=drill.value(FOCUS[by])),
             f"companies_{by}", key=FOCUS[by], options=options[by])
 views.show_table(views.company_groups(groups[by], by), t("companies.file.groups", breakdown=by),
@@ -52,13 +52,13 @@ st.subheader(t("companies.jobs.title"))
 st.caption(t("companies.jobs.caption", planned=number(totals["planned_jobs"]), created=number(totals["jobs_created"]),
              now=number(totals["jobs_now"]), with_plan=number(totals["n_with_plan"]),
              companies=number(totals["companies_created"])))
-drill.chart(layout.figure(charts_partners.jobs, groups[by], by, language()), f"jobs_{by}")
+drill.chart(layout.figure(charts.jobs, groups[by], by, language()), f"jobs_{by}")
 
 # ------------------------------------------------------------------ survival
 st.subheader(t("companies.survival.title"))
 left, right = st.columns([2, 3], vertical_alignment="center")
 with left:
-    drill.chart(layout.figure(charts_partners.survival, survival, language()), "survival")
+    drill.chart(layout.figure(charts.survival, survival, language()), "survival")
 with right:
     st.markdown(t("companies.survival.definition", as_of=day(as_of)))
 views.show_table(views.survival(survival), t("companies.file.survival"),
@@ -68,7 +68,7 @@ views.show_table(views.survival(survival), t("companies.file.survival"),
 st.subheader(t("companies.details.title"))
 drill.active({key: (t(f"breakdown.{dim}"), options[dim].get(focus[dim]) if focus[dim] else None)
               for dim, key in FOCUS.items()}, button_key="companies_clear")
-companies = data.partner("companies/companies", scope, **{f"focus_{dim}": focus[dim] for dim in FOCUS})
+companies = data.ask(figures.companies, scope, **{f"focus_{dim}": focus[dim] for dim in FOCUS})
 st.caption(t("companies.details.caption", companies=number(len(companies)),
              revenue=short_amount(float(totals["revenue_mad"])), with_revenue=number(totals["n_with_revenue"])))
 views.show_table(views.companies(companies), t("companies.file.companies"), key="companies_details")

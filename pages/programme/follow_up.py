@@ -4,8 +4,8 @@ import datetime
 
 import streamlit as st
 
-from pie import programme
-from pie import programme_charts as charts
+from pie.programme import figures as programme
+from pie.programme import charts
 from pie.ui import data, filters, layout, session
 from pie.ui import programme_drill as drill
 from pie.ui import programme_tables as tables

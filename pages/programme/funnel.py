@@ -1,7 +1,8 @@
 """Funnel: where do participants drop out, and which groups convert?"""
 import streamlit as st
 
-from pie import charts
+from pie import kpis
+from pie.programme import charts
 from pie.ui import data, layout, session
 from pie.ui.cards import kpi_cards
 from pie.ui.lang import language, t
@@ -25,12 +26,12 @@ st.caption(t("funnel.chart.caption"))
 st.subheader(t("funnel.breakdown.title"))
 breakdown = st.radio(t("funnel.breakdown.label"), BREAKDOWNS, horizontal=True, key="funnel_breakdown",
                      format_func=lambda code: t(f"breakdown.{code}"))
-layout.show_table(funnel_by_group(data.funnel_by_group(scope, breakdown), breakdown),
+layout.show_table(funnel_by_group(data.ask(kpis.funnel_by_group, scope, breakdown), breakdown),
                   t("funnel.breakdown.file", breakdown=breakdown), key="funnel_breakdown")
 
 st.subheader(t("funnel.people.title"))
 st.caption(t("funnel.people.caption"))
 for column, group in zip(st.columns(len(PEOPLE_BREAKDOWNS)), PEOPLE_BREAKDOWNS):
     with column:
-        layout.plotly_chart(layout.figure(charts.people_shares, data.funnel_by_group(scope, group), group, language()),
+        layout.plotly_chart(layout.figure(charts.people_shares, data.ask(kpis.funnel_by_group, scope, group), group, language()),
                         theme=None, key=f"funnel_{group}")

@@ -1,7 +1,7 @@
 """Overview: how big is the programme, and is it growing?"""
 import streamlit as st
 
-from pie import charts
+from pie.programme import charts, figures
 from pie.ui import data, layout, session
 from pie.ui.cards import kpi_cards
 from pie.ui.lang import language, t
@@ -23,6 +23,6 @@ kpi_cards(CARDS, scope)
 
 st.subheader(t("overview.trend.title"))
 st.caption(t("overview.trend.caption"))
-years = data.participants_by_year(scope)
+years = data.ask(figures.participants_by_year, scope)
 layout.plotly_chart(layout.figure(charts.yearly_trend, years, TREND, language()), theme=None, key="overview_trend")
 layout.show_table(yearly(years, TREND), t("overview.trend.file"), key="overview_trend")

@@ -2,8 +2,8 @@
 when do they drop out, and how do cohorts compare?"""
 import streamlit as st
 
-from pie import programme
-from pie import programme_charts as charts
+from pie.programme import figures as programme
+from pie.programme import charts
 from pie.ui import data, filters, layout, session
 from pie.ui import programme_drill as drill
 from pie.ui import programme_tables as tables
@@ -22,14 +22,14 @@ if layout.empty_state(data.indicators(scope), scope):
     st.stop()
 
 # Filters of the page: a focus on one cohort, profile, sector or gender (a click on a bar sets them).
-everyone = data.phase_groups(scope)
+everyone = data.ask(programme.phase_groups, scope)
 cohort_names = tables.group_labels(programme.phase_by_group(everyone, "cohort"), "cohort")
 focus = drill.focus_controls(cohort_names)
 focus_names = {"cohort": cohort_names}
 drill.active_filters({t(f"drill.focus.{key}"): focus_names.get(key, {}).get(code) or label(key, code)
                       for key, code in focus.active().items()})
 
-groups = data.phase_groups(scope, focus) if focus.active() else everyone
+groups = data.ask(programme.phase_groups, scope, focus) if focus.active() else everyone
 summary = programme.phase_summary(groups)
 if summary.empty:
     st.info(t("phases.focus.empty"), icon=":material/info:")

@@ -10,7 +10,7 @@ staged batch); rules across tables live in pie/ingest/validate.py, next to their
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 # ------------------------------------------------------------------------------ cell kinds

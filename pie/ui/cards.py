@@ -13,6 +13,7 @@ from typing import Sequence
 import streamlit as st
 
 from pie import kpis
+from pie.programme import figures as programme
 from pie.scope import Scope
 from pie.ui import data
 from pie.ui.lang import indicator, percent, short_amount, short_indicator, signed, t
@@ -61,7 +62,7 @@ def comparison(scope: Scope) -> Comparison | None:
     if previous is not None:
         values = data.indicators(previous)
         return Comparison("change", previous.academic_year, values) if values["participants"] else None
-    years = data.participants_by_year(scope)
+    years = data.ask(programme.participants_by_year, scope)
     if years.empty:
         return None
     latest = str(years["academic_year"].iloc[-1])

@@ -13,7 +13,7 @@ from babel.numbers import format_compact_decimal
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from pie import i18n, kpis
-from pie.cli import format_indicator
+from pie.kpis import format_indicator
 
 LANGUAGE_KEY = "language"
 URL_KEY = "lang"

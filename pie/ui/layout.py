@@ -59,8 +59,7 @@ def _figure(name: str, _build, args: tuple, options: tuple, language: str):
 
 
 def figure(build, *args, **options):
-    """`build(*args, **options)` — a figure builder of pie (charts, programme_charts,
-    charts_partners, leadership_charts) — built once for the same arguments and shared by
+    """`build(*args, **options)` — a figure builder of pie/<domain>/charts.py — built once for the same arguments and shared by
     every rerun and session, already mirrored in Arabic. Building a plotly figure validates
     every property and costs tens of milliseconds a chart on every click otherwise. The
     figure is shared: draw it with `plotly_chart`, never change it."""

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pie import partners
+from pie import i18n
+from pie.financing import figures as financing
+from pie.incubation import figures as incubation
 from pie.scope import Scope
 from pie.ui import data, layout, session
 from pie.ui.lang import language, t
@@ -170,8 +172,8 @@ def bank_scope(scope: Scope) -> tuple[Scope, str | None]:
     if scope.bank is not None:
         _drop_from_url("bank")  # a forged ?bank= is not read, and not left in the address bar
         return scope, scope.bank
-    banks = data.partner("financing/banks", scope)
-    options = {code: _with_code(partners.bank_name(code, language()), code) for code in banks["bank"]}
+    banks = data.ask(financing.banks, scope)
+    options = {code: _with_code(i18n.bank_name(code, language()), code) for code in banks["bank"]}
     chosen = select("bank", options, t("financing.bank.label"), t("financing.bank.all"))
     narrowed = session.with_bank(scope, chosen)
     return narrowed, narrowed.bank
@@ -182,7 +184,7 @@ def incubator_scope(scope: Scope) -> tuple[Scope, str | None]:
     if scope.incubator is not None:
         _drop_from_url("incubator")
         return scope, scope.incubator
-    incubators = data.partner("incubation/incubators", scope)
+    incubators = data.ask(incubation.incubators, scope)
     options = {name: name for name in incubators["incubator"]}
     chosen = select("incubator", options, t("incubation.incubator.label"), t("incubation.incubator.all"))
     narrowed = session.with_incubator(scope, chosen)

@@ -12,7 +12,7 @@ from typing import Sequence
 import pandas as pd
 import streamlit as st
 
-from pie import partners
+from pie import i18n
 from pie.ui import downloads, tables
 from pie.ui.lang import language, number, percent, short_amount, t
 from pie.ui.tables import AMOUNT, COUNT, DATE, DECIMAL, RATE, TEXT, Table
@@ -26,7 +26,7 @@ def _codes(series: pd.Series, kind: str) -> pd.Series:
     """Codes as their labels, each distinct code translated once; a missing code stays missing
     (drawn as a dash)."""
     lang = language()
-    labels = {code: partners.code_label(kind, code, lang) for code in series.dropna().unique()}
+    labels = {code: i18n.code_label(kind, code, lang) for code in series.dropna().unique()}
     return series.map(labels)  # a dict maps in one pass, without a Python call per row
 
 
@@ -71,7 +71,7 @@ def show_table(table: Table, file_name: str, key: str) -> None:
 def group_options(frame: pd.DataFrame, breakdown: str) -> dict[str, str]:
     """The groups of a by-group answer as select-box options: code → label (groups without a
     code, such as a branch not given, cannot be chosen)."""
-    labels = partners.group_labels(frame, breakdown, language())
+    labels = i18n.group_labels(frame, breakdown, language())
     return {str(key): label for key, label in zip(frame["group_key"], labels) if isinstance(key, str) and key}
 
 
@@ -111,7 +111,7 @@ def financing_groups(groups: pd.DataFrame, loans: pd.DataFrame, breakdown: str) 
     in three views: decisions, amounts, loans."""
     merged = groups.merge(loans.drop(columns=["region_name_fr", "region_name_ar"]), on="group_key", how="left")
     merged = merged.sort_values(["n_decisions", "group_key"], ascending=[False, True])
-    label = pd.Series(partners.group_labels(merged, breakdown, language()))
+    label = pd.Series(i18n.group_labels(merged, breakdown, language()))
     group = f"group_{breakdown}"
     columns = [
         (group, label, TEXT),
@@ -258,7 +258,7 @@ def company_groups(frame: pd.DataFrame, breakdown: str) -> Table:
     """companies/by_group: one row per group."""
     group = f"group_{breakdown}"
     return _table([
-        (group, pd.Series(partners.group_labels(frame, breakdown, language())), TEXT),
+        (group, pd.Series(i18n.group_labels(frame, breakdown, language())), TEXT),
         ("companies_created", _int(frame["companies_created"]), COUNT),
         ("companies_active", _int(frame["companies_active"]), COUNT),
         ("active_share", frame["active_share"].astype("float64"), RATE),

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
-from pie import programme
+from pie.programme import figures as programme
 from pie.ui import filters
 from pie.ui.lang import label, t
 

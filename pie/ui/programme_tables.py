@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pie.programme import PHASES
+from pie.programme.figures import PHASES
 from pie.ui.lang import label, t
 from pie.ui.tables import AMOUNT, COUNT, DATE, DECIMAL, RATE, TEXT, Table
 

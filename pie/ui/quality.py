@@ -6,7 +6,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from pie import quality
+from pie.quality import figures as quality
 from pie.scope import Scope
 from pie.ui import data, layout, tables
 from pie.ui.lang import day, language, number, t
@@ -39,7 +39,7 @@ def tab_label(check: quality.Check, count: int) -> str:
 
 def show(scope: Scope, as_of: date) -> None:
     """One tab per check (its count in the label): what it means, then the list to download."""
-    results = {check.key: data.quality_check(scope, check, as_of) for check in quality.CHECKS}
+    results = {check.key: data.ask(quality.run, scope, check, as_of) for check in quality.CHECKS}
     st.caption(t("quality.as_of", date=day(as_of)))
     for column, check in zip(st.columns(len(quality.CHECKS)), quality.CHECKS):
         column.metric(t(f"quality.{check.key}.title"), number(len(results[check.key])), border=True)

@@ -17,9 +17,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from pie import i18n, leadership, leadership_charts
+from pie import i18n
+from pie.leadership import charts as leadership_charts
+from pie.leadership import figures as leadership
 from pie.errors import PieError
-from pie.leadership_charts import indicator_label
+from pie.leadership.charts import indicator_label
 from pie.scope import Scope
 from pie.ui import data, filters, session, tables
 from pie.ui.cards import Comparison
@@ -67,7 +69,7 @@ def targets_year(scope: Scope) -> tuple[str | None, bool]:
     the filter's year, else the latest year with targets in scope (None when there is none)."""
     if scope.academic_year:
         return scope.academic_year, True
-    years = data.target_years(scope)
+    years = data.ask(leadership.target_years, scope)
     return (years[0] if years else None), False
 
 
@@ -147,7 +149,7 @@ def more_cards(scope: Scope, regions: pd.DataFrame, against: Comparison | None) 
         cards.append(lambda: st.metric(
             t("regions.card.regions"), t("regions.card.regions.value", n=reached, total=N_REGIONS),
             border=True, help=t("regions.card.regions.help")))
-    establishments = len(data.establishments_on_map(scope))
+    establishments = len(data.ask(leadership.establishments_on_map, scope))
     cards.append(lambda: st.metric(t("regions.card.establishments"), number(establishments), border=True,
                                    help=t("regions.card.establishments.help")))
     for column, card in zip(st.columns(4), cards):
@@ -157,7 +159,7 @@ def more_cards(scope: Scope, regions: pd.DataFrame, against: Comparison | None) 
 
 def _progress_card(scope: Scope) -> None:
     year = scope.academic_year
-    line = leadership.totals(data.targets_vs_actuals(scope)).set_index("metric").loc["participants"]
+    line = leadership.totals(data.ask(leadership.targets_vs_actuals, scope)).set_index("metric").loc["participants"]
     status = line["status"]
     shown = percent(line["progress"], 0) if not pd.isna(line["progress"]) else number(None)
     extra = {}
@@ -177,8 +179,8 @@ def _map_figure(scope_fields: tuple, indicator: str, language_code: str, focus: 
     # boundaries into each trace (~0.3 s with 90 establishments): once per view, not per run.
     # Shared between sessions: nothing mutates a figure after this (st.plotly_chart copies it).
     scope = Scope(*scope_fields)
-    return leadership_charts.region_map(data.regional_indicators(scope), indicator,
-                                        data.establishments_on_map(scope), language_code, focus=focus,
+    return leadership_charts.region_map(data.ask(leadership.regional_indicators, scope), indicator,
+                                        data.ask(leadership.establishments_on_map, scope), language_code, focus=focus,
                                         height=height)
 
 
@@ -210,7 +212,7 @@ def _on_map_select(key: str) -> None:
     regions = data.filter_options().regions
     if code not in set(regions["region_code"]):
         # the filter offers regions with cohorts only: say why nothing narrows
-        everything = data.regional_indicators(session.base_scope())
+        everything = data.ask(leadership.regional_indicators, session.base_scope())
         row = everything[everything["region_code"] == code].iloc[0]
         st.toast(t("regions.map.not_launched", region=region_name(row)), icon=":material/info:")
         return

@@ -15,7 +15,7 @@ import streamlit as st
 
 from pie import i18n, kpis
 from pie.i18n import EMPTY
-from pie.ui.lang import amount, day, label, language, number, percent, signed, t
+from pie.ui.lang import label, language, t
 
 TEXT, COUNT, RATE = "text", "count", "rate"
 DECIMAL = "decimal"  # a number with `Table.decimals[column]` digits after the mark (1 if not given)

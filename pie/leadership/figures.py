@@ -27,8 +27,10 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from pie import geo
-from pie.db import Reader, meta, run_query
+from pie.leadership import geo
+from pie import queries
+from pie.db import meta
+from pie.queries import Source
 from pie.errors import PieError
 from pie.scope import Scope
 
@@ -47,13 +49,7 @@ STATUSES = ("met", "on_track", "behind", "no_target")
 
 YEAR_PATTERN = re.compile(r"^(\d{4})-(\d{4})$")
 
-Source = Reader | duckdb.DuckDBPyConnection
 
-
-def _query(source: Source, name: str, scope: Scope, **params: object) -> pd.DataFrame:
-    if isinstance(source, duckdb.DuckDBPyConnection):
-        return run_query(source, name, scope, **params)
-    return source.query(name, scope, **params)
 
 
 def _absent(value: object) -> bool:
@@ -94,7 +90,7 @@ def regional_indicators(source: Source, scope: Scope | None = None) -> pd.DataFr
     region_code, name_fr, name_ar, youth_15_29_2024, participants, immersion_completed,
     plans_validated, projects_financed, companies_created, reach_per_10k, and with an academic
     year target_<metric> and progress_<metric> for each TARGET_METRICS (null without a target)."""
-    frame = _query(source, "leadership/regional_indicators", scope or Scope())
+    frame = queries.run(source, "leadership/regional_indicators", scope or Scope())
     for column in frame.columns:
         if column.startswith("target_"):
             frame[column] = frame[column].astype("Int64")
@@ -120,7 +116,7 @@ def targets_vs_actuals(source: Source, scope: Scope) -> pd.DataFrame:
     previous academic year, same scope), change = actual − previous_actual, progress, status."""
     if not scope.academic_year:
         raise PieError("targets vs actuals need an academic year", key="leadership.error.year_needed")
-    frame = _query(source, "leadership/targets_vs_actuals", scope,
+    frame = queries.run(source, "leadership/targets_vs_actuals", scope,
                    previous_year=previous_year(scope.academic_year))
     frame["target"] = frame["target"].astype("Int64")
     frame["actual"] = frame["actual"].astype("int64")
@@ -157,7 +153,7 @@ def establishments_on_map(source: Source, scope: Scope | None = None) -> pd.Data
     """Establishments where the PIE runs in scope (queries/leadership/establishments_on_map.sql):
     establishment_id, name, kind, city, region_code, pie_launch_date, n_cohorts, participants,
     plus lat, lon and location_exact (False: unknown city, drawn at its region's centre)."""
-    frame = _query(source, "leadership/establishments_on_map", scope or Scope())
+    frame = queries.run(source, "leadership/establishments_on_map", scope or Scope())
     places = [geo.locate(city, region) for city, region in zip(frame["city"], frame["region_code"])]
     frame["lat"] = [p.lat for p in places]
     frame["lon"] = [p.lon for p in places]
@@ -198,8 +194,8 @@ def rollout(source: Source, scope: Scope | None = None) -> Rollout:
     applies). `by_year` has a row for every region that has participants × every academic year
     seen, with zeros where a region had none that year; `launches` one row per region in scope."""
     all_years = dataclasses.replace(scope or Scope(), academic_year=None)
-    by_year = _query(source, "leadership/rollout_by_year", all_years)
-    launches = _query(source, "leadership/region_launches", all_years)
+    by_year = queries.run(source, "leadership/rollout_by_year", all_years)
+    launches = queries.run(source, "leadership/region_launches", all_years)
     if len(by_year):
         names = by_year[["region_code", "name_fr", "name_ar"]].drop_duplicates("region_code")
         grid = names.merge(pd.DataFrame({"academic_year": sorted(by_year["academic_year"].unique())}),
@@ -222,7 +218,7 @@ class DataStamp:
 
 
 def data_stamp(source: Source) -> DataStamp:
-    frame = _query(source, "leadership/last_import", Scope())
+    frame = queries.run(source, "leadership/last_import", Scope())
     if isinstance(source, duckdb.DuckDBPyConnection):
         facts = meta(source)
     else:
@@ -236,7 +232,7 @@ def data_stamp(source: Source) -> DataStamp:
 
 def academic_years(source: Source) -> list[str]:
     """Academic years that have a cohort or a target, newest first."""
-    frame = _query(source, "leadership/academic_years", Scope())
+    frame = queries.run(source, "leadership/academic_years", Scope())
     return list(frame["academic_year"])
 
 
@@ -244,7 +240,7 @@ def target_years(source: Source, scope: Scope | None = None) -> list[str]:
     """Academic years with at least one target in `scope` (its year ignored), newest first;
     empty with an establishment, bank or incubator restriction (targets are per region)."""
     all_years = dataclasses.replace(scope or Scope(), academic_year=None)
-    frame = _query(source, "leadership/target_years", all_years)
+    frame = queries.run(source, "leadership/target_years", all_years)
     return list(frame["academic_year"])
 
 

@@ -2,7 +2,7 @@
 one scope (the country or a region) for one academic year, as an A4 PDF.
 
 Figures come from pie.kpis and pie.leadership (the same code as the pages and `python -m pie
-kpis`), numbers are formatted as the CLI prints them (pie.cli.format_indicator). Charts become
+kpis`), numbers are formatted as the CLI prints them (pie.kpis.format_indicator). Charts become
 PNG through kaleido (one Chromium per process, `kaleido.start_sync_server`), the HTML
 (templates/) becomes a PDF through WeasyPrint. Arabic documents are `dir="rtl"`; numbers use
 Babel's separators, which keep their order inside Arabic text (FIELD_NOTES.md).
@@ -23,12 +23,14 @@ from string import Template
 
 import pandas as pd
 
-from pie import db, i18n, kpis, leadership
-from pie.cli import format_indicator
+from pie import db, i18n, kpis
+from pie.leadership import figures as leadership
+from pie.kpis import format_indicator
 from pie.errors import PieError
+from pie.queries import Source
 from pie.scope import Scope
 
-TEMPLATES = Path(__file__).with_name("templates")
+TEMPLATES = Path(__file__).with_name("report_templates")
 FONTS = '"Noto Sans", "Noto Sans Arabic", "Noto Naskh Arabic", "DejaVu Sans", sans-serif'
 HEADLINE_KEYS = ("participants", "women_share", "immersion_completed", "plans_validated",
                  "projects_financed", "amount_approved_mad", "companies_created", "jobs_created")
@@ -60,7 +62,7 @@ class ReportData:
     generated_on: date
 
 
-def collect(source: leadership.Source, year: str, region: str | None, language: str) -> ReportData:
+def collect(source: Source, year: str, region: str | None, language: str) -> ReportData:
     """Every figure of the report for `year` and `region` (None: the whole country)."""
     scope = Scope(academic_year=year, region_code=region)
     previous = leadership.previous_year(year)
@@ -91,7 +93,7 @@ def _start_kaleido() -> None:
     if not _kaleido_started:
         import kaleido
 
-        from pie import leadership_charts
+        from pie.leadership import charts as leadership_charts
 
         leadership_charts.use_local_topology()
         kaleido.start_sync_server(silence_warnings=True)
@@ -109,7 +111,8 @@ def figure_png(fig, width: int, height: int) -> bytes:
 
 def render_images(data: ReportData) -> dict[str, bytes]:
     """The map and the funnel of the report as PNG."""
-    from pie import charts, leadership_charts
+    from pie.leadership import charts as leadership_charts
+    from pie.programme import charts as programme_charts
 
     focus = None if data.region is None else data.region["region_code"]
     region_map = leadership_charts.region_map(data.regions, MAP_INDICATOR, data.establishments,
@@ -117,7 +120,7 @@ def render_images(data: ReportData) -> dict[str, bytes]:
     region_map.update_layout(margin=dict(l=0, r=0, t=0, b=0))
     images = {"map": figure_png(region_map, 900, 800)}
     if data.funnel["count"].sum():  # an empty funnel says nothing: the text says why instead
-        funnel = charts.funnel(data.funnel, data.language)
+        funnel = programme_charts.funnel(data.funnel, data.language)
         funnel.update_layout(height=400)
         images["funnel"] = figure_png(funnel, 1000, 400)
     return images

@@ -1,5 +1,6 @@
-"""Plotly figures of the programme managers' pages (Phases, Follow-up), in the one theme of
-pie/charts.py. No Streamlit here: builders take the frames of pie.programme and a language.
+"""Plotly figures of the programme pages (Overview, Funnel, Phases, Follow-up), in the house
+style of pie/charts.py. No Streamlit here: builders take the frames of pie.kpis and
+pie.programme.figures and a language.
 
 Bars a user may click to narrow the page carry the code of their group in `customdata[0]`
 (pages read it from the chart's selection).
@@ -11,8 +12,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from pie import i18n
-from pie.charts import BLUE, GREEN, GREY, ORANGE, RED, TEAL, TEXT_COLOR, _style, _wrapped
-from pie.programme import GENDERS, OUTCOMES, PHASES, PROFILES
+from pie import charts, kpis
+from pie.charts import BLUE, GREEN, GREY, GROUP_ORDER, ORANGE, PALETTE, RED, TEAL, TEXT_COLOR
+from pie.programme.figures import GENDERS, OUTCOMES, PHASES, PROFILES
 
 # The three phases, light to dark: the further the phase, the darker the green.
 PHASE_COLOURS = {"awareness": "#8CCB9F", "fundamentals": "#2E9E5B", "immersion": "#00612C"}
@@ -25,29 +27,8 @@ FOLLOW_UP_COLOURS = dict(zip(FOLLOW_UP_LISTS, (ORANGE, BLUE, TEAL, GREEN)))
 PERCENT_TICKS = (0, 0.25, 0.5, 0.75, 1)
 
 
-def _t(key: str, language: str, **values: object) -> str:
-    return i18n.t(key, language, **values)
-
-
-def _percent_axis(language: str, top: float = 1.0) -> dict:
-    """A 0..`top` share axis with ticks written as the language writes percentages, and room
-    above (or to the right) for the bars' labels."""
-    step = 0.25 if top > 0.5 else 0.1 if top > 0.2 else 0.05
-    ticks = [round(i * step, 2) for i in range(int(top / step + 1e-9) + 1)]
-    return dict(range=[0, top * 1.15], tickvals=ticks, title=None,
-                ticktext=[i18n.fmt_percent(v, language, decimals=0) for v in ticks])
-
-
 def _phase_name(phase: str, language: str) -> str:
-    return _t(f"phases.short.{phase}", language)
-
-
-def _empty(fig: go.Figure, text: str) -> go.Figure:
-    fig.add_annotation(text=text, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
-                       font=dict(size=14, color=GREY))
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return fig
+    return i18n.t(f"phases.short.{phase}", language)
 
 
 # ------------------------------------------------------------------------------ phases
@@ -61,7 +42,7 @@ def phase_outcomes(summary: pd.DataFrame, language: str = i18n.DEFAULT_LANGUAGE)
     for outcome in OUTCOMES:
         counts = summary[outcome].astype("int64")
         shares = (counts / eligible).fillna(0.0)
-        name = _t(f"phases.outcome.{outcome}", language)
+        name = i18n.t(f"phases.outcome.{outcome}", language)
         fig.add_trace(go.Bar(
             name=name, orientation="h", y=phases, x=list(shares),
             marker_color=OUTCOME_COLOURS[outcome],
@@ -72,9 +53,9 @@ def phase_outcomes(summary: pd.DataFrame, language: str = i18n.DEFAULT_LANGUAGE)
             customdata=[[i18n.fmt_number(c, language), i18n.fmt_percent(s, language),
                          i18n.fmt_number(e, language)] for c, s, e in zip(counts, shares, summary["eligible"])],
             hovertemplate="%{y} · " + name + " : %{customdata[0]} (%{customdata[1]} "
-                          + _t("phases.outcome.of_eligible", language) + " %{customdata[2]})<extra></extra>",
+                          + i18n.t("phases.outcome.of_eligible", language) + " %{customdata[2]})<extra></extra>",
         ))
-    _style(fig, language, barmode="stack", height=260, margin=dict(t=40),
+    charts.style(fig, language, barmode="stack", height=260, margin=dict(t=40),
            xaxis=dict(range=[0, 1], tickvals=list(PERCENT_TICKS), title=None,
                       ticktext=[i18n.fmt_percent(v, language, decimals=0) for v in PERCENT_TICKS]),
            yaxis=dict(autorange="reversed", title=None), legend=dict(traceorder="normal"),
@@ -91,7 +72,7 @@ def progress_by_group(frame: pd.DataFrame, value: str, count: str, language: str
     Each bar carries its group's code (customdata[0])."""
     fig = go.Figure()
     groups = frame.drop_duplicates("group_key")
-    labels = {key: _wrapped(label, 34) for key, label in zip(groups["group_key"], groups["group_label"])}
+    labels = {key: charts.wrapped(label, 34) for key, label in zip(groups["group_key"], groups["group_label"])}
     for phase in PHASES:
         part = frame[frame["phase"] == phase]
         shares = [None if pd.isna(v) else float(v) for v in part[value]]
@@ -107,10 +88,10 @@ def progress_by_group(frame: pd.DataFrame, value: str, count: str, language: str
                          i18n.fmt_percent(s, language)]
                         for key, c, n, s in zip(part["group_key"], part[count], part["participants"], shares)],
             hovertemplate="%{y}<br>" + _phase_name(phase, language) + " : %{customdata[1]} "
-                          + _t("phases.of", language) + " %{customdata[2]} (%{customdata[3]})<extra></extra>",
+                          + i18n.t("phases.of", language) + " %{customdata[2]} (%{customdata[3]})<extra></extra>",
         ))
-    _style(fig, language, barmode="group", height=max(240, 90 + 54 * len(groups)), margin=dict(t=48),
-           xaxis=_percent_axis(language), yaxis=dict(autorange="reversed", title=None, type="category"),
+    charts.style(fig, language, barmode="group", height=max(240, 90 + 54 * len(groups)), margin=dict(t=48),
+           xaxis=charts.percent_axis(language), yaxis=dict(autorange="reversed", title=None, type="category"),
            legend=dict(traceorder="normal"), clickmode="event+select", bargap=0.22, bargroupgap=0.0,
            uniformtext=dict(mode=False))
     return fig
@@ -130,18 +111,18 @@ def dropoff_by_group(frame: pd.DataFrame, breakdown: str, labels: dict[str, str]
         top = max([top, *[r for r in rates if r is not None]])
         fig.add_trace(go.Bar(
             name=_phase_name(phase, language), orientation="h",
-            y=[_wrapped(labels[k], 28) for k in order], x=rates, marker_color=PHASE_COLOURS[phase],
+            y=[charts.wrapped(labels[k], 28) for k in order], x=rates, marker_color=PHASE_COLOURS[phase],
             text=[i18n.fmt_percent(r, language, 0) if r is not None else "" for r in rates],
             textposition="outside", cliponaxis=False, textfont=dict(size=11),
             customdata=[[key, i18n.fmt_number(d, language, 0), i18n.fmt_number(s, language, 0),
                          i18n.fmt_percent(r, language)]
                         for key, d, s, r in zip(order, part["dropped"].fillna(0), part["started"].fillna(0), rates)],
             hovertemplate="%{y}<br>" + _phase_name(phase, language) + " : %{customdata[1]} "
-                          + _t("phases.dropoff.hover", language) + " %{customdata[2]} (%{customdata[3]})<extra></extra>",
+                          + i18n.t("phases.dropoff.hover", language) + " %{customdata[2]} (%{customdata[3]})<extra></extra>",
         ))
     top = min(1.0, max(0.1, top))
-    _style(fig, language, barmode="group", height=max(240, 90 + 54 * len(order)), margin=dict(t=48),
-           xaxis=_percent_axis(language, top), legend=dict(traceorder="normal"),
+    charts.style(fig, language, barmode="group", height=max(240, 90 + 54 * len(order)), margin=dict(t=48),
+           xaxis=charts.percent_axis(language, top), legend=dict(traceorder="normal"),
            yaxis=dict(autorange="reversed", title=None), clickmode="event+select", bargap=0.22,
            bargroupgap=0.0, uniformtext=dict(mode=False))
     return fig
@@ -151,7 +132,7 @@ def durations(summary: pd.DataFrame, language: str = i18n.DEFAULT_LANGUAGE) -> g
     """Two panels per phase (pie.programme.phase_summary): the median days from enrolment to the
     phase's completion, and the median hours attended by a participant (total in the label)."""
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.16,
-                        subplot_titles=[_t("phases.durations.days", language), _t("phases.durations.hours", language)])
+                        subplot_titles=[i18n.t("phases.durations.days", language), i18n.t("phases.durations.hours", language)])
     phases = [_phase_name(p, language) for p in summary["phase"]]
     colours = [PHASE_COLOURS[p] for p in summary["phase"]]
     days = [None if pd.isna(v) else float(v) for v in summary["median_days_to_complete"]]
@@ -159,17 +140,17 @@ def durations(summary: pd.DataFrame, language: str = i18n.DEFAULT_LANGUAGE) -> g
     totals = [None if pd.isna(v) else float(v) for v in summary["hours_total"]]
     fig.add_trace(go.Bar(
         orientation="h", y=phases, x=days, marker_color=colours, cliponaxis=False,
-        text=[_t("unit.days", language, value=i18n.fmt_number(d, language, 0 if d == int(d) else 1))
+        text=[i18n.t("unit.days", language, value=i18n.fmt_number(d, language, 0 if d == int(d) else 1))
               if d is not None else "" for d in days],
         textposition="outside", hovertemplate="%{y} : %{text}<extra></extra>"), row=1, col=1)
     fig.add_trace(go.Bar(
         orientation="h", y=phases, x=hours, marker_color=colours, cliponaxis=False,
-        text=[_t("phases.durations.hours_text", language,
+        text=[i18n.t("phases.durations.hours_text", language,
                  median=i18n.fmt_number(h, language, 0 if h == int(h) else 1),
                  total=i18n.fmt_number(tot, language, 0)) if h is not None else ""
               for h, tot in zip(hours, totals)],
         textposition="outside", hovertemplate="%{y} : %{text}<extra></extra>"), row=1, col=2)
-    _style(fig, language, showlegend=False, height=240, margin=dict(t=40, r=8))
+    charts.style(fig, language, showlegend=False, height=240, margin=dict(t=40, r=8))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title=None, showticklabels=False, showgrid=False)
     for column, values in ((1, days), (2, hours)):  # room right of the longest bar for its label
@@ -186,7 +167,7 @@ def composition(frame: pd.DataFrame, kind: str, language: str = i18n.DEFAULT_LAN
     order = {"gender": GENDERS, "profile": PROFILES}[kind]
     groups = [g for g in order if g in set(frame["group_key"])]
     stages = ["participants", *PHASES, "dropped"]
-    stage_labels = [_t(f"phases.stage.{s}", language) for s in stages]
+    stage_labels = [i18n.t(f"phases.stage.{s}", language) for s in stages]
     counts: dict[str, list[int]] = {}
     for group in groups:
         part = frame[frame["group_key"] == group].set_index("phase")
@@ -205,10 +186,10 @@ def composition(frame: pd.DataFrame, kind: str, language: str = i18n.DEFAULT_LAN
             textfont=dict(color="white", size=13),
             customdata=[[group, i18n.fmt_number(c, language), i18n.fmt_number(n, language),
                          i18n.fmt_percent(s, language)] for c, n, s in zip(counts[group], totals, shares)],
-            hovertemplate="%{y}<br>" + name + " : %{customdata[1]} " + _t("phases.of", language)
+            hovertemplate="%{y}<br>" + name + " : %{customdata[1]} " + i18n.t("phases.of", language)
                           + " %{customdata[2]} (%{customdata[3]})<extra></extra>",
         ))
-    _style(fig, language, barmode="stack", height=300, title=i18n.t(f"breakdown.{kind}", language), showlegend=True,
+    charts.style(fig, language, barmode="stack", height=300, title=i18n.t(f"breakdown.{kind}", language), showlegend=True,
            margin=dict(t=80), clickmode="event+select", uniformtext=dict(minsize=10, mode="hide"),
            legend=dict(traceorder="normal"),
            xaxis=dict(range=[0, 1], tickvals=list(PERCENT_TICKS), title=None,
@@ -224,12 +205,12 @@ def follow_up_by_establishment(counts: pd.DataFrame, language: str = i18n.DEFAUL
     the busiest establishment on top. Each bar carries its establishment's id (customdata[0])."""
     fig = go.Figure()
     if counts.empty:
-        _style(fig, language, height=160)
-        return _empty(fig, _t("follow_up.chart.empty", language))
-    names = [_wrapped(n, 28) for n in counts["establishment_name"]]
+        charts.style(fig, language, height=160)
+        return charts.empty(fig, i18n.t("follow_up.chart.empty", language))
+    names = [charts.wrapped(n, 28) for n in counts["establishment_name"]]
     for key in FOLLOW_UP_LISTS:
         values = [int(v) for v in counts[key]]
-        name = _t(f"follow_up.list.{key}", language)
+        name = i18n.t(f"follow_up.list.{key}", language)
         fig.add_trace(go.Bar(
             name=name, orientation="h", y=names, x=values, marker_color=FOLLOW_UP_COLOURS[key],
             text=[i18n.fmt_number(v, language) if v else "" for v in values],
@@ -239,9 +220,106 @@ def follow_up_by_establishment(counts: pd.DataFrame, language: str = i18n.DEFAUL
             hovertemplate="%{y}<br>" + name + " : %{customdata[1]}<extra></extra>",
         ))
     small = int(counts[list(FOLLOW_UP_LISTS)].sum(axis=1).max()) <= 10   # whole numbers only on the axis
-    _style(fig, language, barmode="stack", height=max(200, 100 + 34 * len(counts)), margin=dict(t=48),
+    charts.style(fig, language, barmode="stack", height=max(200, 100 + 34 * len(counts)), margin=dict(t=48),
            xaxis=dict(title=None, rangemode="tozero", tickformat=",d", dtick=1 if small else None),
            yaxis=dict(autorange="reversed", title=None),
            legend=dict(traceorder="normal"), clickmode="event+select",
            uniformtext=dict(minsize=10, mode="hide"))
+    return fig
+
+
+# ------------------------------------------------------------------------------ funnel and overview
+def _step_label(key: str, language: str) -> str:
+    return i18n.t(f"kpi.{key}", language)
+
+
+def _count_and_rate(count: int, rate: float | None, language: str) -> str:
+    """`8` or `8 · 80,0 %` (the rate from the previous step of the same unit)."""
+    text = i18n.fmt_number(count, language)
+    if rate is None or pd.isna(rate):
+        return text
+    return f"{text} · {i18n.fmt_percent(rate, language)}"
+
+
+def funnel(steps: pd.DataFrame, language: str = i18n.DEFAULT_LANGUAGE) -> go.Figure:
+    """The programme funnel (the frame of `kpis.funnel`) as two funnels side by side: the
+    people steps in green on the left, the project steps in blue on the right. Each bar
+    reads `count · rate`, the rate being the step ÷ the previous step of the same unit."""
+    units = ((kpis.PEOPLE, GREEN, "#B7DFC5"), (kpis.PROJECTS, BLUE, "#BFD3EC"))
+    fig = make_subplots(
+        rows=1, cols=2, column_widths=[0.54, 0.46], horizontal_spacing=0.2,
+        subplot_titles=[i18n.t(f"funnel.unit.{unit}", language) for unit, _, _ in units])
+    for column, (unit, colour, connector) in enumerate(units, start=1):
+        part = steps[steps["unit"] == unit]
+        labels = [_step_label(key, language) for key in part["key"]]
+        texts = [_count_and_rate(c, r, language) for c, r in zip(part["count"], part["rate"])]
+        fig.add_trace(go.Funnel(
+            name=i18n.t(f"funnel.unit.{unit}", language),
+            y=labels, x=[int(c) for c in part["count"]], text=texts,
+            textinfo="text", textposition="auto", insidetextanchor="middle",
+            textfont=dict(size=14),
+            marker=dict(color=colour),
+            connector=dict(fillcolor=connector, line=dict(width=0)),
+            hovertemplate="%{y}<br>%{text}<extra></extra>",
+            constraintext="both",
+        ), row=1, col=column)
+        if not part["count"].any():  # zero-width bars draw nothing: say so
+            axis = column if column > 1 else ""
+            fig.add_annotation(text=charts.wrapped(i18n.t(f"funnel.empty.{unit}", language), 24), showarrow=False,
+                               # plotly names the first axes x/y, not x1/y1
+                               xref=f"x{axis} domain", yref=f"y{axis} domain", x=0.5, y=0.5,
+                               font=dict(size=14, color=GREY))
+    charts.style(fig, language, showlegend=False, height=380, margin=dict(l=8, r=8, t=40, b=8))
+    fig.update_yaxes(tickfont=dict(size=13))
+    fig.update_xaxes(visible=False)
+    for title, axis in zip(fig.layout.annotations, (fig.layout.xaxis, fig.layout.xaxis2)):
+        title.update(x=axis.domain[0], xanchor="left", font=dict(size=15, color=TEXT_COLOR))
+    return fig
+
+
+def yearly_trend(years: pd.DataFrame, series: tuple[str, ...],
+                 language: str = i18n.DEFAULT_LANGUAGE) -> go.Figure:
+    """Grouped bars per academic year (rows of queries/programme/participants_by_year.sql),
+    one colour per indicator in `series`, each bar labelled with its count."""
+    fig = charts.figure(language, height=340, barmode="group", margin=dict(t=32),
+                  yaxis=dict(title=None, rangemode="tozero"),
+                  xaxis=dict(title=None, type="category"))
+    for key, colour in zip(series, PALETTE):
+        values = [int(v) for v in years[key]]
+        fig.add_trace(go.Bar(
+            name=_step_label(key, language), x=list(years["academic_year"]), y=values,
+            marker_color=colour, text=[i18n.fmt_number(v, language) for v in values],
+            textposition="outside", cliponaxis=False,
+            hovertemplate="%{x}<br>%{fullData.name} : %{text}<extra></extra>",
+        ))
+    return fig
+
+
+def people_shares(frame: pd.DataFrame, breakdown: str, language: str = i18n.DEFAULT_LANGUAGE) -> go.Figure:
+    """Share of each group's participants who reached each people step (the frame of
+    `kpis.funnel_by_group` for gender or profile), as grouped bars, one colour per group."""
+    steps = [s.key for s in kpis.FUNNEL_STEPS if s.unit == kpis.PEOPLE and s.key in frame.columns][1:]
+    ticks = [0, 0.25, 0.5, 0.75, 1]
+    fig = charts.figure(language, height=360, barmode="group", title=i18n.t(f"breakdown.{breakdown}", language),
+                  yaxis=dict(title=None, range=[0, 1.12], tickvals=ticks,
+                             ticktext=[i18n.fmt_percent(v, language, decimals=0) for v in ticks]),
+                  xaxis=dict(title=None, tickangle=0), margin=dict(t=80))
+    # groups in the data model's order, so each keeps its colour whatever the filters
+    order = {code: i for i, code in enumerate(GROUP_ORDER.get(breakdown, ()))}
+    frame = frame.sort_values("group_key", key=lambda keys: keys.map(lambda k: order.get(k, len(order))))
+    colours = (GREEN, ORANGE, BLUE, TEAL, GREY)
+    for (_, row), colour in zip(frame.iterrows(), colours):
+        base = int(row["participants"])
+        counts = [int(row[key]) for key in steps]
+        shares = [count / base if base else None for count in counts]
+        group = i18n.label(breakdown, row["group_key"], language)
+        fig.add_trace(go.Bar(
+            name=f"{group} ({i18n.fmt_number(base, language)})",
+            x=[charts.wrapped(i18n.t(f"step.short.{key}", language)) for key in steps], y=shares,
+            marker_color=colour,
+            text=[i18n.fmt_percent(s, language, decimals=0) for s in shares],
+            textposition="outside", cliponaxis=False,
+            customdata=[i18n.fmt_number(c, language) for c in counts],
+            hovertemplate="%{x}<br>" + group + " : %{customdata} (%{text})<extra></extra>",
+        ))
     return fig

@@ -22,7 +22,7 @@ from pie.scope import Scope
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
 # Modules with a `register(subparsers, common)` function adding their commands.
-COMMAND_MODULES = ("pie.ingest.commands", "pie.users.commands", "pie.report.commands")
+COMMAND_MODULES = ("pie.cli.ingest", "pie.cli.users", "pie.cli.report")
 
 
 class UsageError(Exception):
@@ -56,7 +56,7 @@ def db_path(args: argparse.Namespace) -> Path:
 # ------------------------------------------------------------------------------ commands
 def cmd_init(args: argparse.Namespace) -> int:
     from pie import auth
-    from pie.users.commands import read_password
+    from pie.cli.users import read_password
 
     # Ask for the first admin's password before touching anything, so a typo refuses cleanly.
     can_ask = sys.stdin.isatty() or settings().password
@@ -98,7 +98,7 @@ def cmd_kpis(args: argparse.Namespace) -> int:
         return EXIT_OK
     width = max(len(i18n.t(f"kpi.{k}", args.lang)) for k in kpis.KEYS)
     for key in kpis.KEYS:
-        print(f"{i18n.t(f'kpi.{key}', args.lang):<{width}}  {format_indicator(key, values[key], args.lang)}")
+        print(f"{i18n.t(f'kpi.{key}', args.lang):<{width}}  {kpis.format_indicator(key, values[key], args.lang)}")
     return EXIT_OK
 
 
@@ -110,17 +110,6 @@ def normalise_region(region: str | None, language: str = i18n.DEFAULT_LANGUAGE) 
     if not region.isdigit() or not 1 <= int(region) <= 12:
         raise UsageError(i18n.t("cli.bad_region", language, region=region))
     return f"{int(region):02d}"
-
-
-def format_indicator(key: str, value: object, language: str) -> str:
-    """An indicator value as people read it in `language`."""
-    if key in kpis.RATE_KEYS:
-        return i18n.fmt_percent(value, language)
-    if key in kpis.AMOUNT_KEYS:
-        return i18n.fmt_mad(value, language)
-    if key in kpis.DECIMAL_KEYS:
-        return i18n.fmt_number(value, language, decimals=1)
-    return i18n.fmt_number(value, language)
 
 
 def build_parser() -> argparse.ArgumentParser:

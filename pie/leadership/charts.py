@@ -17,8 +17,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from pie import charts, geo, i18n
-from pie.leadership import PROGRESS_INDICATORS, STATUSES, TARGET_METRICS, cities_on_map, reach_decimals
+from pie import charts, i18n
+from pie.leadership import geo
+from pie.leadership.figures import PROGRESS_INDICATORS, STATUSES, TARGET_METRICS, cities_on_map, reach_decimals
 
 # `config` for st.plotly_chart: plotly.js loads world_110m.json from Streamlit's static folder.
 MAP_CONFIG = {"topojsonURL": "app/static/", "displaylogo": False,

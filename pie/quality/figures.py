@@ -11,7 +11,8 @@ from datetime import date
 
 import pandas as pd
 
-from pie.db import run_query
+from pie import queries
+from pie.queries import Source
 from pie.scope import Scope
 
 
@@ -30,10 +31,8 @@ CHECKS = (
 )
 
 
-def run(source, check: Check, scope: Scope | None, as_of: date) -> pd.DataFrame:
+def run(source: Source, scope: Scope | None, check: Check, as_of: date) -> pd.DataFrame:
     """The rows that fail `check` in `scope` at `as_of` (source: a Reader or a connection)."""
     params = {} if check.days is None else {"days": check.days, "as_of": as_of}
     name = f"quality/{check.key}"
-    if hasattr(source, "query"):
-        return source.query(name, scope or Scope(), **params)
-    return run_query(source, name, scope or Scope(), **params)
+    return queries.run(source, name, scope, **params)

@@ -25,14 +25,13 @@ import math
 from dataclasses import asdict, dataclass
 from datetime import date
 
-import duckdb
 import pandas as pd
 
 from pie import codes
-from pie.db import Reader, run_query
+from pie import queries
+from pie.queries import Source
 from pie.scope import Scope
 
-Source = Reader | duckdb.DuckDBPyConnection
 
 PHASES = ("awareness", "fundamentals", "immersion")
 # What became of the participants who could start a phase, in the order charts stack them.
@@ -72,11 +71,6 @@ class Focus:
         return {name: value for name, value in asdict(self).items() if value}
 
 
-def _query(source: Source, name: str, scope: Scope, **params: object) -> pd.DataFrame:
-    if isinstance(source, duckdb.DuckDBPyConnection):
-        return run_query(source, name, scope, **params)
-    return source.query(name, scope, **params)
-
 
 def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
     """numerator ÷ denominator, <NA> where the denominator is 0."""
@@ -108,7 +102,7 @@ def phase_groups(source: Source, scope: Scope | None, focus: Focus = Focus()) ->
     hours_total, hours_median, within_<N> for N in WITHIN_DAYS, and completion_rate
     (completed ÷ participants) and dropoff_rate (dropped ÷ started). Empty when nobody is in
     scope."""
-    frame = _query(source, "programme/phase_groups", scope or Scope(), **focus.parameters())
+    frame = queries.run(source, "programme/phase_groups", scope or Scope(), **focus.parameters())
     frame = frame[frame["participants"] > 0].copy()  # the grand total of nobody is a row of zeros
     for column in GROUP_COUNTS:
         frame[column] = frame[column].astype("int64")
@@ -156,10 +150,16 @@ def completion_within(groups: pd.DataFrame, comparison: str, days: int, as_of: d
 
 
 # ------------------------------------------------------------------------------ follow-up
+def participants_by_year(source: Source, scope: Scope | None) -> pd.DataFrame:
+    """Participants, immersion completed and projects per academic year, oldest first (the
+    scope's year is ignored so the trend shows every year)."""
+    return queries.run(source, "programme/participants_by_year", scope)
+
+
 def latest_date(source: Source, scope: Scope | None = None) -> date | None:
     """The latest date recorded anywhere in the programme's data (the filters are ignored, a
     role's restriction is not); None on an empty database."""
-    value = _query(source, "programme/latest_date", scope or Scope()).iloc[0, 0]
+    value = queries.run(source, "programme/latest_date", scope or Scope()).iloc[0, 0]
     if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return None
     return pd.Timestamp(value).date()
@@ -190,7 +190,7 @@ def idle_participants(source: Source, scope: Scope | None, idle_days: int, as_of
         raise ValueError(f"unknown phase {phase!r}")
     if not 0 <= int(idle_days) <= MAX_IDLE_DAYS:
         raise ValueError(f"idle_days must be between 0 and {MAX_IDLE_DAYS}")
-    frame = _query(source, "programme/follow_up_participants", scope, idle_days=int(idle_days),
+    frame = queries.run(source, "programme/follow_up_participants", scope, idle_days=int(idle_days),
                    as_of=as_of, phase=phase, with_contacts=scope.personal_data)
     frame["idle_days"] = frame["idle_days"].astype("int64")
     return _without_contacts(frame, scope, CONTACT_COLUMNS).reset_index(drop=True)
@@ -198,7 +198,7 @@ def idle_participants(source: Source, scope: Scope | None, idle_days: int, as_of
 
 def _project_list(source: Source, scope: Scope | None, name: str, as_of: date) -> pd.DataFrame:
     scope = scope or Scope()
-    frame = _query(source, f"programme/{name}", scope, as_of=as_of, with_contacts=scope.personal_data)
+    frame = queries.run(source, f"programme/{name}", scope, as_of=as_of, with_contacts=scope.personal_data)
     frame["days_waiting"] = frame["days_waiting"].astype("int64")
     return _without_contacts(frame, scope, LEAD_CONTACT_COLUMNS).reset_index(drop=True)
 

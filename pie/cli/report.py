@@ -9,7 +9,7 @@ from pie.cli import EXIT_OK, add_command, db_path
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from pie.report.report import build_report
+    from pie.leadership.report import build_report
 
     started = time.monotonic()
     out = build_report(db_path(args), args.year, args.region, args.lang, args.out)

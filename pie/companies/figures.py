@@ -1,0 +1,37 @@
+"""The figures of the Companies-and-jobs page: companies created, jobs, survival.
+
+No Streamlit here: each figure is `function(source, scope, ...) -> DataFrame`, where `source` is
+a `pie.db.Reader` or a DuckDB connection and `scope` a `pie.scope.Scope` (its role restriction
+included); each runs one named query of queries/companies/. Pages ask for them through
+`pie.ui.data.ask(figure, scope, ...)`.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from pie import queries
+from pie.queries import Source
+from pie.scope import Scope
+
+
+BREAKDOWNS = ("year", "region", "sector", "legal_form")
+
+
+def by_group(source: Source, scope: Scope, breakdown: str = "all") -> pd.DataFrame:
+    """Companies, jobs created and jobs now per group. `breakdown` is "all" (one row for the whole scope) or one of BREAKDOWNS."""
+    if breakdown not in ("all", *BREAKDOWNS):
+        raise ValueError(f"unknown breakdown {breakdown!r}")
+    return queries.run(source, "companies/by_group", scope, breakdown=breakdown)
+
+
+def companies(source: Source, scope: Scope, focus_year: str | None = None, focus_region: str | None = None, focus_sector: str | None = None, focus_legal_form: str | None = None) -> pd.DataFrame:
+    """Every company in scope (narrowed by the page's focus)."""
+    return queries.run(source, "companies/companies", scope, focus_year=focus_year, focus_region=focus_region, focus_sector=focus_sector, focus_legal_form=focus_legal_form)
+
+
+def survival(source: Source, scope: Scope, as_of: date | None = None) -> pd.DataFrame:
+    """Companies still active 12 and 24 months after creation, per creation year, as of `as_of`
+    (default today)."""
+    return queries.run(source, "companies/survival", scope, as_of=as_of or date.today())

@@ -1,0 +1,76 @@
+"""The figures of the Financing page: pipeline, decisions, amounts, time to decide, loans' health
+and what became of financed projects.
+
+No Streamlit here: each figure is `function(source, scope, ...) -> DataFrame`, where `source` is
+a `pie.db.Reader` or a DuckDB connection and `scope` a `pie.scope.Scope` (its role restriction
+included); each runs one named query of queries/financing/. Pages ask for them through
+`pie.ui.data.ask(figure, scope, ...)`.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from pie import queries
+from pie.queries import Source
+from pie.scope import Scope
+
+
+# Breakdowns the by-group questions accept ("all" = one row for the whole scope).
+BREAKDOWNS = ("product", "branch", "region", "bank")
+
+
+def banks(source: Source, scope: Scope) -> pd.DataFrame:
+    """The banks with a decision in scope, by code."""
+    return queries.run(source, "financing/banks", scope)
+
+
+def pipeline(source: Source, scope: Scope) -> pd.DataFrame:
+    """Projects and amounts at each step from a submitted plan to a disbursed loan."""
+    return queries.run(source, "financing/pipeline", scope)
+
+
+def by_group(source: Source, scope: Scope, breakdown: str = "all") -> pd.DataFrame:
+    """Decisions, approval rate, amounts and delays per group. `breakdown` is "all" (one row for the whole scope) or one of BREAKDOWNS."""
+    if breakdown not in ("all", *BREAKDOWNS):
+        raise ValueError(f"unknown breakdown {breakdown!r}")
+    return queries.run(source, "financing/by_group", scope, breakdown=breakdown)
+
+
+def loan_health(source: Source, scope: Scope, breakdown: str = "all") -> pd.DataFrame:
+    """Loans outstanding, late and PAR30 per group. `breakdown` is "all" (one row for the whole scope) or one of BREAKDOWNS."""
+    if breakdown not in ("all", *BREAKDOWNS):
+        raise ValueError(f"unknown breakdown {breakdown!r}")
+    return queries.run(source, "financing/loan_health", scope, breakdown=breakdown)
+
+
+def days_to_decision(source: Source, scope: Scope) -> pd.DataFrame:
+    """Days from submission to decision of each decided file."""
+    return queries.run(source, "financing/days_to_decision", scope)
+
+
+def rejection_reasons(source: Source, scope: Scope) -> pd.DataFrame:
+    """Rejections per reason, most frequent first."""
+    return queries.run(source, "financing/rejection_reasons", scope)
+
+
+def decisions(source: Source, scope: Scope, focus_branch: str | None = None, focus_product: str | None = None, focus_region: str | None = None) -> pd.DataFrame:
+    """Every decision in scope (narrowed by the page's focus), with its project."""
+    return queries.run(source, "financing/decisions", scope, focus_branch=focus_branch, focus_product=focus_product, focus_region=focus_region)
+
+
+def outcomes(source: Source, scope: Scope, focus_branch: str | None = None, focus_product: str | None = None, focus_region: str | None = None) -> pd.DataFrame:
+    """What became of each financed project: company, status, jobs."""
+    return queries.run(source, "financing/outcomes", scope, focus_branch=focus_branch, focus_product=focus_product, focus_region=focus_region)
+
+
+def outcome_summary(outcomes: pd.DataFrame) -> dict[str, int]:
+    """What became of the financed projects of `outcomes`: how many were financed, created a
+    company, whose company is still active, and the jobs created and now."""
+    with_company = outcomes["company_id"].notna()
+    return {
+        "financed": int(len(outcomes)),
+        "with_company": int(with_company.sum()),
+        "active": int((outcomes["company_status"] == "active").sum()),
+        "jobs_created": int(outcomes.loc[with_company, "jobs_created"].fillna(0).sum()),
+        "jobs_now": int(outcomes["jobs_now"].fillna(0).sum()),
+    }

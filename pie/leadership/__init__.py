@@ -1,0 +1,1 @@
+"""The leadership domain: figures.py (answers from queries/leadership/) and charts.py (their plotly figures)."""
