@@ -17,7 +17,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from pie import db
-from pie.errors import PieError
+from pie.errors import AccountError, AccountLocked, LoginFailed, PieError
 from pie.scope import ROLES, Scope
 
 MAX_FAILED_LOGINS = 5
@@ -37,23 +37,6 @@ DEMO_ACCOUNTS = (
 )
 
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
-
-
-class AccountError(PieError):
-    """A refused account operation (bad name, unknown user, weak password…)."""
-
-
-class LoginFailed(PieError):
-    """Wrong user name or password (deliberately not saying which)."""
-
-
-class AccountLocked(PieError):
-    """Too many failed logins: the account is locked until `until` (UTC)."""
-
-    def __init__(self, until: datetime):
-        super().__init__(f"account locked until {until:%H:%M} UTC", key="auth.error.locked",
-                         minutes=LOCK_MINUTES, until=f"{until:%H:%M}")
-        self.until = until
 
 
 @dataclass(frozen=True)
@@ -206,7 +189,7 @@ def _check_login(con: duckdb.DuckDBPyConnection, user_name: str, password: str, 
     _role, _scope, password_hash, disabled, failed, locked_until = row
     if locked_until is not None and locked_until > now:
         _audit(con, user_name, "login_failed", "locked")
-        return AccountLocked(locked_until)
+        return AccountLocked(locked_until, LOCK_MINUTES)
     try:
         _hasher.verify(password_hash, password or "")
         ok = not disabled
@@ -220,7 +203,7 @@ def _check_login(con: duckdb.DuckDBPyConnection, user_name: str, password: str, 
         _audit(con, user_name, "login_failed", "disabled" if disabled else "wrong password")
         if lock:
             _audit(con, user_name, "account_locked", f"{MAX_FAILED_LOGINS} failed logins")
-            return AccountLocked(lock)
+            return AccountLocked(lock, LOCK_MINUTES)
         return LoginFailed("wrong user name or password", key="auth.error.login_failed")
     if _hasher.check_needs_rehash(password_hash):
         con.execute("update users set password_hash = $h where user_name = $n",

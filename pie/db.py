@@ -26,7 +26,7 @@ import pandas as pd
 
 from pie import queries, reference
 from pie.config import QUERIES_DIR, settings
-from pie.errors import DatabaseBusy, DatabaseMissing, DatabaseNotEmpty, PieError
+from pie.errors import DatabaseBusy, DatabaseMissing, DatabaseNotEmpty, PieError, ReadOnly
 from pie.scope import Scope
 
 SCHEMA_VERSION = "1"
@@ -44,10 +44,6 @@ PROGRAMME_TABLES = (
     "incubation_stages", "coaching_sessions", "companies", "loan_followups",
     "company_followups", "targets",
 )
-
-
-class ReadOnly(PieError):
-    """A write that would change what pages show, in a PIE_READ_ONLY process."""
 
 
 def _db_path(path: Path | str | None) -> Path:
@@ -123,11 +119,9 @@ def connect_for_writing(path: Path, wait_seconds: float | None = None,
             return duckdb.connect(str(path))
         except duckdb.IOException as error:
             if "lock" not in str(error).lower():
-                raise PieError(f"cannot open {path}: {error}") from error
+                raise PieError(key="db.error.cannot_open", path=path, detail=str(error)) from error
             if time.monotonic() >= deadline:
-                raise DatabaseBusy(
-                    f"{path} is being written by another process; waited {wait:.0f} s, try again later"
-                ) from error
+                raise DatabaseBusy(key="db.error.busy", path=path, seconds=f"{wait:.0f}") from error
             if not told:
                 on_wait(f"{path} is locked by another writer; waiting up to {wait:.0f} s…")
                 told = True
@@ -148,10 +142,9 @@ def writing(path: Path | str | None = None, *, publish: bool = True, must_exist:
     """
     db_path = _db_path(path)
     if publish and settings().read_only:
-        raise ReadOnly(f"this process is read-only (PIE_READ_ONLY=1): change the data of {db_path} "
-                       "with the CLI (`python -m pie ingest`) or the writer's import page")
+        raise ReadOnly(key="db.error.read_only", path=db_path)
     if must_exist and not db_path.exists():
-        raise DatabaseMissing(f"no database at {db_path}: create one with `python -m pie init` or `demo`")
+        raise DatabaseMissing(key="db.error.missing", path=db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     # DuckDB's file lock only keeps other processes out: connections of this process share one
     # database instance, so two threads writing at once (two logins in the dashboard) would
@@ -193,8 +186,7 @@ def _writer_turn(db_path: Path, wait_seconds: float | None) -> Iterator[None]:
     wait = settings().lock_wait_seconds if wait_seconds is None else wait_seconds
     if not lock.acquire(blocking=False):
         if not lock.acquire(timeout=max(wait, 0.0)):
-            raise DatabaseBusy(
-                f"{db_path} is being written by another task of this process; waited {wait:.0f} s, try again later")
+            raise DatabaseBusy(key="db.error.busy_in_process", path=db_path, seconds=f"{wait:.0f}")
     try:
         yield
     finally:
@@ -289,7 +281,7 @@ def init_database(path: Path | str | None = None, *, force: bool = False, publis
         finally:
             con.close()
         if not empty and not force:
-            raise DatabaseNotEmpty(f"{db_path} already holds data; use --force to replace it")
+            raise DatabaseNotEmpty(key="db.error.not_empty", path=db_path)
         if force:
             for stale in (db_path, db_path.with_name(db_path.name + ".wal")):
                 stale.unlink(missing_ok=True)
@@ -325,13 +317,9 @@ class Reader:
             return published_dir(self.db_path) / pointer.read_text(encoding="utf-8").strip()
         except FileNotFoundError:
             if settings().read_only:
-                raise DatabaseMissing(
-                    f"no published snapshot of {self.db_path} (PIE_READ_ONLY=1: this process does not "
-                    "publish; an import or `python -m pie init` on the writer does)") from None
+                raise DatabaseMissing(key="db.error.no_snapshot", path=self.db_path) from None
             if not self.db_path.exists():
-                raise DatabaseMissing(
-                    f"no database at {self.db_path}: create one with `python -m pie init` or `demo`"
-                ) from None
+                raise DatabaseMissing(key="db.error.missing", path=self.db_path) from None
             with writing(self.db_path, publish=False, transaction=False) as con:
                 return publish_snapshot(con, self.db_path)
 
@@ -355,11 +343,7 @@ class Reader:
         """Publish a snapshot made by this code's version (a database written by an older one
         lacks the current scope macros or derived tables); the new snapshot's path."""
         if settings().read_only:
-            raise PieError(
-                f"the published snapshot of {self.db_path} was made by an older version of the dashboard "
-                "(its scope macros differ); PIE_READ_ONLY=1 forbids updating it here: on the writer, run the "
-                "next import or any reading command without PIE_READ_ONLY (e.g. `python -m pie kpis`), "
-                "which publishes an up-to-date snapshot")
+            raise PieError(key="db.error.old_snapshot", path=self.db_path)
         with writing(self.db_path):
             pass
         return self.snapshot()

@@ -234,10 +234,10 @@ def build_demo(db_path: Path, participants: int = 3000, seed: int = DEFAULT_SEED
     """
     if isinstance(participants, bool) or not isinstance(participants, (int, np.integer)) \
             or not MIN_PARTICIPANTS <= participants <= MAX_PARTICIPANTS:
-        raise PieError(f"the demo needs between {MIN_PARTICIPANTS:,} and {MAX_PARTICIPANTS:,} participants "
-                       f"(got {participants})")
+        # The bounds are written in the message of each language (demo.error.participants).
+        raise PieError(key="demo.error.participants", participants=participants)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise PieError(f"the demo seed must be a whole number ≥ 0 (got {seed})")
+        raise PieError(key="demo.error.seed", seed=seed)
     db_path = Path(db_path)
     report = progress or (lambda step, fraction: None)
     _refuse_real_data(db_path, force)
@@ -280,8 +280,7 @@ def _refuse_real_data(db_path: Path, force: bool) -> None:
     finally:
         con.close()
     if not is_demo and not empty:
-        raise DatabaseNotEmpty(f"{db_path} holds real (non-demo) data; the demo will not overwrite it "
-                               "(use --force to replace it, or another --db path)")
+        raise DatabaseNotEmpty(key="demo.error.real_data", path=db_path)
 
 
 # ------------------------------------------------------------------------------ helpers

@@ -31,7 +31,7 @@ def sql(name: str) -> str:
     """The text of queries/<name>.sql (e.g. `kpis/indicators`)."""
     path = (QUERIES_DIR / f"{name}.sql").resolve()
     if QUERIES_DIR.resolve() not in path.parents or not path.is_file():
-        raise UnknownQuery(f"no query named {name!r} in {QUERIES_DIR}")
+        raise UnknownQuery(key="queries.error.unknown", name=name, folder=QUERIES_DIR)
     return path.read_text(encoding="utf-8")
 
 
@@ -57,6 +57,6 @@ def run(source: Source, name: str, scope: Scope | None = None, **params: object)
     wanted = parameters(name)
     missing = wanted - values.keys()
     if missing:
-        raise PieError(f"query {name} needs parameter(s) {', '.join(sorted(missing))}")
+        raise PieError(key="queries.error.missing_parameters", name=name, parameters=", ".join(sorted(missing)))
     with con.cursor() as cur:
         return cur.execute(sql(name), {k: values[k] for k in wanted}).df()

@@ -8,6 +8,7 @@ import pytest
 
 from pie import db, queries
 from pie.config import QUERIES_DIR
+from pie.errors import UnknownQuery
 from pie.scope import Scope
 
 TABLES = set(db.PROGRAMME_TABLES) | {"regions", "users", "import_batches", "audit_log", "app_meta"}
@@ -44,5 +45,5 @@ def test_no_cte_is_named_after_a_table(path):
 
 def test_unknown_query_name_is_refused():
     """Test that a name outside queries/ cannot be loaded."""
-    with pytest.raises(Exception, match="no query"):
+    with pytest.raises(UnknownQuery, match="no query"):
         queries.sql("../pie/schema")

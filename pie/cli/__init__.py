@@ -1,8 +1,9 @@
 """`python -m pie …`: the command-line interface of shared/CLI.md.
 
-The CLI parses arguments, calls the library and turns its exceptions into a message on
-stderr and an exit status: 0 success, 1 the work was refused, 2 usage error. Command groups
-that live elsewhere (pie/ingest/commands.py …) register themselves through COMMAND_MODULES.
+The CLI parses arguments, calls the library and turns its exceptions (pie/errors.py) into a
+message on stderr in the --lang language and an exit status: 0 success, 1 the work was
+refused (PieError), 2 usage error (UsageError). Command groups in other modules
+(pie/cli/ingest.py …) register themselves through COMMAND_MODULES.
 """
 from __future__ import annotations
 
@@ -16,17 +17,13 @@ from typing import Callable, Sequence
 
 from pie import db, i18n, kpis
 from pie.config import settings
-from pie.errors import PieError
+from pie.errors import PieError, UsageError
 from pie.scope import Scope
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
 # Modules with a `register(subparsers, common)` function adding their commands.
 COMMAND_MODULES = ("pie.cli.ingest", "pie.cli.users", "pie.cli.report")
-
-
-class UsageError(Exception):
-    """A bad argument value found after parsing (exit status 2)."""
 
 
 def common_options() -> argparse.ArgumentParser:
@@ -91,7 +88,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_kpis(args: argparse.Namespace) -> int:
-    scope = Scope().with_filters(args.year, normalise_region(args.region, args.lang), args.establishment)
+    scope = Scope().with_filters(args.year, normalise_region(args.region), args.establishment)
     values = kpis.compute(db.reader(db_path(args)), scope)
     if args.json:
         print(json.dumps(values, ensure_ascii=False))
@@ -102,13 +99,13 @@ def cmd_kpis(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def normalise_region(region: str | None, language: str = i18n.DEFAULT_LANGUAGE) -> str | None:
+def normalise_region(region: str | None) -> str | None:
     """`9` → `09`, as spreadsheets drop the leading zero (DATA_MODEL.md conventions)."""
     if region is None:
         return None
     region = region.strip()
     if not region.isdigit() or not 1 <= int(region) <= 12:
-        raise UsageError(i18n.t("cli.bad_region", language, region=region))
+        raise UsageError(key="cli.bad_region", region=region)
     return f"{int(region):02d}"
 
 
@@ -164,7 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args)
     except UsageError as error:
         parser.print_usage(sys.stderr)
-        print(i18n.t("cli.error", args.lang, message=error), file=sys.stderr)
+        print(i18n.t("cli.error", args.lang, message=error.text(args.lang)), file=sys.stderr)
         return EXIT_USAGE
     except PieError as error:
         print(i18n.t("cli.error", args.lang, message=error.text(args.lang)), file=sys.stderr)

@@ -151,7 +151,7 @@ def cmd_batches(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    written = export.export(args.dir, _db(args), args.format, args.lang)
+    written = export.export(args.dir, _db(args), args.format)
     print(i18n.t("ingest.cli.export.done", args.lang, count=len(written), path=args.dir))
     return EXIT_OK
 

@@ -7,21 +7,22 @@ import json
 import sys
 
 from pie import auth, i18n
-from pie.cli import EXIT_OK, UsageError, add_command, db_path
+from pie.cli import EXIT_OK, add_command, db_path
 from pie.config import settings
-from pie.errors import PieError
+from pie.errors import PieError, UsageError
 
 
 def read_password(language: str, confirm: bool = True) -> str:
-    """From the terminal (asked twice), else from $PIE_PASSWORD; never from an argument."""
+    """From the terminal (asked twice, prompts in `language`), else from $PIE_PASSWORD; never
+    from an argument."""
     if sys.stdin.isatty():
         first = getpass.getpass(i18n.t("cli.users.password_prompt", language))
         if confirm and getpass.getpass(i18n.t("cli.users.password_again", language)) != first:
-            raise PieError(i18n.t("cli.users.password_mismatch", language))
+            raise PieError(key="cli.users.password_mismatch")
         return first
     from_env = settings().password
     if not from_env:
-        raise PieError(i18n.t("cli.users.password_needed", language))
+        raise PieError(key="cli.users.password_needed")
     return from_env
 
 
@@ -36,10 +37,10 @@ def cmd_users(args: argparse.Namespace) -> int:
             print(f"{user['user_name']:<20} {user['role']:<11} {user['scope_code'] or '':<12} {state}")
         return EXIT_OK
     if not args.name:
-        raise UsageError(i18n.t("cli.users.name_needed", args.lang, action=args.action))
+        raise UsageError(key="cli.users.name_needed", action=args.action)
     if args.action == "add":
         if not args.role:
-            raise UsageError(i18n.t("cli.users.role_needed", args.lang))
+            raise UsageError(key="cli.users.role_needed")
         auth.check_account(args.name, args.role, args.scope)  # before asking for a password
         auth.add_user(path, args.name, args.role, read_password(args.lang), args.scope, by="cli")
         print(i18n.t("cli.users.added", args.lang, name=args.name, role=args.role))

@@ -1,6 +1,6 @@
-"""Importing the partners' registers (issue 4; shared/DATA_MODEL.md "Import rules").
+"""Importing the partners' registers (shared/DATA_MODEL.md "Import rules").
 
-The CLI (`python -m pie ingest|batches|export|templates`, pie/ingest/commands.py) and the
+The CLI (`python -m pie ingest|batches|export|templates`, pie/cli/ingest.py) and the
 import page call the same functions:
 
     from pie import ingest
@@ -19,8 +19,8 @@ import page call the same functions:
   `rejected`, or `checked` for a dry run), `valid`, `rows` {table: n}, `problems`,
   `warnings` (each a `Problem` with type, file, row, column, value, `reason(language)`),
   `as_json()` (the `--json` shape of CLI.md), `to_rows()`, `to_frame()`, `to_csv()`.
-- They raise PieError subclasses, nothing recorded, when the database is missing, busy, or
-  a demo (`ImportRefused`), or a path does not exist.
+- They raise PieError subclasses (pie/errors.py, with a translation key), nothing recorded,
+  when the database is missing, busy, or a demo (`ImportRefused`), or a path does not exist.
 
 Flow of one batch: readers.py reads every file (CSV/XLSX, encodings, separators) into text
 cells; validate.py stages them in an in-memory DuckDB, parses and checks every cell and
@@ -31,7 +31,8 @@ accepted batch under imports/<batch_id>/, and every batch is recorded in import_
 audit_log. export.py writes the tables back in the import format; templates.py writes
 empty templates.
 """
-from pie.ingest.api import STEPS, ImportRefused, check, default_user, ingest
+from pie.errors import ImportRefused
+from pie.ingest.api import STEPS, check, default_user, ingest
 from pie.ingest.load import history
 from pie.ingest.report import PROBLEM_TYPES, Problem, Report
 

@@ -13,16 +13,12 @@ import duckdb
 
 from pie import db, i18n
 from pie.config import settings
-from pie.errors import DatabaseMissing, PieError
+from pie.errors import DatabaseMissing, ImportRefused
 from pie.ingest import archive, load, readers, validate
 from pie.ingest.report import ACCEPTED, CHECKED, REJECTED, FileRecord, Problem, Report
 from pie.ingest.validate import MAX_PROBLEMS, Progress
 
 STEPS = ("read", "check", "cross", "load", "record", "done")
-
-
-class ImportRefused(PieError):
-    """The database may not receive imports (a demo database)."""
 
 
 def _now() -> datetime:
@@ -37,15 +33,15 @@ def default_user() -> str | None:
         return None
 
 
-def _refusal(db_path: Path, language: str) -> ImportRefused:
-    return ImportRefused(i18n.t("ingest.refused.demo", language, path=db_path))
+def _refusal(db_path: Path) -> ImportRefused:
+    return ImportRefused(key="ingest.refused.demo", path=db_path)
 
 
 def _is_demo(meta: dict[str, str]) -> bool:
     return meta.get("is_demo", "false").strip().lower() == "true"
 
 
-def _early_demo_check(db_path: Path, language: str) -> None:
+def _early_demo_check(db_path: Path) -> None:
     # Before reading a million rows, look at the published snapshot; the check that counts
     # is made again inside the transaction.
     try:
@@ -53,7 +49,7 @@ def _early_demo_check(db_path: Path, language: str) -> None:
     except Exception:  # noqa: BLE001 - the authoritative check comes later
         return
     if _is_demo(meta):
-        raise _refusal(db_path, language)
+        raise _refusal(db_path)
 
 
 def check(sources: Iterable[Any], db_path: Path | str | None = None, user: str | None = None, *,
@@ -73,16 +69,16 @@ def ingest(sources: Iterable[Any], db_path: Path | str | None = None, user: str 
 
     All-or-nothing: the batch is loaded in one `pie.db.writing()` transaction only if no
     problem was found; otherwise (or for a dry run) only the batch record is written.
-    Raises PieError (nothing recorded) when the database is missing, busy or a demo, or a
-    path does not exist.
+    `language` is the report's default language (Report.language). Raises PieError (nothing
+    recorded) when the database is missing, busy or a demo, or a path does not exist.
     """
     progress = progress or (lambda step, fraction: None)
     db_path = Path(db_path) if db_path is not None else settings().db_path
     if not db_path.exists():
-        raise DatabaseMissing(i18n.t("ingest.refused.missing", language, path=db_path))
-    _early_demo_check(db_path, language)
+        raise DatabaseMissing(key="ingest.refused.missing", path=db_path)
+    _early_demo_check(db_path)
     report = Report(db.new_batch_id(), user=user, dry_run=dry_run, started_at=_now(), language=language)
-    files = readers.collect(sources, language)
+    files = readers.collect(sources)
     archive.sweep_staging(db_path)
     batch = validate.stage(files, progress, max_problems=max_problems, temp_root=archive.staging_dir(db_path))
     report.files = [FileRecord(f.label, f.sha256, f.size) for f in files]
@@ -92,7 +88,7 @@ def ingest(sources: Iterable[Any], db_path: Path | str | None = None, user: str 
         # A dry run only records its check: the derived tables need no rebuild (seconds at 1M).
         with db.writing(db_path, programme_changes=not dry_run) as con:
             if _is_demo(db.meta(con)):
-                raise _refusal(db_path, language)
+                raise _refusal(db_path)
             validate.attach(con, batch)
             validate.cross_check(con, batch, progress)
             _take_problems(report, batch.collector)
@@ -102,7 +98,7 @@ def ingest(sources: Iterable[Any], db_path: Path | str | None = None, user: str 
                 report.outcome = REJECTED
             else:
                 load.upsert(con, batch, progress)
-                saved = archive.save(files, db_path, report.batch_id, report.files, language)
+                saved = archive.save(files, db_path, report.batch_id, report.files)
                 report.outcome = ACCEPTED
             validate.detach(con)
             progress("record", 0.98)

@@ -8,7 +8,6 @@ import shutil
 import time
 from pathlib import Path
 
-from pie import i18n
 from pie.errors import PieError
 from pie.ingest.readers import SourceFile
 from pie.ingest.report import FileRecord
@@ -44,8 +43,7 @@ def sweep_staging(db_path: Path) -> None:
             continue
 
 
-def save(files: list[SourceFile], db_path: Path, batch_id: str, records: list[FileRecord],
-         language: str = i18n.DEFAULT_LANGUAGE) -> Path:
+def save(files: list[SourceFile], db_path: Path, batch_id: str, records: list[FileRecord]) -> Path:
     """Write the exact bytes that were checked (so their sha256 is the recorded one) and set
     each record's `archived_as` (relative to the database folder). Returns the folder."""
     folder = imports_dir(db_path) / batch_id
@@ -58,7 +56,7 @@ def save(files: list[SourceFile], db_path: Path, batch_id: str, records: list[Fi
             if source.data is not None:
                 partial.write_bytes(source.data)
             else:
-                _copy_checked(source, partial, language)
+                _copy_checked(source, partial)
             partial.replace(folder / name)
             record.archived_as = (folder / name).relative_to(Path(db_path).parent).as_posix()
     except BaseException:
@@ -67,7 +65,7 @@ def save(files: list[SourceFile], db_path: Path, batch_id: str, records: list[Fi
     return folder
 
 
-def _copy_checked(source: SourceFile, target: Path, language: str) -> None:
+def _copy_checked(source: SourceFile, target: Path) -> None:
     """Copy a file from disk, refusing if it is no longer the file that was checked."""
     digest = hashlib.sha256()
     with open(source.path, "rb") as reader, open(target, "wb") as writer:
@@ -75,7 +73,7 @@ def _copy_checked(source: SourceFile, target: Path, language: str) -> None:
             digest.update(chunk)
             writer.write(chunk)
     if digest.hexdigest() != source.sha256:
-        raise PieError(i18n.t("ingest.refused.changed", language, path=source.path))
+        raise PieError(key="ingest.refused.changed", path=source.path)
 
 
 def _safe_name(name: str) -> str:

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from pie import db, i18n
+from pie import db
 from pie.errors import PieError
 from pie.ingest import rules
 from pie.ingest.parse import FORMULA_START, ident, literal
@@ -49,15 +49,14 @@ def table_sql(spec: rules.Table, escaped: bool) -> str:
     return f"select {columns} from main.{ident(spec.name)} order by {order}"
 
 
-def export(out_dir: Path | str, db_path: Path | str | None = None, fmt: str = "csv",
-           language: str = i18n.DEFAULT_LANGUAGE) -> list[Path]:
+def export(out_dir: Path | str, db_path: Path | str | None = None, fmt: str = "csv") -> list[Path]:
     """Write every programme table of the database into `out_dir`; returns the files written."""
     if fmt not in FORMATS:
-        raise PieError(i18n.t("ingest.refused.format", language, format=fmt, formats=", ".join(FORMATS)))
+        raise PieError(key="ingest.refused.format", format=fmt, formats=", ".join(FORMATS))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     with db.reader(db_path).connection().cursor() as cur:
-        return _csv(cur, out) if fmt == "csv" else [_xlsx(cur, out, language)]
+        return _csv(cur, out) if fmt == "csv" else [_xlsx(cur, out)]
 
 
 def _csv(cur, out: Path) -> list[Path]:
@@ -76,7 +75,7 @@ def _csv(cur, out: Path) -> list[Path]:
     return written
 
 
-def _xlsx(cur, out: Path, language: str) -> Path:
+def _xlsx(cur, out: Path) -> Path:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
@@ -84,8 +83,7 @@ def _xlsx(cur, out: Path, language: str) -> Path:
               for s in rules.TABLES.values()}
     too_big = [t for t, n in counts.items() if n > XLSX_MAX_ROWS]
     if too_big:
-        raise PieError(i18n.t("ingest.refused.too_big_for_xlsx", language, tables=", ".join(too_big),
-                              limit=XLSX_MAX_ROWS))
+        raise PieError(key="ingest.refused.too_big_for_xlsx", tables=", ".join(too_big), limit=XLSX_MAX_ROWS)
     workbook = Workbook(write_only=True)
     for spec in rules.TABLES.values():
         sheet = workbook.create_sheet(spec.name)

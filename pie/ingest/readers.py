@@ -29,8 +29,7 @@ from typing import Any, Iterable
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from pie import i18n
-from pie.errors import PieError
+from pie.errors import NotReadable, PieError
 from pie.ingest import rules
 from pie.ingest.report import Problem
 
@@ -41,10 +40,6 @@ SEPARATORS = (",", ";", "\t")
 EXCEL_EPOCH = date(1899, 12, 30)
 EXCEL_MAX_SERIAL = 2_958_465          # 9999-12-31
 _NOT_TEXT = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
-
-
-class NotReadable(Exception):
-    """A file that cannot be read; args: (i18n reason key, params)."""
 
 
 @dataclass
@@ -100,7 +95,7 @@ class ReadResult:
 
 
 # ------------------------------------------------------------------------------ sources
-def collect(sources: Iterable[Any], language: str = i18n.DEFAULT_LANGUAGE) -> list[SourceFile]:
+def collect(sources: Iterable[Any]) -> list[SourceFile]:
     """The files of a batch, in the order given (folders: their importable files by name).
 
     Raises PieError for a path that does not exist or a folder without any importable file.
@@ -114,13 +109,12 @@ def collect(sources: Iterable[Any], language: str = i18n.DEFAULT_LANGUAGE) -> li
             if path.is_dir():
                 files = sorted(p for p in path.iterdir() if p.is_file() and _importable(p.name))
                 if not files:
-                    raise PieError(i18n.t("ingest.refused.empty_folder", language, path=path,
-                                          expected=", ".join(SUFFIXES)))
+                    raise PieError(key="ingest.refused.empty_folder", path=path, expected=", ".join(SUFFIXES))
                 found.extend((p.name, None, p) for p in files)
             elif path.is_file():
                 found.append((path.name, None, path))
             else:
-                raise PieError(i18n.t("ingest.refused.no_such_path", language, path=path))
+                raise PieError(key="ingest.refused.no_such_path", path=path)
         elif _is_pair(source):
             name, data = source
             found.append((Path(str(name)).name, bytes(data), None))
@@ -129,7 +123,7 @@ def collect(sources: Iterable[Any], language: str = i18n.DEFAULT_LANGUAGE) -> li
         elif hasattr(source, "name") and hasattr(source, "read"):
             found.append((Path(str(source.name)).name, bytes(source.read()), None))
         else:
-            raise PieError(i18n.t("ingest.refused.bad_source", language, source=repr(source)[:80]))
+            raise PieError(key="ingest.refused.bad_source", source=repr(source)[:80])
     result: list[SourceFile] = []
     seen: dict[str, int] = {}
     for name, data, path in found:
@@ -183,7 +177,7 @@ def read(source: SourceFile) -> ReadResult:
             "unsupported-file", "ingest.reason.unsupported_file",
             {"suffix": source.suffix or "—", "expected": ", ".join(SUFFIXES)}, file=source.label)])
     except NotReadable as error:
-        key, params = error.args
+        key, params = error.key, error.values
         return ReadResult(problems=[Problem(
             "empty-file" if key == "ingest.reason.empty_file" else "unreadable-file", key, params,
             file=source.label)])
@@ -209,9 +203,9 @@ def to_utf8(data: bytes) -> tuple[bytes, str]:
     if data.startswith(b"\xef\xbb\xbf"):
         data, encoding = data[3:], "utf-8-sig"
     if data.startswith(b"PK\x03\x04"):
-        raise NotReadable("ingest.reason.workbook_named_csv", {})
+        raise NotReadable(key="ingest.reason.workbook_named_csv")
     if b"\x00" in data[:65536]:
-        raise NotReadable("ingest.reason.binary", {})
+        raise NotReadable(key="ingest.reason.binary")
     if not _is_utf8(data):
         encoding = _single_byte_encoding(data)
         try:
@@ -220,7 +214,7 @@ def to_utf8(data: bytes) -> tuple[bytes, str]:
             encoding, text = "latin-1", data.decode("latin-1")
         data = text.encode("utf-8")
     if _NOT_TEXT.search(data[:65536].decode("utf-8", errors="ignore")):
-        raise NotReadable("ingest.reason.binary", {})
+        raise NotReadable(key="ingest.reason.binary")
     return data, encoding
 
 
@@ -271,7 +265,7 @@ def _read_csv(source: SourceFile, data: bytes, table: str) -> ReadResult:
         lines_before += 1
     utf8 = _strip_blank_tail(utf8)
     if not utf8.strip():
-        raise NotReadable("ingest.reason.empty_file", {})
+        raise NotReadable(key="ingest.reason.empty_file")
     first_line = utf8[:_line_end(utf8) or len(utf8)].decode("utf-8")
     separator = sniff_separator(first_line)
     head = utf8[:1 << 16].decode("utf-8", errors="ignore")
@@ -361,7 +355,7 @@ def _read_workbook(source: SourceFile, data: bytes) -> ReadResult:
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as error:  # noqa: BLE001 - calamine raises several error types
-        raise NotReadable("ingest.reason.bad_workbook", {"detail": _short(error)}) from error
+        raise NotReadable(key="ingest.reason.bad_workbook", detail=_short(error)) from error
     result = ReadResult()
     for sheet_name in workbook.sheet_names:
         table = table_name(sheet_name)
