@@ -22,8 +22,8 @@ def _modules() -> dict[str, Path]:
 
 
 def _imported(path: Path, modules: dict[str, Path]) -> set[str]:
-    """The pie modules `path` imports (`from pie import x` counts as pie.x when x is a module);
-    imports only for type checkers are left out."""
+    """The pie modules `path` imports (`from pie import x` counts as pie.x when x is a module,
+    as pie otherwise); imports only for type checkers are left out."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     type_only = {id(node) for block in ast.walk(tree) if isinstance(block, ast.If)
                  and isinstance(block.test, ast.Name) and block.test.id == "TYPE_CHECKING"
@@ -35,8 +35,9 @@ def _imported(path: Path, modules: dict[str, Path]) -> set[str]:
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+            for alias in node.names:  # `from pie.x import y`: the module pie.x.y, else pie.x itself
+                submodule = f"{node.module}.{alias.name}"
+                names.add(submodule if submodule in modules else node.module)
     return {name for name in names if name in modules and name != _module_name(path)}
 
 
@@ -46,8 +47,7 @@ def _graph() -> dict[str, set[str]]:
 
 
 def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
-    """One import cycle as a list of modules, or None (a package's __init__ importing its own
-    sub-modules is not a cycle: Python resolves it)."""
+    """One import cycle as a list of modules, or None."""
     state: dict[str, int] = {}
     stack: list[str] = []
 
@@ -55,8 +55,6 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
         state[name] = 1
         stack.append(name)
         for target in sorted(graph.get(name, ())):
-            if target.startswith(name + "."):
-                continue
             if state.get(target) == 1:
                 return stack[stack.index(target):] + [target]
             if target not in state and (found := visit(target)):
@@ -80,6 +78,7 @@ def test_cycle_finder_finds_a_cycle():
     """Test that the finder above reports a cycle when there is one (so the test above can fail)."""
     assert _cycle({"pie.a": {"pie.b"}, "pie.b": {"pie.c"}, "pie.c": {"pie.a"}}) == ["pie.a", "pie.b", "pie.c", "pie.a"]
     assert _cycle({"pie.a": {"pie.a.x"}, "pie.a.x": set()}) is None
+    assert _cycle({"pie.a": {"pie.a.x"}, "pie.a.x": {"pie.a"}}) == ["pie.a", "pie.a.x", "pie.a"]
 
 
 def test_only_the_entry_point_imports_the_cli():

@@ -8,16 +8,14 @@ import sys
 from pathlib import Path
 
 from pie import i18n
+from pie.cli.common import EXIT_OK, EXIT_REFUSED, add_command, db_path
 from pie.ingest import api, export, load, templates
 from pie.ingest.report import Problem, Report
 
-EXIT_OK, EXIT_REFUSED = 0, 1
 MAX_PRINTED = 1000
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
-    from pie.cli import add_command
-
     p = add_command(subparsers, "ingest", cmd_ingest,
                     "import CSV/XLSX files or folders of them as one all-or-nothing batch and print its report "
                     "(exit status 1 when the batch is rejected)",
@@ -50,8 +48,6 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
 
 
 def _db(args: argparse.Namespace) -> Path:
-    from pie.cli import db_path
-
     return db_path(args)
 
 

@@ -5,7 +5,7 @@ import argparse
 import time
 
 from pie import i18n
-from pie.cli import EXIT_OK, add_command, db_path
+from pie.cli.common import EXIT_OK, add_command, db_path
 
 
 def cmd_report(args: argparse.Namespace) -> int:

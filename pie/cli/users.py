@@ -2,28 +2,11 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
-import sys
 
 from pie import auth, i18n
-from pie.cli import EXIT_OK, add_command, db_path
-from pie.config import settings
-from pie.errors import PieError, UsageError
-
-
-def read_password(language: str, confirm: bool = True) -> str:
-    """From the terminal (asked twice, prompts in `language`), else from $PIE_PASSWORD; never
-    from an argument."""
-    if sys.stdin.isatty():
-        first = getpass.getpass(i18n.t("cli.users.password_prompt", language))
-        if confirm and getpass.getpass(i18n.t("cli.users.password_again", language)) != first:
-            raise PieError(key="cli.users.password_mismatch")
-        return first
-    from_env = settings().password
-    if not from_env:
-        raise PieError(key="cli.users.password_needed")
-    return from_env
+from pie.cli.common import EXIT_OK, add_command, db_path, read_password
+from pie.errors import UsageError
 
 
 def cmd_users(args: argparse.Namespace) -> int:
