@@ -6,7 +6,7 @@ import streamlit as st
 
 from pie.programme import figures as programme
 from pie.programme import charts
-from pie.ui import choice, data, filters, layout, session
+from pie.ui import choice, data, filters, layout
 from pie.ui import programme_drill as drill
 from pie.ui import programme_tables as tables
 from pie.ui.lang import day, label, language, number, t
@@ -14,10 +14,7 @@ from pie.ui.lang import day, label, language, number, t
 MAX_ESTABLISHMENTS = 15  # establishments drawn in the chart; the lists have them all
 MAX_ROWS = 250           # rows of a list on screen (most urgent first); downloads have them all
 
-scope = session.current_scope()
-layout.page_header("follow_up")
-if layout.empty_state(data.indicators(scope), scope):
-    st.stop()
+scope = layout.open_page("follow_up")
 
 as_of = data.reference_date(scope)
 st.caption(t("follow_up.as_of.data" if as_of < datetime.date.today() else "follow_up.as_of.today", date=day(as_of)))

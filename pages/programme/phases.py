@@ -4,7 +4,7 @@ import streamlit as st
 
 from pie.programme import figures as programme
 from pie.programme import charts
-from pie.ui import choice, data, filters, layout, session
+from pie.ui import choice, data, filters, layout
 from pie.ui import programme_drill as drill
 from pie.ui import programme_tables as tables
 from pie.ui.cards import share_cards
@@ -16,10 +16,7 @@ BREAKDOWN_TARGETS = {"establishment": filters.ESTABLISHMENT, "cohort": "cohort",
                      "sector": "sector", "gender": "gender"}
 COMPARISON_TARGETS = {"cohort": "cohort", "academic_year": filters.YEAR}
 
-scope = session.current_scope()
-layout.page_header("phases")
-if layout.empty_state(data.indicators(scope), scope):
-    st.stop()
+scope = layout.open_page("phases")
 
 # Filters of the page: a focus on one cohort, profile, sector or gender (a click on a bar sets them).
 everyone = data.ask(programme.phase_groups, scope)

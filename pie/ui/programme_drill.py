@@ -7,7 +7,7 @@ trainee`, pie.ui.choice), so the page can be bookmarked. None of them is a scope
 more condition on the participants the user's Scope (pie.ui.session) already lets the page read,
 so no URL can widen what a role sees.
 
-A bar a user clicks carries its group's code in `customdata[0]` (pie/programme_charts.py);
+A bar a user clicks carries its group's code in `customdata[0]` (pie/programme/charts.py);
 `on_pick` sets the select box, or the sidebar filter, that the bar stands for, and the page
 runs again narrowed. `active_filters` says what narrows the page, with a button clearing it all.
 """
