@@ -24,7 +24,6 @@ class Scope:
     bank: str | None = None
     incubator: str | None = None
     personal_data: bool = True
-    aggregate_only: bool = False
 
     @classmethod
     def for_role(cls, role: str, scope_code: str | None = None) -> "Scope":
@@ -37,7 +36,6 @@ class Scope:
             bank=scope_code if role == "bank" else None,
             incubator=scope_code if role == "incubator" else None,
             personal_data=role != "leadership",
-            aggregate_only=role == "leadership",
         )
 
     def with_filters(self, academic_year: str | None = None, region_code: str | None = None,

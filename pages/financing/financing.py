@@ -22,9 +22,7 @@ scope, bank = drill.bank_scope(scope)
 st.caption(t("financing.scope", scope=filters.summary(),
              bank=t("financing.bank.only", bank=i18n.bank_name(bank, language())) if bank
              else t("financing.bank.every")))
-values = data.indicators(scope)
-if layout.empty_state(values, scope):
-    st.stop()
+values = layout.indicators(scope)
 totals = data.ask(figures.by_group, scope, breakdown="all")
 if totals.empty:
     st.info(t("financing.empty"), icon=":material/info:")

@@ -19,12 +19,7 @@ scope, incubator = drill.incubator_scope(scope)
 st.caption(t("incubation.scope", scope=filters.summary(),
              incubator=t("incubation.incubator.only", incubator=incubator) if incubator
              else t("incubation.incubator.every")))
-values = data.indicators(scope)
-if layout.empty_state(values, scope):
-    st.stop()
-if not values["projects_incubated"]:
-    st.info(t("incubation.empty"), icon=":material/info:")
-    st.stop()
+layout.indicators(scope, needs="projects_incubated", empty="incubation.empty")
 
 kpi_cards(CARDS, scope)
 stages_now = data.ask(figures.stages_now, scope)

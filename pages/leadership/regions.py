@@ -4,17 +4,14 @@ import streamlit as st
 from pie.leadership import charts as leadership_charts
 
 from pie.leadership import figures as leadership
-from pie.ui import data, layout, regions, session
+from pie.ui import data, layout, regions
 from pie.ui.cards import comparison, kpi_cards
 from pie.ui.lang import language, t
 
 CARDS = (("participants", "immersion_completed", "projects_financed", "companies_created"),)
 MAP_HEIGHT = 640
 
-scope = session.current_scope()
-layout.page_header("regions")
-if layout.empty_state(data.indicators(scope), scope):
-    st.stop()
+scope = layout.open_page("regions")
 target_year, year_chosen = regions.targets_year(scope)
 in_scope = data.ask(leadership.regional_indicators, scope)
 

@@ -5,7 +5,7 @@ from datetime import date
 import streamlit as st
 
 from pie.companies import charts, figures
-from pie.ui import data, layout, session
+from pie.ui import data, layout
 from pie.ui import partner_drill as drill
 from pie.ui import partner_views as views
 from pie.ui.cards import kpi_cards
@@ -16,14 +16,7 @@ CARDS = (("companies_created", "companies_active", "jobs_created", "jobs_now"),)
 FOCUS = {"year": "focus_year", "region": "focus_region", "sector": "sector", "legal_form": "legal_form"}
 
 drill.begin("companies")
-scope = session.current_scope()
-layout.page_header("companies")
-values = data.indicators(scope)
-if layout.empty_state(values, scope):
-    st.stop()
-if not values["companies_created"]:
-    st.info(t("companies.empty"), icon=":material/info:")
-    st.stop()
+scope = layout.open_page("companies", needs="companies_created", empty="companies.empty")
 
 kpi_cards(CARDS, scope)
 as_of = date.today()

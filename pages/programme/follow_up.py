@@ -6,7 +6,7 @@ import streamlit as st
 
 from pie.programme import figures as programme
 from pie.programme import charts
-from pie.ui import data, filters, layout, session
+from pie.ui import choice, data, filters, layout
 from pie.ui import programme_drill as drill
 from pie.ui import programme_tables as tables
 from pie.ui.lang import day, label, language, number, t
@@ -14,10 +14,7 @@ from pie.ui.lang import day, label, language, number, t
 MAX_ESTABLISHMENTS = 15  # establishments drawn in the chart; the lists have them all
 MAX_ROWS = 250           # rows of a list on screen (most urgent first); downloads have them all
 
-scope = session.current_scope()
-layout.page_header("follow_up")
-if layout.empty_state(data.indicators(scope), scope):
-    st.stop()
+scope = layout.open_page("follow_up")
 
 as_of = data.reference_date(scope)
 st.caption(t("follow_up.as_of.data" if as_of < datetime.date.today() else "follow_up.as_of.today", date=day(as_of)))
@@ -25,11 +22,12 @@ st.caption(t("follow_up.as_of.data" if as_of < datetime.date.today() else "follo
 # Filters of the page: how long without activity, which phase (the sidebar narrows the rest).
 left, right, _ = st.columns([1, 1, 2])
 with left:
-    idle_days = drill.days(t("follow_up.idle.label"), "idle", programme.DEFAULT_IDLE_DAYS, programme.MAX_IDLE_DAYS,
-                           help_text=t("follow_up.idle.help"))
+    idle_days = int(choice.draw("number", t("follow_up.idle.label"), range(1, programme.MAX_IDLE_DAYS + 1), "idle",
+                                default=programme.DEFAULT_IDLE_DAYS, min_value=1, max_value=programme.MAX_IDLE_DAYS,
+                                step=1, help=t("follow_up.idle.help")))
 with right:
-    phase = drill.select(t("follow_up.phase.label"), programme.PHASES, "phase", lambda code: label("phase", code),
-                         t("follow_up.phase.all"))
+    phase = choice.draw("select", t("follow_up.phase.label"), programme.PHASES, "phase",
+                        format_func=lambda code: label("phase", code), all_text=t("follow_up.phase.all")) or None
 drill.active_filters({t("follow_up.phase.label"): label("phase", phase)} if phase else {}, keys=("phase",))
 
 lists = data.follow_up_lists(scope, idle_days, as_of, phase)

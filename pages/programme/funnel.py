@@ -3,7 +3,7 @@ import streamlit as st
 
 from pie import kpis
 from pie.programme import charts
-from pie.ui import data, layout, session
+from pie.ui import data, layout
 from pie.ui.cards import kpi_cards
 from pie.ui.lang import language, t
 from pie.ui.tables import funnel_by_group
@@ -12,10 +12,7 @@ CARDS = (("participants", "immersion_completed", "dropped", "companies_created")
 BREAKDOWNS = ("region", "establishment", "cohort", "academic_year")
 PEOPLE_BREAKDOWNS = ("gender", "profile")
 
-scope = session.current_scope()
-layout.page_header("funnel")
-if layout.empty_state(data.indicators(scope), scope):
-    st.stop()
+scope = layout.open_page("funnel")
 
 kpi_cards(CARDS, scope)
 

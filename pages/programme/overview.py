@@ -2,7 +2,7 @@
 import streamlit as st
 
 from pie.programme import charts, figures
-from pie.ui import data, layout, session
+from pie.ui import data, layout
 from pie.ui.cards import kpi_cards
 from pie.ui.lang import language, t
 from pie.ui.tables import yearly
@@ -14,10 +14,7 @@ CARDS = (
 )
 TREND = ("participants", "immersion_completed", "projects")
 
-scope = session.current_scope()
-layout.page_header("overview")
-if layout.empty_state(data.indicators(scope), scope):
-    st.stop()
+scope = layout.open_page("overview")
 
 kpi_cards(CARDS, scope)
 

@@ -4,7 +4,7 @@ import streamlit as st
 
 from pie.programme import figures as programme
 from pie.programme import charts
-from pie.ui import data, filters, layout, session
+from pie.ui import choice, data, filters, layout
 from pie.ui import programme_drill as drill
 from pie.ui import programme_tables as tables
 from pie.ui.cards import share_cards
@@ -16,10 +16,7 @@ BREAKDOWN_TARGETS = {"establishment": filters.ESTABLISHMENT, "cohort": "cohort",
                      "sector": "sector", "gender": "gender"}
 COMPARISON_TARGETS = {"cohort": "cohort", "academic_year": filters.YEAR}
 
-scope = session.current_scope()
-layout.page_header("phases")
-if layout.empty_state(data.indicators(scope), scope):
-    st.stop()
+scope = layout.open_page("phases")
 
 # Filters of the page: a focus on one cohort, profile, sector or gender (a click on a bar sets them).
 everyone = data.ask(programme.phase_groups, scope)
@@ -49,8 +46,8 @@ layout.show_table(tables.phase_summary(summary), t("phases.outcomes.file"), key=
 
 # Where participants drop out.
 st.subheader(t("phases.dropoff.title"))
-breakdown = drill.choice(t("phases.dropoff.label"), programme.BREAKDOWNS, "breakdown",
-                         lambda code: t(f"breakdown.{code}"))
+breakdown = choice.draw("radio", t("phases.dropoff.label"), programme.BREAKDOWNS, "breakdown", horizontal=True,
+                        format_func=lambda code: t(f"breakdown.{code}"))
 dropoff = programme.phase_by_group(groups, breakdown)
 totals = dropoff.groupby("group_key", sort=False)["dropped"].sum().sort_values(ascending=False, kind="stable")
 dropoff = dropoff.set_index("group_key").loc[totals.index].reset_index()  # most drop-outs first
@@ -65,9 +62,9 @@ layout.show_table(tables.dropoff(dropoff, breakdown), t("phases.dropoff.file", b
 
 # Cohorts side by side, then at the same age.
 st.subheader(t("phases.cohorts.title"))
-comparison = drill.choice(t("phases.cohorts.label"), programme.COMPARISONS, "compare",
-                          lambda code: t(f"phases.compare.{code}"),
-                          default="cohort" if len(cohort_names) <= MAX_COHORTS else "academic_year")
+comparison = choice.draw("radio", t("phases.cohorts.label"), programme.COMPARISONS, "compare", horizontal=True,
+                         format_func=lambda code: t(f"phases.compare.{code}"),
+                         default="cohort" if len(cohort_names) <= MAX_COHORTS else "academic_year")
 progress = programme.phase_by_group(groups, comparison)
 drawn = progress[progress["group_key"].isin(list(dict.fromkeys(progress["group_key"]))[-MAX_COHORTS:])]
 key = drill.chart_key("phases_cohorts", comparison, focus, scope)
@@ -81,8 +78,9 @@ layout.show_table(tables.progress_by_group(progress, comparison), t("phases.coho
 
 st.subheader(t("phases.same_age.title"))
 as_of = data.reference_date(scope)
-within = int(drill.choice(t("phases.same_age.label"), [str(d) for d in programme.WITHIN_DAYS], "within",
-                          lambda d: t("unit.days", value=d), default=str(programme.DEFAULT_WITHIN_DAYS)))
+within = int(choice.draw("radio", t("phases.same_age.label"), [str(d) for d in programme.WITHIN_DAYS], "within",
+                         horizontal=True, format_func=lambda d: t("unit.days", value=d),
+                         default=str(programme.DEFAULT_WITHIN_DAYS)))
 same_age = programme.completion_within(groups, comparison, within, as_of)
 drawn = same_age[same_age["group_key"].isin(list(dict.fromkeys(same_age["group_key"]))[-MAX_COHORTS:])]
 key = drill.chart_key("phases_same_age", comparison, within, focus, scope)

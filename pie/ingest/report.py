@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -136,9 +134,6 @@ class Report:
             return ACCEPTED if self.valid else REJECTED
         return self.outcome
 
-    def counts_by_type(self) -> dict[str, int]:
-        return dict(Counter(p.type for p in self.problems))
-
     def as_json(self, language: str | None = None) -> dict[str, Any]:
         """Exactly the object of `python -m pie ingest --json` (shared/CLI.md)."""
         language = language or self.language
@@ -171,9 +166,6 @@ class Report:
         for row in self.to_rows(language):
             writer.writerow(["" if v is None else _inert(v) for v in row.values()])
         return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-    def to_json_text(self) -> str:
-        return json.dumps(self.as_json(), ensure_ascii=False)
 
 
 def _inert(value: Any) -> Any:

@@ -4,18 +4,18 @@ dashboard.py draws them on every run, before `st.navigation(...).run()`, so thei
 (kept in st.session_state under the keys below) survive page switches. They are mirrored
 into the URL (`?year=2022-2023&region=09&establishment=E1`) so a view can be bookmarked:
 on a session's first run the URL's values are read back, and any value that is not one of
-the options is ignored.
+the options is ignored (pie.ui.choice). An establishment outside the chosen region is reset.
 """
 from __future__ import annotations
 
 import streamlit as st
 
-from pie.ui import data
+from pie.ui import choice, data
+from pie.ui.choice import ALL
 from pie.ui.lang import language, t
 
 YEAR, REGION, ESTABLISHMENT = "year", "region", "establishment"
 FILTER_KEYS = (YEAR, REGION, ESTABLISHMENT)
-ALL = ""  # the option meaning "no filter" (not None: a None value empties a selectbox)
 _FROM_URL = "_filters_read_from_url"
 
 
@@ -32,41 +32,20 @@ def _choices(options: data.FilterOptions, region: str) -> dict[str, dict[str, st
     }
 
 
-def _read_url(options: data.FilterOptions) -> None:
-    """Take the filters from the URL, once per session, keeping only valid values."""
-    state = st.session_state
-    for key in FILTER_KEYS:  # region before establishment, which it narrows
-        value = st.query_params.get(key)
-        if value and value in _choices(options, state.get(REGION, ALL))[key]:
-            state[key] = value
-    state[_FROM_URL] = True
-
-
-def _write_url() -> None:
-    for key in FILTER_KEYS:
-        value = st.session_state.get(key, ALL)
-        if value and st.query_params.get(key) != value:
-            st.query_params[key] = value
-        elif not value and key in st.query_params:
-            del st.query_params[key]
-
-
 def sidebar() -> None:
-    """Draw the filters in the sidebar and mirror their values into the URL."""
+    """Draw the filters in the sidebar, each kept in the URL (pie.ui.choice)."""
     options = data.filter_options()
     state = st.session_state
-    if not state.get(_FROM_URL):
-        _read_url(options)
+    if state.get(_FROM_URL):  # the URL is read on the session's first run only
+        for key in FILTER_KEYS:
+            state.setdefault(key, ALL)
+    state[_FROM_URL] = True
     with st.sidebar:
         st.header(t("filters.title"))
-        for key in FILTER_KEYS:
+        for key in FILTER_KEYS:  # region before establishment, which it narrows
             choices = _choices(options, state.get(REGION, ALL))[key]
-            if state.get(key, ALL) not in (ALL, *choices):
-                state[key] = ALL  # e.g. an establishment of another region, or a stale value
-            st.selectbox(t(f"filters.{key}"), [ALL, *choices], key=key,
-                         format_func=lambda code, choices=choices, key=key:
-                             choices[code] if code else t(f"filters.{key}.all"))
-    _write_url()
+            choice.draw("select", t(f"filters.{key}"), choices, key, format_func=choices.__getitem__,
+                        all_text=t(f"filters.{key}.all"))
 
 
 def selected() -> dict[str, str | None]:

@@ -14,6 +14,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from pie import i18n, kpis
 from pie.kpis import format_indicator
+from pie.ui import choice
 
 LANGUAGE_KEY = "language"
 URL_KEY = "lang"
@@ -33,36 +34,17 @@ def language() -> str:
     global _last_run_language
     if get_script_run_ctx() is None:
         return _last_run_language
-    state = st.session_state
-    chosen = state.get(LANGUAGE_KEY)
-    if chosen not in i18n.LANGUAGES:
-        chosen = i18n.normalise_language(st.query_params.get(URL_KEY))
-        state[LANGUAGE_KEY] = chosen
-    _last_run_language = chosen
-    return chosen
-
-
-def _take_choice() -> None:
-    st.session_state[LANGUAGE_KEY] = i18n.normalise_language(st.session_state.get(_WIDGET_KEY))
-
-
-def _write_url(current: str) -> None:
-    if current == i18n.DEFAULT_LANGUAGE:
-        if URL_KEY in st.query_params:
-            del st.query_params[URL_KEY]
-    elif st.query_params.get(URL_KEY) != current:
-        st.query_params[URL_KEY] = current
+    _last_run_language = choice.settle(LANGUAGE_KEY, i18n.LANGUAGES, i18n.DEFAULT_LANGUAGE, param=URL_KEY,
+                                       read=i18n.normalise_language)
+    return _last_run_language
 
 
 def selector() -> None:
     """The language selector at the top of the sidebar (each language by its own name); a
     change re-renders the whole app in the new language. Keeps `?lang=` in the URL."""
-    current = language()
-    st.session_state[_WIDGET_KEY] = current  # in step with a language read from the URL
-    with st.sidebar:
-        st.radio(t("language.label"), i18n.LANGUAGES, key=_WIDGET_KEY, horizontal=True,
-                 format_func=i18n.LANGUAGE_NAMES.__getitem__, on_change=_take_choice)
-    _write_url(current)
+    choice.draw("radio", t("language.label"), i18n.LANGUAGES, _WIDGET_KEY, value_key=LANGUAGE_KEY, param=URL_KEY,
+                default=i18n.DEFAULT_LANGUAGE, format_func=i18n.LANGUAGE_NAMES.__getitem__, horizontal=True,
+                container=st.sidebar)
 
 
 # Right to left for Arabic (shared/FIELD_NOTES.md, each rule checked on screenshots). st.html

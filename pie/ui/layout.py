@@ -1,4 +1,4 @@
-"""Layout pieces every page shares: header, empty state, demo banner, tables, charts, sidebar footer."""
+"""Layout pieces every page shares: opening (header, empty state), demo banner, tables, charts, sidebar footer."""
 from __future__ import annotations
 
 import dataclasses
@@ -7,7 +7,7 @@ import streamlit as st
 
 from pie import charts
 from pie.scope import Scope
-from pie.ui import data, downloads, filters, tables
+from pie.ui import data, downloads, filters, session, tables
 from pie.ui.lang import language, number, t
 
 
@@ -26,6 +26,27 @@ def empty_state(values: dict[str, int | float | None], scope: Scope) -> bool:
     filtered = scope.academic_year or scope.region_code or scope.establishment_id
     st.info(t("empty.scope" if filtered else "empty.database"), icon=":material/info:")
     return True
+
+
+def indicators(scope: Scope, needs: str | None = None, empty: str | None = None) -> dict[str, int | float | None]:
+    """The indicators of `scope`. When nothing is in scope (empty_state), or the indicator
+    `needs` is zero (the message `empty`), say so and stop the page."""
+    values = data.indicators(scope)
+    if empty_state(values, scope):
+        st.stop()
+    if needs is not None and not values[needs]:
+        st.info(t(empty), icon=":material/info:")
+        st.stop()
+    return values
+
+
+def open_page(page: str, needs: str | None = None, empty: str | None = None) -> Scope:
+    """The start of a page: its header with the session's scope, then `indicators` (stopping the
+    page when there is nothing to show). Returns the scope."""
+    scope = session.current_scope()
+    page_header(page)
+    indicators(scope, needs, empty)
+    return scope
 
 
 def demo_banner() -> None:

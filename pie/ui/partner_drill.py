@@ -2,11 +2,12 @@
 
 A page value (the bank chosen by a manager, the breakdown of a chart, the branch a user
 clicked…) lives in st.session_state under `partners_<page>_<key>` (each page calls `begin`
-first, so a region chosen on one page never narrows another). When the page opens it is read from
-the URL query parameter `<key>`, kept only if it is one of the options offered, and every run
-writes it back to the URL, so a view can be bookmarked and shared. A focus can be chosen in
-a select box or by clicking a bar of a chart (its customdata is the code); the active focus
-values are listed above the tables they narrow, with a button that clears them.
+first, so a region chosen on one page never narrows another), outside the widget's own state
+(`..._widget`), so it survives runs that do not draw its widget. When the page opens it is read
+from the URL query parameter `<key>`, kept only if it is one of the options offered, and every
+run writes it back to the URL (pie.ui.choice), so a view can be bookmarked and shared. A focus
+can be chosen in a select box or by clicking a bar of a chart (its customdata is the code); the
+active focus values are listed above the tables they narrow, with a button that clears them.
 
 Nothing here widens a role: the options come from queries run in the user's own scope, and
 the selectors never show, nor read from the URL, the bank of a bank account or the incubator
@@ -20,10 +21,10 @@ from pie import i18n
 from pie.financing import figures as financing
 from pie.incubation import figures as incubation
 from pie.scope import Scope
-from pie.ui import data, layout, session
+from pie.ui import choice, data, layout, session
+from pie.ui.choice import ALL
 from pie.ui.lang import language, t
 
-ALL = ""          # the option meaning "no narrowing"
 _PREFIX = "partners_"
 _PAGE = "partners_page"
 
@@ -52,12 +53,7 @@ def value(key: str) -> str | None:
 
 def _mirror(key: str) -> None:
     """Write the value of `key` into the URL (remove the parameter when nothing is chosen)."""
-    chosen = value(key)
-    if chosen:
-        if st.query_params.get(key) != chosen:
-            st.query_params[key] = chosen
-    elif key in st.query_params:
-        del st.query_params[key]
+    choice.to_url(st.query_params, key, value(key) or ALL)
 
 
 def settle(key: str, options: object, default: str = ALL) -> str | None:
@@ -67,13 +63,7 @@ def settle(key: str, options: object, default: str = ALL) -> str | None:
     afterwards a value that is no longer an option (the filters changed) falls back to
     `default`. Values live outside the widgets' own state, so a focus chosen under one
     breakdown survives showing another. Returns the value (None for ALL)."""
-    state, state_key = st.session_state, _state_key(key)
-    allowed = [str(option) for option in options]
-    if state_key not in state:
-        wanted = st.query_params.get(key)
-        state[state_key] = wanted if wanted in allowed else default
-    elif state[state_key] not in (*allowed, *((ALL,) if not default else ())):
-        state[state_key] = default
+    choice.settle(_state_key(key), options, default, param=key)
     _mirror(key)
     return value(key)
 
@@ -83,32 +73,30 @@ def _bump(key: str) -> None:
     st.session_state[_generation_key(key)] = st.session_state.get(_generation_key(key), 0) + 1
 
 
-def _from_widget(key: str) -> None:
-    st.session_state[_state_key(key)] = st.session_state[_widget_key(key)]
+def _changed(key: str) -> None:
     _bump(key)
     _mirror(key)
 
 
+def _draw(kind: str, key: str, options, label: str, container, **widget_args) -> str:
+    """The widget of page value `key`, its value kept under the page's state key (settled first)."""
+    return choice.draw(kind, label, options, _widget_key(key), value_key=_state_key(key), param=key,
+                       url_default=ALL, on_change=_changed, args=(key,), container=container, **widget_args)
+
+
 def select(key: str, options: dict[str, str], label: str, all_label: str, container=None) -> str | None:
-    """A select box offering "all" then `options` (code → label) for page value `key` (settled
-    first); returns the chosen code (None for all)."""
-    settle(key, options)
-    st.session_state[_widget_key(key)] = st.session_state[_state_key(key)]
-    (container or st).selectbox(
-        label, [ALL, *options], key=_widget_key(key),
-        format_func=lambda code: options.get(code, code) if code else all_label,
-        on_change=_from_widget, args=(key,))
-    return value(key)
+    """A select box offering "all" then `options` (code → label) for page value `key`; returns the
+    chosen code (None for all)."""
+    return _draw("select", key, options, label, container, format_func=options.__getitem__,
+                 all_text=all_label) or None
 
 
 def breakdown(key: str, choices: tuple[str, ...], label: str, container=None) -> str:
     """Horizontal radio buttons choosing how a chart and its table are broken down (`choices`
-    translated with `breakdown.<code>`), kept in the URL under `key`; the first is the default."""
-    settle(key, choices, default=choices[0])
-    st.session_state[_widget_key(key)] = st.session_state[_state_key(key)]
-    (container or st).radio(label, choices, key=_widget_key(key), horizontal=True,
-                            format_func=lambda code: t(f"breakdown.{code}"), on_change=_from_widget, args=(key,))
-    return st.session_state[_state_key(key)]
+    translated with `breakdown.<code>`), kept in the URL under `key` even when it is the first,
+    the default."""
+    return _draw("radio", key, choices, label, container, horizontal=True,
+                 format_func=lambda code: t(f"breakdown.{code}"))
 
 
 def clear(*keys: str) -> None:

@@ -1,9 +1,10 @@
 """Tables and extra cards of the Financing, Incubation and Companies-and-jobs pages.
 
-Each table builder takes a frame of a pie.partners question and returns a `Table`
-(pie.ui.tables): translated headers, raw values (what the CSV/XLSX downloads hold), codes
-shown through their translation. `figure_cards` draws cards for figures that are not METRICS.md
-indicators (pending decisions, outstanding, survival…), in the same style as kpi_cards.
+Each table builder takes a frame of a pie.financing, pie.incubation or pie.companies figure and
+returns a `Table` (pie.ui.tables): translated headers, raw values (what the CSV/XLSX downloads
+hold), codes shown through their translation. `figure_cards` draws cards for figures that are
+not METRICS.md indicators (pending decisions, outstanding, survival…), in the same style as
+kpi_cards.
 """
 from __future__ import annotations
 

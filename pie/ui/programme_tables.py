@@ -188,37 +188,33 @@ def idle_participants(frame: pd.DataFrame) -> Table:
     return _build(columns)
 
 
-def plans_to_review(frame: pd.DataFrame) -> Table:
-    """Plans waiting for review: the project, days since submission, its lead, the plan."""
+def _waiting_plans(frame: pd.DataFrame, days: str, dated: str, date_column: str, **first: tuple) -> Table:
+    """Plans waiting for a step: the project, the days waited (header `days`), the `first`
+    columns, the lead, the plan and the date it started waiting (header `dated`)."""
     columns = {
         t("follow_up.col.project"): (frame["project_name"], TEXT),
-        t("follow_up.col.days_waiting"): (frame["days_waiting"], COUNT),
+        t(f"follow_up.col.{days}"): (frame["days_waiting"], COUNT),
+        **{t(f"follow_up.col.{name}"): column for name, column in first.items()},
         **_lead(frame),
         t("follow_up.col.plan"): (frame["plan_id"], TEXT),
         t("follow_up.col.version"): (frame["version"].astype("int64"), COUNT),
-        t("follow_up.col.submitted_on"): (_dates(frame["submitted_on"]), DATE),
+        t(f"follow_up.col.{dated}"): (_dates(frame[date_column]), DATE),
         t("follow_up.col.requested"): (frame["requested_amount_mad"].astype("float64"), AMOUNT),
         **_ids(frame),
         **_where(frame),
     }
     return _build(columns)
+
+
+def plans_to_review(frame: pd.DataFrame) -> Table:
+    """Plans waiting for review: the project, days since submission, its lead, the plan."""
+    return _waiting_plans(frame, "days_waiting", "submitted_on", "submitted_on")
 
 
 def plans_without_decision(frame: pd.DataFrame) -> Table:
     """Validated plans no bank has decided on: days since validation, banks asked, the lead."""
-    columns = {
-        t("follow_up.col.project"): (frame["project_name"], TEXT),
-        t("follow_up.col.days_since_validation"): (frame["days_waiting"], COUNT),
-        t("follow_up.col.pending_banks"): (frame["pending_banks"], TEXT),
-        **_lead(frame),
-        t("follow_up.col.plan"): (frame["plan_id"], TEXT),
-        t("follow_up.col.version"): (frame["version"].astype("int64"), COUNT),
-        t("follow_up.col.validated_on"): (_dates(frame["reviewed_on"]), DATE),
-        t("follow_up.col.requested"): (frame["requested_amount_mad"].astype("float64"), AMOUNT),
-        **_ids(frame),
-        **_where(frame),
-    }
-    return _build(columns)
+    return _waiting_plans(frame, "days_since_validation", "validated_on", "reviewed_on",
+                          pending_banks=(frame["pending_banks"], TEXT))
 
 
 def loans_not_disbursed(frame: pd.DataFrame) -> Table:
