@@ -4,7 +4,7 @@ and rows per second, and writes the table to docs/PERFORMANCE.md ("Import speed"
 
     python benchmarks/ingest_speed.py --participants 100000 1000000
 
-Goal (issue 4): 1,000,000 participants and their phase rows checked and loaded in under
+Goal: 1,000,000 participants and their phase rows checked and loaded in under
 60 s, under 2 GB. Each size runs in its own process so its peak memory is its own.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Load: concurrent sessions against `streamlit run dashboard.py` while an import runs (issue 9).
+"""Load: concurrent sessions against `streamlit run dashboard.py` while an import runs.
 
 One command, about 4 minutes at the default size, bounded in time:
 

@@ -1,4 +1,4 @@
-"""National scale: every page, every role, at 10k, 100k and 1M participants (issue 9).
+"""National scale: every page, every role, at 10k, 100k and 1M participants.
 
 usage: python benchmarks/scale.py [--sizes 10000 100000 1000000] [--repeat 3] [--quick] [--no-write]
 

@@ -1,4 +1,4 @@
-"""Data-quality checks over the whole database (issue 4, item 7): the warnings that do not
+"""Data-quality checks over the whole database: the warnings that do not
 reject an import but that a programme manager should fix or chase.
 
 Each check is one named query in queries/quality/ with a threshold in days (where it has one)

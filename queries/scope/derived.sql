@@ -1,4 +1,4 @@
--- Derived tables the scope macros read instead of joining at every query (issue 9: a page at
+-- Derived tables the scope macros read instead of joining at every query (a page at
 -- 1,000,000 participants spent most of its time joining 2.2 million phase rows to a million
 -- participants to learn each row's cohort, year, region and establishment).
 -- Rebuilt by pie.db inside every writer transaction that publishes (an import, the demo,
