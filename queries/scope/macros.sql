@@ -309,3 +309,10 @@ create or replace macro decision_group_key(p_breakdown, bank, branch, product, r
         when 'region' then region_code
         else 'all'
     end;
+
+-- the position of an incubation stage in the programme's order (DATA_MODEL.md incubation_stages)
+create or replace macro incubation_stage_order(stage) as
+    case stage
+        when 'pre_incubation' then 1 when 'incubation' then 2
+        when 'acceleration' then 3 when 'post_creation' then 4
+    end;
