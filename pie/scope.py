@@ -1,7 +1,8 @@
 """Scope: the filters a user chose plus the restrictions of their role.
 
 A Scope becomes the five parameters every query passes to the scope macros
-(queries/scope/macros.sql), the only place where data are narrowed. Role restrictions are
+(queries/scope/macros.sql), the only place where data are narrowed, plus the personal-data
+permission the macros returning contact details take as a sixth. Role restrictions are
 set by `Scope.for_role` from the account, never from a widget or a URL, and `with_filters`
 can only narrow: it keeps the role's restriction whatever it is given.
 """
@@ -53,6 +54,8 @@ class Scope:
             "establishment": self.establishment_id,
             "bank": self.bank,
             "incubator": self.incubator,
+            # read only by the macros that return contact details (scoped_contacts, scoped_project_leads)
+            "personal_data": self.personal_data,
         }
 
     def previous_year(self) -> "Scope | None":

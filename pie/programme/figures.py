@@ -174,6 +174,9 @@ def reference_date(source: Source, scope: Scope | None = None, today: date | Non
 
 
 def _without_contacts(frame: pd.DataFrame, scope: Scope, columns: tuple[str, ...]) -> pd.DataFrame:
+    """The list without its contact columns when the scope has no personal data. The scope
+    macros (scoped_contacts, scoped_project_leads) already returned them empty: this only keeps
+    the columns off the page for such a role, as before."""
     return frame if scope.personal_data else frame.drop(columns=list(columns))
 
 
@@ -191,14 +194,14 @@ def idle_participants(source: Source, scope: Scope | None, idle_days: int, as_of
     if not 0 <= int(idle_days) <= MAX_IDLE_DAYS:
         raise ValueError(f"idle_days must be between 0 and {MAX_IDLE_DAYS}")
     frame = queries.run(source, "programme/follow_up_participants", scope, idle_days=int(idle_days),
-                   as_of=as_of, phase=phase, with_contacts=scope.personal_data)
+                   as_of=as_of, phase=phase)
     frame["idle_days"] = frame["idle_days"].astype("int64")
     return _without_contacts(frame, scope, CONTACT_COLUMNS).reset_index(drop=True)
 
 
 def _project_list(source: Source, scope: Scope | None, name: str, as_of: date) -> pd.DataFrame:
     scope = scope or Scope()
-    frame = queries.run(source, f"programme/{name}", scope, as_of=as_of, with_contacts=scope.personal_data)
+    frame = queries.run(source, f"programme/{name}", scope, as_of=as_of)
     frame["days_waiting"] = frame["days_waiting"].astype("int64")
     return _without_contacts(frame, scope, LEAD_CONTACT_COLUMNS).reset_index(drop=True)
 

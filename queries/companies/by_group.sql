@@ -4,28 +4,8 @@
 -- follow-up of active companies); one row per group.
 with
 companies_in_scope as (
-    select company_id, project_id, legal_form, registered_on, jobs_created, status, sector, region_code
-    from scoped_companies($academic_year, $region, $establishment, $bank, $incubator)
-),
-
-latest_followups as (
-    select
-        cf.company_id,
-        arg_max(cf.status, cf.as_of) as status,
-        arg_max(cf.employees, cf.as_of) as employees,
-        arg_max(cf.revenue_mad, cf.as_of) as revenue_mad,
-        max(cf.as_of) as followup_on
-    from scoped_company_followups($academic_year, $region, $establishment, $bank, $incubator) as cf
-    group by cf.company_id
-),
-
-planned as (
-    -- the project's latest validated plan, else its latest submitted one (drafts do not count)
-    select project_id, planned_jobs
-    from scoped_business_plans($academic_year, $region, $establishment, $bank, $incubator)
-    where status in ('submitted', 'validated', 'rejected')
-    qualify row_number() over (
-        partition by project_id order by (status = 'validated') desc, version desc) = 1
+    select *
+    from scoped_companies_now($academic_year, $region, $establishment, $bank, $incubator)
 ),
 
 companies_now as (
@@ -39,14 +19,12 @@ companies_now as (
         end as group_key,
         co.company_id,
         co.jobs_created,
-        pl.planned_jobs,
-        coalesce(lf.status, co.status) as status_now,
-        coalesce(lf.employees, co.jobs_created) as employees_now,
-        lf.revenue_mad,
-        lf.followup_on
+        co.planned_jobs,
+        co.status_now,
+        co.jobs_now,
+        co.revenue_mad,
+        co.followup_on
     from companies_in_scope as co
-    left join latest_followups as lf on lf.company_id = co.company_id
-    left join planned as pl on pl.project_id = co.project_id
 ),
 
 per_group as (
@@ -58,7 +36,7 @@ per_group as (
         coalesce(sum(planned_jobs), 0) as planned_jobs,
         count(planned_jobs) as n_with_plan,
         coalesce(sum(jobs_created), 0) as jobs_created,
-        coalesce(sum(employees_now) filter (where status_now = 'active'), 0) as jobs_now,
+        coalesce(sum(jobs_now), 0) as jobs_now,
         coalesce(sum(revenue_mad) filter (where status_now = 'active'), 0) as revenue_mad,
         count(revenue_mad) filter (where status_now = 'active') as n_with_revenue,
         count(followup_on) as n_followed_up

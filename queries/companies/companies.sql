@@ -5,26 +5,7 @@
 with
 companies_in_scope as (
     select *
-    from scoped_companies($academic_year, $region, $establishment, $bank, $incubator)
-),
-
-latest_followups as (
-    select
-        cf.company_id,
-        max(cf.as_of) as followup_on,
-        arg_max(cf.status, cf.as_of) as status,
-        arg_max(cf.employees, cf.as_of) as employees,
-        arg_max(cf.revenue_mad, cf.as_of) as revenue_mad
-    from scoped_company_followups($academic_year, $region, $establishment, $bank, $incubator) as cf
-    group by cf.company_id
-),
-
-planned as (
-    select project_id, planned_jobs
-    from scoped_business_plans($academic_year, $region, $establishment, $bank, $incubator)
-    where status in ('submitted', 'validated', 'rejected')
-    qualify row_number() over (
-        partition by project_id order by (status = 'validated') desc, version desc) = 1
+    from scoped_companies_now($academic_year, $region, $establishment, $bank, $incubator)
 ),
 
 focused as (
@@ -48,19 +29,16 @@ final as (
         e.name as establishment_name,
         co.legal_form,
         co.registered_on,
-        pl.planned_jobs,
+        co.planned_jobs,
         co.jobs_created,
-        coalesce(lf.status, co.status) as status_now,
-        case when coalesce(lf.status, co.status) = 'active'
-             then coalesce(lf.employees, co.jobs_created) else 0 end as jobs_now,
-        lf.followup_on,
-        lf.revenue_mad
+        co.status_now,
+        co.jobs_now,
+        co.followup_on,
+        co.revenue_mad
     from focused as co
     join projects as pr on pr.project_id = co.project_id
     join establishments as e on e.establishment_id = co.establishment_id
     left join regions as r on r.region_code = co.region_code
-    left join latest_followups as lf on lf.company_id = co.company_id
-    left join planned as pl on pl.project_id = co.project_id
 )
 
 select * from final

@@ -4,19 +4,13 @@
 with
 decisions_in_scope as (
     select
-        case $breakdown
-            when 'bank' then fd.bank
-            when 'branch' then fd.branch
-            when 'product' then fd.product
-            when 'region' then fd.region_code
-            else 'all'
-        end as group_key,
+        decision_group_key($breakdown, fd.bank, fd.branch, fd.product, fd.region_code) as group_key,
         fd.project_id,
         fd.decision,
         fd.requested_amount_mad,
         fd.amount_approved_mad,
         fd.amount_disbursed_mad,
-        fd.decided_on - fd.plan_submitted_on as days_to_decision
+        fd.days_to_decision
     from scoped_financing_decisions($academic_year, $region, $establishment, $bank, $incubator) as fd
 ),
 
@@ -27,14 +21,12 @@ per_group as (
         count(*) filter (where decision = 'approved') as n_approved,
         count(*) filter (where decision = 'rejected') as n_rejected,
         count(*) filter (where decision = 'pending') as n_pending,
-        count(*) filter (where decision = 'approved')
-            / nullif(count(*) filter (where decision in ('approved', 'rejected')), 0) as approval_rate,
+        approval_rate_of(decision) as approval_rate,
         count(distinct project_id) filter (where decision = 'approved') as n_projects_financed,
         coalesce(sum(requested_amount_mad), 0) as requested_mad,
         coalesce(sum(amount_approved_mad) filter (where decision = 'approved'), 0) as approved_mad,
         coalesce(sum(amount_disbursed_mad), 0) as disbursed_mad,
-        median(days_to_decision) filter (where decision in ('approved', 'rejected'))
-            as median_days_to_decision
+        median_days_to_decision_of(days_to_decision, decision) as median_days_to_decision
     from decisions_in_scope
     group by group_key
 ),

@@ -8,7 +8,7 @@ decided as (
         fd.branch,
         fd.product,
         fd.decision,
-        fd.decided_on - fd.plan_submitted_on as days_to_decision
+        fd.days_to_decision
     from scoped_financing_decisions($academic_year, $region, $establishment, $bank, $incubator) as fd
     where fd.decision in ('approved', 'rejected')
 ),

@@ -10,18 +10,6 @@ decisions_in_scope as (
       and ($focus_region is null or region_code = $focus_region)
 ),
 
-latest_followups as (
-    select
-        lf.decision_id,
-        max(lf.as_of) as followup_on,
-        arg_max(lf.outstanding_mad, lf.as_of) as outstanding_mad,
-        arg_max(lf.days_past_due, lf.as_of) as days_past_due,
-        arg_max(lf.status, lf.as_of) as loan_status
-    from scoped_loan_followups($academic_year, $region, $establishment, $bank, $incubator) as lf
-    where lf.decision_id in (select decision_id from decisions_in_scope where decision = 'approved')
-    group by lf.decision_id
-),
-
 final as (
     select
         fd.decision_id,
@@ -39,7 +27,7 @@ final as (
         e.name as establishment_name,
         fd.plan_submitted_on,
         fd.decided_on,
-        fd.decided_on - fd.plan_submitted_on as days_to_decision,
+        fd.days_to_decision,
         fd.requested_amount_mad,
         fd.amount_approved_mad,
         fd.disbursed_on,
@@ -54,7 +42,8 @@ final as (
     join business_plans as bp on bp.plan_id = fd.plan_id
     join establishments as e on e.establishment_id = fd.establishment_id
     left join regions as r on r.region_code = fd.region_code
-    left join latest_followups as lf on lf.decision_id = fd.decision_id
+    left join scoped_latest_loan_followups($academic_year, $region, $establishment, $bank, $incubator) as lf
+      on lf.decision_id = fd.decision_id
 )
 
 select * from final

@@ -5,26 +5,9 @@ with
 loans as (
     select
         fd.decision_id,
-        case $breakdown
-            when 'bank' then fd.bank
-            when 'branch' then fd.branch
-            when 'product' then fd.product
-            when 'region' then fd.region_code
-            else 'all'
-        end as group_key
+        decision_group_key($breakdown, fd.bank, fd.branch, fd.product, fd.region_code) as group_key
     from scoped_financing_decisions($academic_year, $region, $establishment, $bank, $incubator) as fd
     where fd.decision = 'approved'
-),
-
-latest_followups as (
-    select
-        lf.decision_id,
-        arg_max(lf.outstanding_mad, lf.as_of) as outstanding_mad,
-        arg_max(lf.days_past_due, lf.as_of) as days_past_due,
-        arg_max(lf.status, lf.as_of) as loan_status
-    from scoped_loan_followups($academic_year, $region, $establishment, $bank, $incubator) as lf
-    where lf.decision_id in (select decision_id from loans)
-    group by lf.decision_id
 ),
 
 per_group as (
@@ -34,16 +17,15 @@ per_group as (
         count(lf.decision_id) as n_reported,
         coalesce(sum(lf.outstanding_mad), 0) as outstanding_mad,
         coalesce(sum(lf.outstanding_mad) filter (where lf.days_past_due > 30), 0) as at_risk_mad,
-        -- null with no report, or when nothing is outstanding any more (as METRICS.md's PAR30)
-        coalesce(sum(lf.outstanding_mad) filter (where lf.days_past_due > 30), 0)
-            / nullif(sum(lf.outstanding_mad), 0) as portfolio_at_risk_30,
+        portfolio_at_risk_30_of(lf.outstanding_mad, lf.days_past_due) as portfolio_at_risk_30,
         count(*) filter (where lf.days_past_due > 30) as n_past_due_30,
         count(*) filter (where lf.loan_status = 'current') as n_current,
         count(*) filter (where lf.loan_status = 'late') as n_late,
         count(*) filter (where lf.loan_status = 'repaid') as n_repaid,
         count(*) filter (where lf.loan_status = 'written_off') as n_written_off
     from loans as lo
-    left join latest_followups as lf on lf.decision_id = lo.decision_id
+    left join scoped_latest_loan_followups($academic_year, $region, $establishment, $bank, $incubator) as lf
+      on lf.decision_id = lo.decision_id
     group by lo.group_key
 ),
 

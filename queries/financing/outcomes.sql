@@ -23,18 +23,8 @@ financed as (
 ),
 
 companies_in_scope as (
-    select company_id, project_id, legal_form, registered_on, jobs_created, status
-    from scoped_companies($academic_year, $region, $establishment, $bank, $incubator)
-),
-
-latest_company_followups as (
-    select
-        cf.company_id,
-        max(cf.as_of) as followup_on,
-        arg_max(cf.status, cf.as_of) as status,
-        arg_max(cf.employees, cf.as_of) as employees
-    from scoped_company_followups($academic_year, $region, $establishment, $bank, $incubator) as cf
-    group by cf.company_id
+    select company_id, project_id, legal_form, registered_on, jobs_created, status_now, jobs_now, followup_on
+    from scoped_companies_now($academic_year, $region, $establishment, $bank, $incubator)
 ),
 
 final as (
@@ -50,15 +40,13 @@ final as (
         co.legal_form,
         co.registered_on,
         co.jobs_created,
-        coalesce(lc.status, co.status) as company_status,
-        lc.followup_on,
-        case when coalesce(lc.status, co.status) = 'active'
-             then coalesce(lc.employees, co.jobs_created) else 0 end as jobs_now
+        co.status_now as company_status,
+        co.followup_on,
+        coalesce(co.jobs_now, 0) as jobs_now  -- 0 for a financed project without a company
     from financed as fi
     join projects as pr on pr.project_id = fi.project_id
     left join regions as r on r.region_code = fi.region_code
     left join companies_in_scope as co on co.project_id = fi.project_id
-    left join latest_company_followups as lc on lc.company_id = co.company_id
 )
 
 select * from final

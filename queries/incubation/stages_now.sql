@@ -9,10 +9,7 @@ stage_rows as (
         s.entered_on,
         s.exited_on,
         s.exit_reason,
-        case s.stage
-            when 'pre_incubation' then 1 when 'incubation' then 2
-            when 'acceleration' then 3 when 'post_creation' then 4
-        end as stage_order
+        incubation_stage_order(s.stage) as stage_order
     from scoped_incubation_stages($academic_year, $region, $establishment, $bank, $incubator) as s
 ),
 

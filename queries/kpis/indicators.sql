@@ -1,4 +1,5 @@
--- Every indicator of METRICS.md for one scope; one row, one column per METRICS.md key.
+-- Every indicator of METRICS.md for one scope (the scope parameters only); one row, one column
+-- per METRICS.md key.
 with
 people as (
     select participant_id, gender
@@ -22,35 +23,18 @@ decisions as (
         decision,
         amount_approved_mad,
         amount_disbursed_mad,
-        decided_on - plan_submitted_on as days_to_decision
+        days_to_decision
     from scoped_financing_decisions($academic_year, $region, $establishment, $bank, $incubator)
 ),
 
 latest_loan_followups as (
-    select
-        lf.decision_id,
-        arg_max(lf.outstanding_mad, lf.as_of) as outstanding_mad,
-        arg_max(lf.days_past_due, lf.as_of) as days_past_due
-    from scoped_loan_followups($academic_year, $region, $establishment, $bank, $incubator) as lf
-    where lf.decision_id in (select decision_id from decisions where decision = 'approved')
-    group by lf.decision_id
+    select outstanding_mad, days_past_due
+    from scoped_latest_loan_followups($academic_year, $region, $establishment, $bank, $incubator)
 ),
 
 companies_now as (
-    select
-        co.company_id,
-        co.jobs_created,
-        coalesce(latest.status, co.status) as status_now,
-        coalesce(latest.employees, co.jobs_created) as jobs_now
-    from scoped_companies($academic_year, $region, $establishment, $bank, $incubator) as co
-    left join (
-        select
-            company_id,
-            arg_max(status, as_of) as status,
-            arg_max(employees, as_of) as employees
-        from company_followups
-        group by company_id
-    ) as latest on latest.company_id = co.company_id
+    select company_id, jobs_created, status_now, jobs_now
+    from scoped_companies_now($academic_year, $region, $establishment, $bank, $incubator)
 ),
 
 people_figures as (
@@ -89,10 +73,8 @@ decision_figures as (
         count(distinct project_id) filter (where decision = 'approved') as projects_financed,
         coalesce(sum(amount_approved_mad) filter (where decision = 'approved'), 0) as amount_approved_mad,
         coalesce(sum(amount_disbursed_mad), 0) as amount_disbursed_mad,
-        count(*) filter (where decision = 'approved')
-            / nullif(count(*) filter (where decision in ('approved', 'rejected')), 0) as approval_rate,
-        median(days_to_decision) filter (where decision in ('approved', 'rejected'))
-            as median_days_to_decision
+        approval_rate_of(decision) as approval_rate,
+        median_days_to_decision_of(days_to_decision, decision) as median_days_to_decision
     from decisions
 ),
 
@@ -117,9 +99,7 @@ coaching_figures as (
 
 loan_figures as (
     select
-        -- null with no loan, or when nothing is outstanding any more
-        coalesce(sum(outstanding_mad) filter (where days_past_due > 30), 0)
-            / nullif(sum(outstanding_mad), 0) as portfolio_at_risk_30
+        portfolio_at_risk_30_of(outstanding_mad, days_past_due) as portfolio_at_risk_30
     from latest_loan_followups
 ),
 

@@ -1,5 +1,5 @@
 -- Approved financing decisions not disbursed yet (no disbursed_on), with the days since the
--- decision on $as_of and the project lead (contact details only when $with_contacts); one row
+-- decision on $as_of and the project lead (contact details only when $personal_data); one row
 -- per decision, longest waiting first.
 with
 undisbursed as (
@@ -16,21 +16,6 @@ undisbursed as (
     from scoped_financing_decisions($academic_year, $region, $establishment, $bank, $incubator)
     where decision = 'approved'
       and disbursed_on is null
-),
-
-leads as (
-    select
-        pm.project_id,
-        string_agg(pm.participant_id, ' / ' order by pm.participant_id) as lead_id,
-        string_agg(ct.full_name, ' / ' order by pm.participant_id) as lead_name,
-        string_agg(ct.phone, ' / ' order by pm.participant_id) as lead_phone,
-        string_agg(ct.email, ' / ' order by pm.participant_id) as lead_email
-    from scoped_project_members($academic_year, $region, $establishment, $bank, $incubator) as pm
-    left join participant_contacts as ct
-      on ct.participant_id = pm.participant_id and $with_contacts
-    where pm.role = 'lead'
-      and pm.project_id in (select project_id from undisbursed)
-    group by pm.project_id
 ),
 
 final as (
@@ -56,7 +41,8 @@ final as (
     join scoped_projects($academic_year, $region, $establishment, $bank, $incubator) as pr
       on pr.project_id = un.project_id
     join establishments as es on es.establishment_id = pr.establishment_id
-    left join leads as ld on ld.project_id = un.project_id
+    left join scoped_project_leads($academic_year, $region, $establishment, $bank, $incubator, $personal_data) as ld
+      on ld.project_id = un.project_id
     order by un.days_waiting desc, un.decision_id
 )
 

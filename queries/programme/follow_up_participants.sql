@@ -1,7 +1,7 @@
 -- Participants to call: a phase in progress (only $phase when not null) and no activity for at
 -- least $idle_days days on $as_of, activity being the latest of their enrolled_on and their
--- phases' started_on and completed_on. Contact details (participant_contacts) are read only
--- when $with_contacts. One row per participant and phase in progress, longest idle first.
+-- phases' started_on and completed_on. Contact details (scoped_contacts) only when
+-- $personal_data. One row per participant and phase in progress, longest idle first.
 with
 -- phase rows in scope carry their participant's enrolment date, profile, cohort, year and
 -- establishment (scoped_phase_progress), so no join with the participants is needed
@@ -46,13 +46,6 @@ stalled as (
     where date_diff('day', la.last_activity_on, cast($as_of as date)) >= $idle_days
 ),
 
-contacts as (
-    select participant_id, full_name, phone, email
-    from participant_contacts
-    where $with_contacts
-      and participant_id in (select participant_id from stalled)
-),
-
 final as (
     select
         st.participant_id,
@@ -71,7 +64,8 @@ final as (
         st.academic_year
     from stalled as st
     join establishments as es on es.establishment_id = st.establishment_id
-    left join contacts as ct on ct.participant_id = st.participant_id
+    left join scoped_contacts($academic_year, $region, $establishment, $bank, $incubator, $personal_data) as ct
+      on ct.participant_id = st.participant_id
     order by st.idle_days desc, st.participant_id, st.phase
 )
 

@@ -1,6 +1,6 @@
 -- Validated business plans with no bank decision yet (no `approved` or `rejected` decision;
 -- banks with a `pending` request are listed), with the days since validation (reviewed_on) on
--- $as_of and the project lead (contact details only when $with_contacts); one row per plan,
+-- $as_of and the project lead (contact details only when $personal_data); one row per plan,
 -- longest waiting first.
 with
 decisions as (
@@ -29,21 +29,6 @@ pending as (
     group by plan_id
 ),
 
-leads as (
-    select
-        pm.project_id,
-        string_agg(pm.participant_id, ' / ' order by pm.participant_id) as lead_id,
-        string_agg(ct.full_name, ' / ' order by pm.participant_id) as lead_name,
-        string_agg(ct.phone, ' / ' order by pm.participant_id) as lead_phone,
-        string_agg(ct.email, ' / ' order by pm.participant_id) as lead_email
-    from scoped_project_members($academic_year, $region, $establishment, $bank, $incubator) as pm
-    left join participant_contacts as ct
-      on ct.participant_id = pm.participant_id and $with_contacts
-    where pm.role = 'lead'
-      and pm.project_id in (select project_id from undecided)
-    group by pm.project_id
-),
-
 final as (
     select
         ud.plan_id,
@@ -66,7 +51,8 @@ final as (
       on pr.project_id = ud.project_id
     join establishments as es on es.establishment_id = pr.establishment_id
     left join pending as pe on pe.plan_id = ud.plan_id
-    left join leads as ld on ld.project_id = ud.project_id
+    left join scoped_project_leads($academic_year, $region, $establishment, $bank, $incubator, $personal_data) as ld
+      on ld.project_id = ud.project_id
     order by ud.days_waiting desc, ud.plan_id
 )
 

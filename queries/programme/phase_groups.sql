@@ -200,7 +200,7 @@ final as (
         gs.first_start as start_date,
         gs.last_start,
         po.phase,
-        gs.participants,
+        coalesce(gs.participants, 0) as participants,  -- the grand total of an empty scope: 0, as METRICS.md participants
         coalesce(dr.participants_dropped, 0) as participants_dropped,
         coalesce(el.eligible, 0) as eligible,
         coalesce(ps.started, 0) as started,

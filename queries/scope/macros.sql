@@ -5,6 +5,10 @@
 -- name a CTE after a table (tests/test_queries.py checks it).
 -- Every query reads programme tables through these, with the five scope parameters:
 --   scoped_x($academic_year, $region, $establishment, $bank, $incubator)
+-- Contact details (participant_contacts) are read only through scoped_contacts and
+-- scoped_project_leads, which take a sixth parameter, the scope's $personal_data permission.
+-- The shared figures of METRICS.md (approval rate, days to decision, PAR30, a loan's or a
+-- company's latest follow-up) are defined once below; queries select from these macros.
 -- Filters select cohorts; a bank sees only projects with a decision of its own (and only its
 -- own decisions); an incubator only projects with a stage row of its own (and only its rows).
 
@@ -99,7 +103,8 @@ create or replace macro scoped_business_plans(p_year, p_region, p_establishment,
     join scoped_projects(p_year, p_region, p_establishment, p_bank, p_incubator) as sp
       on sp.project_id = bp.project_id;
 
--- decisions in scope (a bank: its own only), with the plan's project and submission date
+-- decisions in scope (a bank: its own only), with the plan's project and submission date and
+-- the days from the plan's submission to the decision (METRICS.md median_days_to_decision)
 create or replace macro scoped_financing_decisions(p_year, p_region, p_establishment, p_bank, p_incubator) as table
     select
         fd.*,
@@ -109,7 +114,8 @@ create or replace macro scoped_financing_decisions(p_year, p_region, p_establish
         bp.cohort_id,
         bp.academic_year,
         bp.region_code,
-        bp.establishment_id
+        bp.establishment_id,
+        fd.decided_on - bp.submitted_on as days_to_decision
     from financing_decisions as fd
     join scoped_business_plans(p_year, p_region, p_establishment, p_bank, p_incubator) as bp
       on bp.plan_id = fd.plan_id
@@ -200,3 +206,113 @@ create or replace macro scoped_targets(p_year, p_region, p_establishment, p_bank
       and p_establishment is null
       and p_bank is null
       and p_incubator is null;
+
+-- contact details of participants in scope, only when the scope allows personal data
+-- (p_personal_data; none otherwise); one row per participant with a contact row
+create or replace macro scoped_contacts(p_year, p_region, p_establishment, p_bank, p_incubator, p_personal_data) as table
+    select ct.participant_id, ct.full_name, ct.phone, ct.email
+    from participant_contacts as ct
+    where p_personal_data
+      and ct.participant_id in (
+          select participant_id
+          from scoped_participants(p_year, p_region, p_establishment, p_bank, p_incubator));
+
+-- the lead(s) of each project in scope, ' / '-joined in participant order: lead_id, and
+-- lead_name, lead_phone, lead_email only when the scope allows personal data (null otherwise);
+-- one row per project with a lead
+create or replace macro scoped_project_leads(p_year, p_region, p_establishment, p_bank, p_incubator, p_personal_data) as table
+    select
+        pm.project_id,
+        string_agg(pm.participant_id, ' / ' order by pm.participant_id) as lead_id,
+        string_agg(ct.full_name, ' / ' order by pm.participant_id) as lead_name,
+        string_agg(ct.phone, ' / ' order by pm.participant_id) as lead_phone,
+        string_agg(ct.email, ' / ' order by pm.participant_id) as lead_email
+    from scoped_project_members(p_year, p_region, p_establishment, p_bank, p_incubator) as pm
+    left join participant_contacts as ct
+      on ct.participant_id = pm.participant_id and p_personal_data
+    where pm.role = 'lead'
+    group by pm.project_id;
+
+-- the latest follow-up of each approved loan in scope (METRICS.md portfolio_at_risk_30):
+-- followup_on, outstanding_mad, days_past_due, loan_status; one row per approved decision
+-- with a follow-up
+create or replace macro scoped_latest_loan_followups(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+    select
+        lf.decision_id,
+        max(lf.as_of) as followup_on,
+        arg_max(lf.outstanding_mad, lf.as_of) as outstanding_mad,
+        arg_max(lf.days_past_due, lf.as_of) as days_past_due,
+        arg_max(lf.status, lf.as_of) as loan_status
+    from loan_followups as lf
+    join scoped_financing_decisions(p_year, p_region, p_establishment, p_bank, p_incubator) as fd
+      on fd.decision_id = lf.decision_id
+    where fd.decision = 'approved'
+    group by lf.decision_id;
+
+-- companies in scope as they are now (METRICS.md companies_active, jobs_now): every column of
+-- scoped_companies, plus from the latest follow-up (else the register) status_now,
+-- employees_now and jobs_now (employees_now when active, else 0), the latest follow-up's date
+-- (followup_on) and revenue of the last 12 months (revenue_mad), and the jobs planned in the
+-- project's latest validated plan, else its latest submitted one (planned_jobs; drafts do not
+-- count); one row per company
+create or replace macro scoped_companies_now(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+    select
+        co.*,
+        coalesce(lf.status, co.status) as status_now,
+        coalesce(lf.employees, co.jobs_created) as employees_now,
+        case when coalesce(lf.status, co.status) = 'active'
+             then coalesce(lf.employees, co.jobs_created) else 0 end as jobs_now,
+        lf.followup_on,
+        lf.revenue_mad,
+        pl.planned_jobs
+    from scoped_companies(p_year, p_region, p_establishment, p_bank, p_incubator) as co
+    left join (
+        select
+            cf.company_id,
+            max(cf.as_of) as followup_on,
+            arg_max(cf.status, cf.as_of) as status,
+            arg_max(cf.employees, cf.as_of) as employees,
+            arg_max(cf.revenue_mad, cf.as_of) as revenue_mad
+        from company_followups as cf
+        group by cf.company_id
+    ) as lf on lf.company_id = co.company_id
+    left join (
+        select project_id, planned_jobs
+        from business_plans
+        where status in ('submitted', 'validated', 'rejected')
+        qualify row_number() over (
+            partition by project_id order by (status = 'validated') desc, version desc) = 1
+    ) as pl on pl.project_id = co.project_id;
+
+-- METRICS.md approval_rate over a group of decisions: approved / (approved + rejected), null
+-- when none is decided (an aggregate: use it in a grouped select)
+create or replace macro approval_rate_of(decision) as
+    count(*) filter (where decision = 'approved')
+        / nullif(count(*) filter (where decision in ('approved', 'rejected')), 0);
+
+-- METRICS.md median_days_to_decision over a group of decisions (approved or rejected only)
+create or replace macro median_days_to_decision_of(days_to_decision, decision) as
+    median(days_to_decision) filter (where decision in ('approved', 'rejected'));
+
+-- METRICS.md portfolio_at_risk_30 over a group of loans' latest follow-ups: outstanding more
+-- than 30 days past due / outstanding; null with no follow-up or nothing outstanding any more
+create or replace macro portfolio_at_risk_30_of(outstanding_mad, days_past_due) as
+    coalesce(sum(outstanding_mad) filter (where days_past_due > 30), 0) / nullif(sum(outstanding_mad), 0);
+
+-- the group of a decision for a $breakdown of the financing pages (bank, branch, product,
+-- region; anything else: 'all')
+create or replace macro decision_group_key(p_breakdown, bank, branch, product, region_code) as
+    case p_breakdown
+        when 'bank' then bank
+        when 'branch' then branch
+        when 'product' then product
+        when 'region' then region_code
+        else 'all'
+    end;
+
+-- the position of an incubation stage in the programme's order (DATA_MODEL.md incubation_stages)
+create or replace macro incubation_stage_order(stage) as
+    case stage
+        when 'pre_incubation' then 1 when 'incubation' then 2
+        when 'acceleration' then 3 when 'post_creation' then 4
+    end;
