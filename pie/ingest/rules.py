@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from pie import codes
-from pie.codes import REGION_CODES, SECTORS
 
 # ------------------------------------------------------------------------------ cell kinds
 # How a cell is read. Every kind maps to one SQL parse expression in pie/ingest/parse.py.
@@ -42,6 +41,9 @@ NUMERIC_KINDS = frozenset({AMOUNT, DECIMAL, INTEGER})
 # Free-text kinds: stored as typed, so exported with a formula-injection guard.
 TEXT_KINDS = frozenset({ID, TEXT})
 
+# The region codes and sectors of the import format (pie.codes; the parser and messages read them here).
+REGION_CODES = codes.REGION_CODES
+SECTORS = codes.SECTORS
 MIN_BIRTH_YEAR = 1940
 MIN_AGE = 14
 

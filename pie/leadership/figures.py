@@ -1,4 +1,4 @@
-"""Leadership figures (issue 6): regions, reach, targets vs actuals, rollout, the map's points.
+"""Leadership figures: regions, reach, targets vs actuals, rollout, the map's points.
 
 The regions page and the PDF report (pie/report/) both use these functions, so the page and
 the document always say the same thing. `source` is a `pie.db.Reader` or a DuckDB connection,

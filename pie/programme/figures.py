@@ -1,4 +1,4 @@
-"""Programme managers' working figures (issue 5): progression through the phases, and the
+"""Programme managers' working figures: progression through the phases, and the
 follow-up lists (who and what is waiting).
 
 The Phases and Follow-up pages use these functions; `source` is a `pie.db.Reader` or a DuckDB
