@@ -15,20 +15,8 @@ import pyarrow as pa
 from pie.codes import ESTABLISHMENT_KINDS, REGION_CODES
 from pie.demo.draws import pick, year_labels
 from pie.demo.frames import Table, code_col, date_col, sql_id
-from pie.demo.reference import (
-    BENGUERIR,
-    DELIVERY_P,
-    FIRST_YEAR,
-    ISTA_QUALIFIERS,
-    ITA_QUALIFIERS,
-    LAST_YEAR,
-    PRIORITY,
-    QUALIFIER_W,
-    REGION_NAMES,
-    REGIONS,
-    YEARS,
-    day,
-)
+from pie.demo.reference import (BENGUERIR, DELIVERY_P, FIRST_YEAR, ISTA_QUALIFIERS, ITA_QUALIFIERS, LAST_YEAR,
+                                PRIORITY, QUALIFIER_W, REGION_NAMES, REGIONS, YEARS, day)
 
 if TYPE_CHECKING:
     from pie.demo.programme import Programme

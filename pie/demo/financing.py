@@ -9,20 +9,8 @@ import pyarrow as pa
 from pie.codes import DECISIONS, LOAN_STATUSES, PRODUCTS
 from pie.demo.draws import between, chance, group_starts, pick, pick_rows, quarter_ends, ranks_within
 from pie.demo.frames import Table, code_col, date_col, money_col, sql_id
-from pie.demo.reference import (
-    AS_OF,
-    BANK_P,
-    BANKS,
-    BRANCH_QUARTERS,
-    DEFAULT_QUARTERS,
-    FIRST_YEAR,
-    PRODUCT_P_LARGE,
-    PRODUCT_P_SMALL,
-    REJECTION_P,
-    REJECTION_REASONS,
-    TODAY,
-    S,
-)
+from pie.demo.reference import (AS_OF, BANK_P, BANKS, BRANCH_QUARTERS, DEFAULT_QUARTERS, FIRST_YEAR,
+                                PRODUCT_P_LARGE, PRODUCT_P_SMALL, REJECTION_P, REJECTION_REASONS, TODAY, S)
 
 if TYPE_CHECKING:
     from pie.demo.programme import Programme

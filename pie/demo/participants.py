@@ -9,20 +9,8 @@ import pyarrow as pa
 from pie.codes import GENDERS, PROFILES, REGION_CODES, SECTORS
 from pie.demo.draws import between, pick, pick_rows
 from pie.demo.frames import Table, ascii_slug, code_col, date_col, sql_id
-from pie.demo.reference import (
-    FAMILY_AMAZIGH,
-    FAMILY_COMMON,
-    FAMILY_HASSANI,
-    FIRST_F,
-    FIRST_M,
-    FIRST_YEAR,
-    PROFILE_P,
-    REGION_SECTOR_FACTORS,
-    REGIONS,
-    SECTOR_P,
-    WOMEN_SHARE,
-    S,
-)
+from pie.demo.reference import (FAMILY_AMAZIGH, FAMILY_COMMON, FAMILY_HASSANI, FIRST_F, FIRST_M, FIRST_YEAR,
+                                PROFILE_P, REGION_SECTOR_FACTORS, REGIONS, SECTOR_P, WOMEN_SHARE, S)
 
 if TYPE_CHECKING:
     from pie.demo.programme import Programme

@@ -73,20 +73,18 @@ def projects(g: Programme) -> Table:
         "sector": code_col(g.pr_sector, SECTORS),
         "created_on": date_col(g.pr_created),
     })
+    name = "case when with_place then idea || ' à ' || city else idea end"     # "… à Agadir" for some
     return ("projects", frame,
-            f"select {sql_id('PR-', 'i', 6)}, {sql_id('C-', 'c', 6)}, "
-            "case when with_place then idea || ' à ' || city else idea end, sector, created_on from demo_frame")
+            f"select {sql_id('PR-', 'i', 6)}, {sql_id('C-', 'c', 6)}, {name}, sector, created_on from demo_frame")
 
 
 def project_members(g: Programme) -> Table:
     """Each team's members; the first of a team is its lead."""
-    members, team = g.pm_members, g.pm_team
-    role = np.where(g.pm_lead, 0, 1).astype(np.int8)
-    order = np.lexsort((members, team))
+    order = np.lexsort((g.pm_members, g.pm_team))
     frame = pa.table({
-        "pr": (team[order] + 1).astype(np.int32),
-        "p": (members[order] + 1).astype(np.int32),
-        "role": code_col(role[order], MEMBER_ROLES),
+        "pr": (g.pm_team[order] + 1).astype(np.int32),
+        "p": (g.pm_members[order] + 1).astype(np.int32),
+        "role": code_col(np.where(g.pm_lead, 0, 1).astype(np.int8)[order], MEMBER_ROLES),
     })
     return ("project_members", frame,
             f"select {sql_id('PR-', 'pr', 6)}, {sql_id('P-', 'p', 7)}, role from demo_frame")
