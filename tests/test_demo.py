@@ -488,3 +488,13 @@ def test_published_snapshot_passes_the_contract_checker(demo):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
     assert _table_hashes(snapshot) == _table_hashes(path)
+
+
+def test_reference_data_follow_the_code_lists():
+    """Test that the demo's regions are in pie.codes.REGION_CODES order (the arrays index them
+    so) and that its delivery shares name every delivery mode of the data model."""
+    from pie import codes
+    from pie.demo import reference
+
+    assert tuple(region.code for region in reference.REGIONS) == codes.REGION_CODES
+    assert sorted(reference.DELIVERY_P) == sorted(codes.DELIVERY_MODES)

@@ -58,6 +58,7 @@ class Region:
     launch: int | None           # academic year the PIE started there (None: not yet)
 
 
+# The 12 regions in pie.codes.REGION_CODES order: a region's index in the arrays is its index here.
 REGIONS = (
     Region("01", 934, "Tanger", ("Tanger", "Tétouan", "Ksar El Kébir", "Larache", "Al Hoceima", "Fnideq",
                                  "M'diq", "Chefchaouen", "Ouezzane", "Asilah"), ("K", "KB", "L", "LA", "LC", "R"), 2024),
@@ -85,6 +86,7 @@ REGIONS = (
     Region("11", 99, "Laâyoune", ("Laâyoune", "Es-Semara", "Boujdour", "Tarfaya", "El Marsa"), ("SH", "SJ", "SA"), 2021),
     Region("12", 51, "Dakhla", ("Dakhla", "Aousserd", "Bir Gandouz"), ("VA", "VB"), None),
 )
+# Names of the CMCs ("CMC <region>").
 REGION_NAMES = {
     "01": "Tanger-Tétouan-Al Hoceima", "02": "Oriental", "03": "Fès-Meknès", "04": "Rabat-Salé-Kénitra",
     "05": "Béni Mellal-Khénifra", "06": "Casablanca-Settat", "07": "Marrakech-Safi", "08": "Drâa-Tafilalet",
