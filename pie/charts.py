@@ -9,7 +9,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from pie import i18n
+from pie import codes, i18n
 
 # OFPPT-like palette: the institution's green first, then blue and orange.
 GREEN = "#00843D"
@@ -27,7 +27,7 @@ TEMPLATE = "pie"
 # (fr: 12 500,5 with a narrow no-break space; ar_MA: 12.500,5; en: 12,500.5).
 SEPARATORS = {"fr": ",\u202f", "ar": ",.", "en": ".,"}
 # Codes of DATA_MODEL.md in the order charts show them.
-GROUP_ORDER = {"gender": ("f", "m"), "profile": ("trainee", "graduate", "trainer")}
+GROUP_ORDER = {"gender": codes.GENDERS, "profile": codes.PROFILES}
 
 
 def _register_theme() -> None:

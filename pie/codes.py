@@ -1,17 +1,69 @@
-"""Every code list people see, and the translation family that names its codes.
+"""Every code list of the programme, written once, and the translation family of each.
 
-The code lists of shared/DATA_MODEL.md are written once, in the import format
-(pie/ingest/rules.py); this module only says under which *kind* each is translated: code `c`
-of kind `k` is shown as the i18n key `code.<k>.<c>` (pie.i18n.label, pie.i18n.code_label),
-never as the code. A few lists are not import columns: the banks the dashboard knows by name
-(bank codes are open: an unknown one is shown as written) and the statuses the incubation
-queries derive. tests/test_i18n.py checks that every code here has a label in every language
-and that no `code.*` key names a code that is not here.
+The code lists of shared/DATA_MODEL.md are the constants below, in the data model's order;
+the import format (pie/ingest/rules.py), the demo generator (pie/demo/), the scope, the
+figures and the pages import them from here. Code `c` of kind `k` is shown as the i18n key
+`code.<k>.<c>` (pie.i18n.label, pie.i18n.code_label), never as the code. A few lists are not
+import columns: the roles, the banks the dashboard knows by name (bank codes are open: an
+unknown one is shown as written) and the statuses the incubation queries derive.
+tests/test_i18n.py checks that every code here has a label in every language, that no
+`code.*` key names a code that is not here, and that the import format uses these lists.
 """
 from __future__ import annotations
 
-from pie.ingest import rules
+# ------------------------------------------------------------------------------ data model codes
+# establishments.kind: Cité des Métiers et des Compétences, ISTA, ITA, other.
+ESTABLISHMENT_KINDS = ("cmc", "ista", "ita", "other")
+# cohorts.delivery_mode.
+DELIVERY_MODES = ("in_person", "online", "blended")
+# participants.gender.
+GENDERS = ("f", "m")
+# participants.profile: stagiaire, lauréat, formateur.
+PROFILES = ("trainee", "graduate", "trainer")
+# participants.sector and projects.sector (DATA_MODEL.md, Sectors).
+SECTORS = ("digital_ai", "industry", "health", "agriculture", "tourism", "renewable_energy",
+           "ecommerce", "commerce_services", "construction", "crafts", "other")
+# phase_progress.phase, in the order participants go through them.
+PHASES = ("awareness", "fundamentals", "immersion")
+# phase_progress.status.
+PHASE_STATUSES = ("in_progress", "completed", "dropped")
+# project_members.role.
+MEMBER_ROLES = ("lead", "member")
+# business_plans.status.
+PLAN_STATUSES = ("draft", "submitted", "validated", "rejected")
+# financing_decisions.product.
+PRODUCTS = ("intelaka", "microcredit", "honour_loan", "bank_loan", "other")
+# financing_decisions.decision.
+DECISIONS = ("pending", "approved", "rejected")
+# incubation_stages.stage, in the order projects go through them.
+STAGES = ("pre_incubation", "incubation", "acceleration", "post_creation")
+# incubation_stages.exit_reason: to the next stage, graduated, abandoned.
+EXIT_REASONS = ("advanced", "graduated", "abandoned")
+# coaching_sessions.kind.
+COACHING_KINDS = ("coaching", "mentoring", "bank_advice", "workshop", "study_trip")
+# companies.legal_form.
+LEGAL_FORMS = ("auto_entrepreneur", "sole_proprietorship", "sarl", "sarl_au", "cooperative", "other")
+# companies.status and company_followups.status.
+COMPANY_STATUSES = ("active", "closed")
+# loan_followups.status.
+LOAN_STATUSES = ("current", "late", "repaid", "written_off")
+# targets.metric: indicators leadership sets objectives for (translated as kpi.<metric>).
+TARGET_METRICS = ("participants", "immersion_completed", "plans_validated", "projects_financed",
+                  "companies_created")
+# regions.region_code: the 12 regions, HCP numbering 01 Tanger-Tétouan-Al Hoceima … 12 Dakhla-Oued Ed-Dahab.
+REGION_CODES = tuple(f"{n:02d}" for n in range(1, 13))
 
+# ------------------------------------------------------------------------------ other codes
+# Account roles (DESIGN.md, Roles).
+ROLES = ("admin", "manager", "bank", "incubator", "leadership")
+# Banks known by name (DATA_MODEL.md: `bank` is an upper-case short name, not a closed list).
+KNOWN_BANKS = ("BOA", "CAM", "CIH", "BP", "BCP", "AWB", "BMCI", "SGMA", "CDM", "ALAMANA", "TAMWILCOM")
+# Where an incubated project is now (queries/incubation/stages_now.sql, projects.sql): the
+# stage it is still in, else how it left its last stage.
+INCUBATION_STATUSES = ("pre_incubation", "incubation", "acceleration", "post_creation",
+                       "graduated", "abandoned", "advanced", "exited")
+
+# ------------------------------------------------------------------------------ translation kinds
 # (table, column) of the import format -> the kind its codes are translated under. Columns of
 # the same meaning share a kind (sector of participants and of projects); columns whose
 # names clash across tables get their own (a phase's status is not a plan's status).
@@ -39,36 +91,34 @@ COLUMN_KINDS: dict[tuple[str, str], str] = {
 # Code columns translated by another family: a target's metric is an indicator (kpi.<metric>).
 OTHER_FAMILIES: dict[tuple[str, str], str] = {("targets", "metric"): "kpi"}
 
-# Banks known by name (DATA_MODEL.md: `bank` is an upper-case short name, not a closed list).
-KNOWN_BANKS = ("BOA", "CAM", "CIH", "BP", "BCP", "AWB", "BMCI", "SGMA", "CDM", "ALAMANA", "TAMWILCOM")
-# Where an incubated project is now (queries/incubation/stages_now.sql, projects.sql): the
-# stage it is still in, else how it left its last stage.
-INCUBATION_STATUSES = ("pre_incubation", "incubation", "acceleration", "post_creation",
-                       "graduated", "abandoned", "advanced", "exited")
+# kind -> its codes, in the data model's order.
+CODES: dict[str, tuple[str, ...]] = {
+    "establishment_kind": ESTABLISHMENT_KINDS,
+    "delivery_mode": DELIVERY_MODES,
+    "gender": GENDERS,
+    "profile": PROFILES,
+    "sector": SECTORS,
+    "phase": PHASES,
+    "phase_status": PHASE_STATUSES,
+    "member_role": MEMBER_ROLES,
+    "plan_status": PLAN_STATUSES,
+    "product": PRODUCTS,
+    "decision": DECISIONS,
+    "stage": STAGES,
+    "exit_reason": EXIT_REASONS,
+    "coaching_kind": COACHING_KINDS,
+    "legal_form": LEGAL_FORMS,
+    "company_status": COMPANY_STATUSES,
+    "loan_status": LOAN_STATUSES,
+    "bank": KNOWN_BANKS,
+    "incubation_status": INCUBATION_STATUSES,
+}
 
 
 def kind_of(table: str, column: str) -> str | None:
     """The translation kind of a code column of the import format (None if it has another
     family, such as a target's metric)."""
     return COLUMN_KINDS.get((table, column))
-
-
-def _codes() -> dict[str, tuple[str, ...]]:
-    lists: dict[str, tuple[str, ...]] = {}
-    for table, column in rules.code_columns():
-        kind = kind_of(table, column.name)
-        if kind is None:
-            if (table, column.name) not in OTHER_FAMILIES:
-                raise KeyError(f"code column {table}.{column.name} has no translation kind in pie/codes.py")
-            continue
-        lists[kind] = tuple(dict.fromkeys([*lists.get(kind, ()), *column.codes]))
-    lists["bank"] = KNOWN_BANKS
-    lists["incubation_status"] = INCUBATION_STATUSES
-    return lists
-
-
-# kind -> its codes, in the data model's order.
-CODES: dict[str, tuple[str, ...]] = _codes()
 
 
 def label_keys() -> list[str]:

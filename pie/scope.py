@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-ROLES = ("admin", "manager", "bank", "incubator", "leadership")
+from pie.codes import ROLES
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The demo generator (pie/demo.py): every DATA_MODEL rule holds, it is deterministic, and
+"""The demo generator (pie/demo/): every DATA_MODEL rule holds, it is deterministic, and
 it tells the programme's story (rollout, funnel, partners).
 
 Each rule is one SQL query that returns the offending rows; the test expects none.
@@ -14,10 +14,11 @@ import duckdb
 import pytest
 
 from pie import db
+from pie.config import PROJECT_ROOT
 from pie.demo import AS_OF, build_demo
 from pie.errors import DatabaseNotEmpty, PieError
 
-SHARED = Path("/work/shared")
+SHARED = PROJECT_ROOT.parent / "shared"      # the contracts, next to the project
 N = 20_000                # 20 establishments: the 12 CMCs, Benguérir and a few ISTAs
 SEED = 7
 SMALL_N = 600
@@ -487,3 +488,13 @@ def test_published_snapshot_passes_the_contract_checker(demo):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
     assert _table_hashes(snapshot) == _table_hashes(path)
+
+
+def test_reference_data_follow_the_code_lists():
+    """Test that the demo's regions are in pie.codes.REGION_CODES order (the arrays index them
+    so) and that its delivery shares name every delivery mode of the data model."""
+    from pie import codes
+    from pie.demo import reference
+
+    assert tuple(region.code for region in reference.REGIONS) == codes.REGION_CODES
+    assert sorted(reference.DELIVERY_P) == sorted(codes.DELIVERY_MODES)

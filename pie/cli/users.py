@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from pie import auth, i18n
+from pie import auth, codes, i18n
 from pie.cli.common import EXIT_OK, add_command, db_path, read_password
 from pie.errors import UsageError
 
@@ -45,6 +45,6 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
                     "python -m pie users add boa.agadir --role bank --scope BOA", common)
     p.add_argument("action", choices=("add", "list", "disable", "enable", "passwd"))
     p.add_argument("name", nargs="?", help="user name (lower-case)")
-    p.add_argument("--role", choices=("admin", "manager", "bank", "incubator", "leadership"))
+    p.add_argument("--role", choices=codes.ROLES)
     p.add_argument("--scope", help="bank code (role bank) or incubator name (role incubator)")
     p.add_argument("--json", action="store_true", help="with list: JSON output")

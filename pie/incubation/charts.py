@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from pie import charts, i18n
+from pie import charts, codes, i18n
 from pie.charts import BLUE, GREEN, GREY, ORANGE, RED, TEAL
 from pie.incubation.figures import STAGE_EXITS, STAGES
 
@@ -110,7 +110,7 @@ def coaching(frame: pd.DataFrame, language: str = i18n.DEFAULT_LANGUAGE, focus: 
                   yaxis=dict(title=None, type="category"))
     if not partners_shown:
         return charts.empty(fig, i18n.t("partners.chart.empty", language))
-    kinds = [k for k in ("coaching", "mentoring", "bank_advice", "workshop", "study_trip") if k in set(frame["kind"])]
+    kinds = [k for k in codes.COACHING_KINDS if k in set(frame["kind"])]
     kinds += sorted(set(frame["kind"]) - set(kinds))
     for kind, colour in zip(kinds, KIND_COLOURS * 3):
         part = frame[frame["kind"] == kind].set_index("partner")

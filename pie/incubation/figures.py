@@ -16,7 +16,7 @@ from pie.scope import Scope
 
 
 # The incubation stages in order, and how a project leaves its last one (incubation/flows).
-STAGES = codes.CODES["stage"]
+STAGES = codes.STAGES
 STAGE_EXITS = ("graduated", "abandoned", "in_progress", "next_missing", "exited")
 
 

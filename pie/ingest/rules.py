@@ -1,8 +1,9 @@
 """The import format of every programme table, in one place (shared/DATA_MODEL.md).
 
 Each table is a list of `Column`s read as a table of the contract: name, kind (how a cell
-is parsed), required, key, allowed codes, reference, bounds. The reader, the validator, the
-loader, the export and the templates all derive what they need from `TABLES`;
+is parsed), required, key, allowed codes (the lists of pie.codes), reference, bounds. The
+reader, the validator, the loader, the export and the templates all derive what they need
+from `TABLES`;
 tests/test_ingest_rules.py checks it against pie/schema.sql and DATA_MODEL.md.
 
 Rules that involve several columns of one row are `RowRule`s (SQL conditions over the
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+
+from pie import codes
 
 # ------------------------------------------------------------------------------ cell kinds
 # How a cell is read. Every kind maps to one SQL parse expression in pie/ingest/parse.py.
@@ -38,7 +41,9 @@ NUMERIC_KINDS = frozenset({AMOUNT, DECIMAL, INTEGER})
 # Free-text kinds: stored as typed, so exported with a formula-injection guard.
 TEXT_KINDS = frozenset({ID, TEXT})
 
-REGION_CODES = tuple(f"{n:02d}" for n in range(1, 13))
+# The region codes and sectors of the import format (pie.codes; the parser and messages read them here).
+REGION_CODES = codes.REGION_CODES
+SECTORS = codes.SECTORS
 MIN_BIRTH_YEAR = 1940
 MIN_AGE = 14
 
@@ -122,15 +127,13 @@ def _c(name: str, kind: str, **options) -> Column:
     return Column(name, kind, **options)
 
 
-SECTORS = ("digital_ai", "industry", "health", "agriculture", "tourism", "renewable_energy",
-           "ecommerce", "commerce_services", "construction", "crafts", "other")
 GENDER_ALIASES = (("femme", "f"), ("homme", "m"))
 
 TABLES: dict[str, Table] = {t.name: t for t in (
     Table("establishments", (
         _c("establishment_id", ID, key=True),
         _c("name", TEXT, required=True),
-        _c("kind", CODE, required=True, codes=("cmc", "ista", "ita", "other")),
+        _c("kind", CODE, required=True, codes=codes.ESTABLISHMENT_KINDS),
         _c("region_code", REGION, required=True, ref=("regions", "region_code")),
         _c("city", TEXT),
         _c("pie_launch_date", DATE),
@@ -140,15 +143,15 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _c("establishment_id", ID, required=True, ref=("establishments", "establishment_id")),
         _c("academic_year", ACADEMIC_YEAR, required=True),
         _c("start_date", DATE, required=True),
-        _c("delivery_mode", CODE, required=True, codes=("in_person", "online", "blended")),
+        _c("delivery_mode", CODE, required=True, codes=codes.DELIVERY_MODES),
     )),
     Table("participants", (
         _c("participant_id", ID, key=True),
         _c("cohort_id", ID, required=True, ref=("cohorts", "cohort_id")),
-        _c("gender", CODE, required=True, codes=("f", "m"), aliases=GENDER_ALIASES),
+        _c("gender", CODE, required=True, codes=codes.GENDERS, aliases=GENDER_ALIASES),
         _c("birth_year", INTEGER, minimum=MIN_BIRTH_YEAR, max_years_ago=MIN_AGE),
-        _c("profile", CODE, required=True, codes=("trainee", "graduate", "trainer")),
-        _c("sector", CODE, required=True, codes=SECTORS),
+        _c("profile", CODE, required=True, codes=codes.PROFILES),
+        _c("sector", CODE, required=True, codes=codes.SECTORS),
         _c("enrolled_on", DATE, required=True),
     )),
     Table("participant_contacts", (
@@ -160,8 +163,8 @@ TABLES: dict[str, Table] = {t.name: t for t in (
     )),
     Table("phase_progress", (
         _c("participant_id", ID, key=True, ref=("participants", "participant_id")),
-        _c("phase", CODE, key=True, codes=("awareness", "fundamentals", "immersion")),
-        _c("status", CODE, required=True, codes=("in_progress", "completed", "dropped")),
+        _c("phase", CODE, key=True, codes=codes.PHASES),
+        _c("status", CODE, required=True, codes=codes.PHASE_STATUSES),
         _c("started_on", DATE, required=True),
         _c("completed_on", DATE),
         _c("hours_attended", DECIMAL, minimum=0, precision=6, scale=1),
@@ -177,19 +180,19 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _c("project_id", ID, key=True),
         _c("cohort_id", ID, required=True, ref=("cohorts", "cohort_id")),
         _c("name", TEXT, required=True),
-        _c("sector", CODE, required=True, codes=SECTORS),
+        _c("sector", CODE, required=True, codes=codes.SECTORS),
         _c("created_on", DATE, required=True),
     )),
     Table("project_members", (
         _c("project_id", ID, key=True, ref=("projects", "project_id")),
         _c("participant_id", ID, key=True, ref=("participants", "participant_id")),
-        _c("role", CODE, required=True, codes=("lead", "member")),
+        _c("role", CODE, required=True, codes=codes.MEMBER_ROLES),
     )),
     Table("business_plans", (
         _c("plan_id", ID, key=True),
         _c("project_id", ID, required=True, ref=("projects", "project_id")),
         _c("version", INTEGER, required=True, minimum=1),
-        _c("status", CODE, required=True, codes=("draft", "submitted", "validated", "rejected")),
+        _c("status", CODE, required=True, codes=codes.PLAN_STATUSES),
         _c("submitted_on", DATE),
         _c("reviewed_on", DATE),
         _c("requested_amount_mad", AMOUNT, minimum=0),
@@ -207,8 +210,8 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _c("plan_id", ID, required=True, ref=("business_plans", "plan_id")),
         _c("bank", BANK, required=True),
         _c("branch", TEXT),
-        _c("product", CODE, codes=("intelaka", "microcredit", "honour_loan", "bank_loan", "other")),
-        _c("decision", CODE, required=True, codes=("pending", "approved", "rejected")),
+        _c("product", CODE, codes=codes.PRODUCTS),
+        _c("decision", CODE, required=True, codes=codes.DECISIONS),
         _c("decided_on", DATE),
         _c("amount_approved_mad", AMOUNT, minimum=0, minimum_inclusive=False),
         _c("disbursed_on", DATE),
@@ -234,11 +237,11 @@ TABLES: dict[str, Table] = {t.name: t for t in (
     )),
     Table("incubation_stages", (
         _c("project_id", ID, key=True, ref=("projects", "project_id")),
-        _c("stage", CODE, key=True, codes=("pre_incubation", "incubation", "acceleration", "post_creation")),
+        _c("stage", CODE, key=True, codes=codes.STAGES),
         _c("incubator", TEXT, required=True),
         _c("entered_on", DATE, required=True),
         _c("exited_on", DATE),
-        _c("exit_reason", CODE, codes=("advanced", "graduated", "abandoned")),
+        _c("exit_reason", CODE, codes=codes.EXIT_REASONS),
     ), row_rules=(
         RowRule("exited_on", "exited_on < entered_on", "not_before",
                 params=(("other", "'entered_on'"), ("other_value", "strftime(entered_on, '%Y-%m-%d')"))),
@@ -249,39 +252,37 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _c("session_id", ID, key=True),
         _c("project_id", ID, required=True, ref=("projects", "project_id")),
         _c("partner", TEXT, required=True),
-        _c("kind", CODE, required=True, codes=("coaching", "mentoring", "bank_advice", "workshop", "study_trip")),
+        _c("kind", CODE, required=True, codes=codes.COACHING_KINDS),
         _c("held_on", DATE, required=True),
         _c("hours", DECIMAL, minimum=0, minimum_inclusive=False, precision=5, scale=1),
     )),
     Table("companies", (
         _c("company_id", ID, key=True),
         _c("project_id", ID, required=True, ref=("projects", "project_id")),
-        _c("legal_form", CODE, required=True, codes=("auto_entrepreneur", "sole_proprietorship", "sarl",
-                                                     "sarl_au", "cooperative", "other")),
+        _c("legal_form", CODE, required=True, codes=codes.LEGAL_FORMS),
         _c("registered_on", DATE, required=True),
         _c("ice", ICE),
         _c("jobs_created", INTEGER, required=True, minimum=0),
-        _c("status", CODE, required=True, codes=("active", "closed")),
+        _c("status", CODE, required=True, codes=codes.COMPANY_STATUSES),
     ), unique=(("project_id",),)),
     Table("loan_followups", (
         _c("decision_id", ID, key=True, ref=("financing_decisions", "decision_id")),
         _c("as_of", DATE, key=True),
         _c("outstanding_mad", AMOUNT, required=True, minimum=0),
         _c("days_past_due", INTEGER, required=True, minimum=0),
-        _c("status", CODE, required=True, codes=("current", "late", "repaid", "written_off")),
+        _c("status", CODE, required=True, codes=codes.LOAN_STATUSES),
     )),
     Table("company_followups", (
         _c("company_id", ID, key=True, ref=("companies", "company_id")),
         _c("as_of", DATE, key=True),
         _c("employees", INTEGER, required=True, minimum=0),
         _c("revenue_mad", AMOUNT, minimum=0),
-        _c("status", CODE, required=True, codes=("active", "closed")),
+        _c("status", CODE, required=True, codes=codes.COMPANY_STATUSES),
     )),
     Table("targets", (
         _c("academic_year", ACADEMIC_YEAR, key=True),
         _c("region_code", REGION, key=True, ref=("regions", "region_code")),
-        _c("metric", CODE, key=True, codes=("participants", "immersion_completed", "plans_validated",
-                                            "projects_financed", "companies_created")),
+        _c("metric", CODE, key=True, codes=codes.TARGET_METRICS),
         _c("target_value", INTEGER, required=True, minimum=0),
     )),
 )}

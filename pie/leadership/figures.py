@@ -28,15 +28,14 @@ import duckdb
 import pandas as pd
 
 from pie.leadership import geo
-from pie import queries
+from pie import codes, queries
 from pie.db import meta
 from pie.queries import Source
 from pie.errors import PieError
 from pie.scope import Scope
 
 # The `targets` metrics (DATA_MODEL.md), in the order tables show them.
-TARGET_METRICS = ("participants", "immersion_completed", "plans_validated", "projects_financed",
-                  "companies_created")
+TARGET_METRICS = codes.TARGET_METRICS
 # What the map can be coloured by (columns of `regional_indicators`); progress_<metric> for
 # each target metric is accepted too.
 MAP_INDICATORS = ("participants", "reach_per_10k", "immersion_completed", "projects_financed",

@@ -28,7 +28,7 @@ STATIC_DIR = PROJECT_ROOT / "static"
 EMPTY_TOPOLOGY = {"type": "Topology", "objects": {}, "arcs": []}
 
 # City -> (latitude, longitude, region_code). Cities where OFPPT establishments are, the
-# demo's cities (pie/demo.py) and the main towns of each region. Coordinates: town centre,
+# demo's cities (pie/demo/reference.py) and the main towns of each region. Coordinates: town centre,
 # 2–3 decimals (a few hundred metres, enough for a country or regional map).
 CITIES: dict[str, tuple[float, float, str]] = {
     # 01 Tanger-Tétouan-Al Hoceima

@@ -33,7 +33,7 @@ from pie.queries import Source
 from pie.scope import Scope
 
 
-PHASES = ("awareness", "fundamentals", "immersion")
+PHASES = codes.PHASES
 # What became of the participants who could start a phase, in the order charts stack them.
 OUTCOMES = ("completed", "in_progress", "dropped", "not_started")
 # Where drop-off happens: the groups participants can be compared by.
@@ -45,9 +45,9 @@ DEFAULT_WITHIN_DAYS = 90
 DEFAULT_IDLE_DAYS = 30
 MAX_IDLE_DAYS = 3650
 # Codes of DATA_MODEL.md a focus may take, in its order (cohorts come from the data).
-PROFILES = codes.CODES["profile"]
-GENDERS = codes.CODES["gender"]
-SECTORS = codes.CODES["sector"]
+PROFILES = codes.PROFILES
+GENDERS = codes.GENDERS
+SECTORS = codes.SECTORS
 # Personal data columns (participant_contacts), dropped unless the scope allows them.
 CONTACT_COLUMNS = ("full_name", "phone", "email")
 LEAD_CONTACT_COLUMNS = ("lead_name", "lead_phone", "lead_email")

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-ALL_ROLES = ("admin", "manager", "bank", "incubator", "leadership")
+from pie.codes import ROLES as ALL_ROLES
+
 MANAGERS = ("admin", "manager")
 
 

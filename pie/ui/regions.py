@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from pie import i18n
+from pie import codes, i18n
 from pie.leadership import charts as leadership_charts
 from pie.leadership import figures as leadership
 from pie.errors import PieError
@@ -28,7 +28,7 @@ from pie.ui.cards import Comparison
 from pie.ui.lang import language, number, percent, signed, t
 from pie.ui.tables import COUNT, DECIMAL, RATE, SIGNED, TEXT, Table
 
-REGION_CODES = frozenset(f"{n:02d}" for n in range(1, 13))
+REGION_CODES = frozenset(codes.REGION_CODES)
 N_REGIONS = len(REGION_CODES)
 # The headline figures of each region, in the order tables show them (reach after participants).
 HEADLINE = ("participants", "reach_per_10k", "immersion_completed", "plans_validated",
