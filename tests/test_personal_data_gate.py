@@ -22,9 +22,11 @@ def test_the_macros_return_contacts_only_with_personal_data(small_db):
         assert values["personal_data"] is allowed
         with con.cursor() as cur:
             contacts = cur.execute("select count(*) from scoped_contacts($academic_year, $region, $establishment, "
-                                   "$bank, $incubator, $personal_data)", values).fetchone()[0]
+                                   "$bank, $incubator, $personal_data, (select list(participant_id) from participants))",
+                                   values).fetchone()[0]
             leads = cur.execute("select count(*), count(lead_id), count(lead_name) from scoped_project_leads("
-                                "$academic_year, $region, $establishment, $bank, $incubator, $personal_data)",
+                                "$academic_year, $region, $establishment, $bank, $incubator, $personal_data, "
+                                "(select list(project_id) from projects))",
                                 values).fetchone()
         assert (contacts > 0) is allowed
         assert leads[0] == leads[1] > 0 and (leads[2] > 0) is allowed

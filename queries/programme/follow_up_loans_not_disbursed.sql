@@ -41,7 +41,8 @@ final as (
     join scoped_projects($academic_year, $region, $establishment, $bank, $incubator) as pr
       on pr.project_id = un.project_id
     join establishments as es on es.establishment_id = pr.establishment_id
-    left join scoped_project_leads($academic_year, $region, $establishment, $bank, $incubator, $personal_data) as ld
+    left join scoped_project_leads($academic_year, $region, $establishment, $bank, $incubator, $personal_data,
+                                   (select list(project_id) from undisbursed)) as ld
       on ld.project_id = un.project_id
     order by un.days_waiting desc, un.decision_id
 )

@@ -64,7 +64,8 @@ final as (
         st.academic_year
     from stalled as st
     join establishments as es on es.establishment_id = st.establishment_id
-    left join scoped_contacts($academic_year, $region, $establishment, $bank, $incubator, $personal_data) as ct
+    left join scoped_contacts($academic_year, $region, $establishment, $bank, $incubator, $personal_data,
+                              (select list(participant_id) from stalled)) as ct
       on ct.participant_id = st.participant_id
     order by st.idle_days desc, st.participant_id, st.phase
 )

@@ -51,7 +51,8 @@ final as (
       on pr.project_id = ud.project_id
     join establishments as es on es.establishment_id = pr.establishment_id
     left join pending as pe on pe.plan_id = ud.plan_id
-    left join scoped_project_leads($academic_year, $region, $establishment, $bank, $incubator, $personal_data) as ld
+    left join scoped_project_leads($academic_year, $region, $establishment, $bank, $incubator, $personal_data,
+                                   (select list(project_id) from undecided)) as ld
       on ld.project_id = ud.project_id
     order by ud.days_waiting desc, ud.plan_id
 )

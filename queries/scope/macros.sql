@@ -6,7 +6,9 @@
 -- Every query reads programme tables through these, with the five scope parameters:
 --   scoped_x($academic_year, $region, $establishment, $bank, $incubator)
 -- Contact details (participant_contacts) are read only through scoped_contacts and
--- scoped_project_leads, which take a sixth parameter, the scope's $personal_data permission.
+-- scoped_project_leads, which take a sixth parameter, the scope's $personal_data permission,
+-- and a seventh, the
+-- ids the query shows.
 -- The shared figures of METRICS.md (approval rate, days to decision, PAR30, a loan's or a
 -- company's latest follow-up) are defined once below; queries select from these macros.
 -- Filters select cohorts; a bank sees only projects with a decision of its own (and only its
@@ -207,20 +209,25 @@ create or replace macro scoped_targets(p_year, p_region, p_establishment, p_bank
       and p_bank is null
       and p_incubator is null;
 
--- contact details of participants in scope, only when the scope allows personal data
--- (p_personal_data; none otherwise); one row per participant with a contact row
-create or replace macro scoped_contacts(p_year, p_region, p_establishment, p_bank, p_incubator, p_personal_data) as table
+-- contact details of the participants listed in p_participants (a list of ids: the rows the
+-- query shows, so no more contacts are read than are shown) that are in scope, only when the
+-- scope allows personal data (p_personal_data; none otherwise); one row per participant
+create or replace macro scoped_contacts(p_year, p_region, p_establishment, p_bank, p_incubator, p_personal_data,
+                                        p_participants) as table
     select ct.participant_id, ct.full_name, ct.phone, ct.email
     from participant_contacts as ct
     where p_personal_data
+      and ct.participant_id in (select unnest(p_participants))
       and ct.participant_id in (
           select participant_id
           from scoped_participants(p_year, p_region, p_establishment, p_bank, p_incubator));
 
--- the lead(s) of each project in scope, ' / '-joined in participant order: lead_id, and
--- lead_name, lead_phone, lead_email only when the scope allows personal data (null otherwise);
--- one row per project with a lead
-create or replace macro scoped_project_leads(p_year, p_region, p_establishment, p_bank, p_incubator, p_personal_data) as table
+-- the lead(s) of each project listed in p_projects (a list of ids: the projects the query shows;
+-- aggregating every project's leads cost 4x at 1M participants) that is in scope, ' / '-joined
+-- in participant order: lead_id, and lead_name, lead_phone, lead_email only when the scope
+-- allows personal data (null otherwise); one row per project with a lead
+create or replace macro scoped_project_leads(p_year, p_region, p_establishment, p_bank, p_incubator, p_personal_data,
+                                             p_projects) as table
     select
         pm.project_id,
         string_agg(pm.participant_id, ' / ' order by pm.participant_id) as lead_id,
@@ -231,6 +238,7 @@ create or replace macro scoped_project_leads(p_year, p_region, p_establishment, 
     left join participant_contacts as ct
       on ct.participant_id = pm.participant_id and p_personal_data
     where pm.role = 'lead'
+      and pm.project_id in (select unnest(p_projects))
     group by pm.project_id;
 
 -- the latest follow-up of each approved loan in scope (METRICS.md portfolio_at_risk_30):
