@@ -7,8 +7,7 @@
 --   scoped_x($academic_year, $region, $establishment, $bank, $incubator)
 -- Contact details (participant_contacts) are read only through scoped_contacts and
 -- scoped_project_leads, which take a sixth parameter, the scope's $personal_data permission,
--- and a seventh, the
--- ids the query shows.
+-- and a seventh, the list of ids the query shows.
 -- The shared figures of METRICS.md (approval rate, days to decision, PAR30, a loan's or a
 -- company's latest follow-up) are defined once below; queries select from these macros.
 -- Filters select cohorts; a bank sees only projects with a decision of its own (and only its
