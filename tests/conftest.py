@@ -25,6 +25,12 @@ def small_db(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
+def writable_small_db(tmp_path) -> Path:
+    """A copy of the small hand-made programme of this test's own, to write."""
+    return build_small_programme(tmp_path / "pie.duckdb")
+
+
+@pytest.fixture
 def empty_db(tmp_path) -> Path:
     """A fresh database with the schema and regions only."""
     return db.init_database(tmp_path / "pie.duckdb")
