@@ -2,7 +2,7 @@
 
 Screenshots go to a temporary folder, or to docs/screenshots/ when PIE_SCREENSHOTS is set
 (then test_readme_screenshots also redraws the README's pictures from a demo database).
-The server, browser and screenshot helpers are in tests/browser_support.py.
+The server and login helpers are in tests/browser_support.py, the browser fixtures in conftest.py.
 """
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from typing import Iterator
 import pytest
 
 import browser_support
-from browser_support import (  # noqa: F401  (browser, page, screenshots: fixtures found by name)
-    CHROMIUM, CHROMIUM_ARGS, ROOT, TIMEOUT_MS, VIEWPORT, assert_no_exception, browser, choose_in_sidebar, expect,
-    free_port, full_screenshot, log_in, page, playwright_api, screenshots, streamlit_server, wait_until_idle)
+from browser_support import (
+    ROOT, TIMEOUT_MS, VIEWPORT, assert_no_exception, choose_in_sidebar, expect,
+    full_screenshot, served_copy, streamlit_server, wait_until_idle)
 from pie import auth
 
 pytestmark = pytest.mark.browser
@@ -36,16 +36,14 @@ CARDS_ORIENTAL = ["3", "1", "0", "0"]
 CARDS_SOUSS_MASSA = ["7", "3", "3", "2"]
 OVERVIEW_AMOUNT = "170\u202f000\u00a0MAD"
 PASSWORD = "correct horse battery"
+MANAGER = [("manager", "manager", None)]
 
 
 # ------------------------------------------------------------------------------ server
 @pytest.fixture(scope="module")
 def server(small_db, tmp_path_factory, browser) -> Iterator[str]:
     """The dashboard on a copy of the small hand-made programme."""
-    folder = tmp_path_factory.mktemp("browser")
-    database = Path(shutil.copyfile(small_db, folder / "pie.duckdb"))
-    auth.add_user(database, "manager", "manager", PASSWORD)
-    with streamlit_server(database) as url:
+    with served_copy(small_db, tmp_path_factory.mktemp("browser"), MANAGER, PASSWORD) as url:
         yield url
 
 

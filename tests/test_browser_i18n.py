@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from apptest_support import copy_of
-from browser_support import (VIEWPORT, assert_no_exception, browser, expect, full_screenshot,  # noqa: F401
-                             screenshots, streamlit_server, wait_until_idle)
-from pie import auth, i18n
+from browser_support import (VIEWPORT, assert_no_exception, expect, full_screenshot, served_copy,
+                             streamlit_server, wait_until_idle)
+from pie import i18n
 from pie.ui import navigation
 
 pytestmark = pytest.mark.browser
@@ -31,9 +30,8 @@ README_PICTURES = (("ar", "overview", "overview-ar.png"), ("en", "funnel", "funn
 @pytest.fixture(scope="module")
 def server(small_db, tmp_path_factory):
     """The dashboard on a copy of the small programme, with a manager account."""
-    database = copy_of(small_db, tmp_path_factory.mktemp("browser_i18n"))
-    auth.add_user(database, "amina", "manager", PASSWORD, by="test")
-    with streamlit_server(database) as url:
+    with served_copy(small_db, tmp_path_factory.mktemp("browser_i18n"), [("amina", "manager", None)],
+                     PASSWORD) as url:
         yield url
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, build_small_programme
-from pie import cli, db, ingest, kpis
+from pie import cli, db, ingest
 from pie.config import PROJECT_ROOT
 from pie.ingest import rules
 
