@@ -3,6 +3,7 @@ Debian's Chromium (through Playwright), a page of it and the screenshot folder."
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -27,9 +28,42 @@ def small_db(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def writable_small_db(tmp_path) -> Path:
-    """A copy of the small hand-made programme of this test's own, to write."""
-    return build_small_programme(tmp_path / "pie.duckdb")
+def writable_small_db(small_db, tmp_path) -> Path:
+    """A private copy of the small programme with its published snapshot (the test may write)."""
+    shutil.copytree(small_db.parent, tmp_path / "db")
+    return tmp_path / "db" / small_db.name
+
+
+@pytest.fixture(scope="module")
+def programme_db(small_db, tmp_path_factory) -> Path:
+    """A copy of the small programme's file of record for one test module (AppTest pages: readers
+    publish their own snapshot of it; the shared one must not be written)."""
+    folder = tmp_path_factory.mktemp("programme")
+    return Path(shutil.copyfile(small_db, folder / small_db.name))
+
+
+def _clear_streamlit_caches() -> None:
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def fresh_caches():
+    """Streamlit caches outlive an AppTest run: the test starts and ends without them."""
+    _clear_streamlit_caches()
+    yield
+    _clear_streamlit_caches()
+
+
+@pytest.fixture(scope="module")
+def fresh_caches_for_module():
+    """Streamlit caches cleared around a whole test module (within it, answers are cached per
+    database file and data version, so its tests do not see each other's)."""
+    _clear_streamlit_caches()
+    yield
+    _clear_streamlit_caches()
 
 
 @pytest.fixture

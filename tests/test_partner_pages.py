@@ -14,7 +14,6 @@ from types import SimpleNamespace
 import openpyxl
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
@@ -27,6 +26,8 @@ from pie.financing import figures as financing
 from pie.incubation import figures as incubation
 from pie.scope import Scope
 from pie.ui import partner_drill, session
+
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 FINANCING = "pages/financing/financing.py"
 INCUBATION = "pages/incubation/incubation.py"
@@ -108,20 +109,6 @@ INJECTIONS = ["BOA' OR '1'='1", "x'; drop table financing_decisions; --", "CAM\"
 
 
 # ------------------------------------------------------------------------------ fixtures and helpers
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    """Streamlit caches outlive an AppTest run: start each test without them."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-@pytest.fixture(scope="module")
-def programme_db(small_db, tmp_path_factory):
-    """A copy of the small hand-made programme (the shared one must not be written)."""
-    return copy_of(small_db, tmp_path_factory.mktemp("partner_pages"))
 
 
 @pytest.fixture

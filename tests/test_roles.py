@@ -2,22 +2,14 @@
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 
 from apptest_support import ACCOUNTS, copy_of, dashboard
 from pie import auth
 from pie.ui import login, navigation
 
+pytestmark = pytest.mark.usefixtures("fresh_caches")
+
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture(scope="module")
