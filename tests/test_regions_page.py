@@ -1,4 +1,4 @@
-"""The Regions page (leadership, issue 6), run with Streamlit's AppTest on the small programme.
+"""The Regions page (leadership), run with Streamlit's AppTest on the small programme.
 
 Expected figures are worked out by hand from tests/fixtures/small_programme.sql and the census
 population aged 15–29 of the built-in regions table (Souss-Massa 664 748, Oriental 487 916).
