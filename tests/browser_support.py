@@ -79,6 +79,17 @@ def streamlit_server(database: Path, env: dict[str, str] | None = None) -> Itera
                 process.wait()
 
 
+def demo_for_screenshots(folder: Path) -> Path:
+    """A 3,000-participant demo database in `folder` to redraw docs/screenshots/ from; skips the
+    test unless PIE_SCREENSHOTS is set."""
+    if not os.environ.get("PIE_SCREENSHOTS"):
+        pytest.skip("set PIE_SCREENSHOTS=1 to redraw docs/screenshots/ from a demo database")
+    demo = pytest.importorskip("pie.demo")
+    database = folder / "pie.duckdb"
+    demo.build_demo(database, participants=3000, seed=1)
+    return database
+
+
 @contextmanager
 def served_copy(database: Path, folder: Path,
                 accounts: Iterable[tuple[str, str, str | None]], password: str) -> Iterator[str]:

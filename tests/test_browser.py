@@ -6,7 +6,6 @@ The server and login helpers are in tests/browser_support.py, the browser fixtur
 """
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Iterator
 import pytest
 
 import browser_support
-from browser_support import (
+from browser_support import (demo_for_screenshots, 
     ROOT, TIMEOUT_MS, VIEWPORT, assert_no_exception, choose_in_sidebar, expect,
     full_screenshot, served_copy, streamlit_server, wait_until_idle)
 from pie import auth
@@ -117,11 +116,7 @@ def test_overview_shows_cards_and_trend_in_browser(page, server, screenshots):
 
 def test_readme_screenshots(browser, tmp_path):
     """Test that the README's screenshots can be drawn from a demo database (PIE_SCREENSHOTS only)."""
-    if not os.environ.get("PIE_SCREENSHOTS"):
-        pytest.skip("set PIE_SCREENSHOTS=1 to redraw docs/screenshots/ from a demo database")
-    demo = pytest.importorskip("pie.demo")
-    database = tmp_path / "pie.duckdb"
-    demo.build_demo(database, participants=3000, seed=1)
+    database = demo_for_screenshots(tmp_path)
     folder = ROOT / "docs" / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     with streamlit_server(database) as url:

@@ -13,7 +13,6 @@ the mouse there, as a person would; that selects the region headless too.
 from __future__ import annotations
 
 import json
-import os
 import re
 import urllib.request
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Iterator
 
 import pytest
 
-from browser_support import (
+from browser_support import (demo_for_screenshots, 
     ROOT, VIEWPORT, assert_no_exception, choose_in_sidebar, expect, full_screenshot,
     open_page, served_copy, streamlit_server, wait_until_idle)
 
@@ -153,11 +152,7 @@ def test_report_button_downloads_a_pdf(page, server):
 
 def test_regions_screenshot_of_a_demo(browser, tmp_path):
     """Test that the Regions page of a 3,000-participant demo can be drawn (PIE_SCREENSHOTS only)."""
-    if not os.environ.get("PIE_SCREENSHOTS"):
-        pytest.skip("set PIE_SCREENSHOTS=1 to redraw docs/screenshots/regions.png from a demo database")
-    demo = pytest.importorskip("pie.demo")
-    database = tmp_path / "pie.duckdb"
-    demo.build_demo(database, participants=3000, seed=1)
+    database = demo_for_screenshots(tmp_path)
     with streamlit_server(database) as url:
         page = browser.new_page(viewport=VIEWPORT)
         open_regions(page, url, user="leadership", password="leadership")
