@@ -1,21 +1,26 @@
 """Helpers shared by the browser tests: `streamlit run` on a free port, Debian's Chromium
 through Playwright, logging in, waiting for Streamlit, full-page screenshots.
 
-Test modules import what they use (fixtures included: `from browser_support import browser`).
+The fixtures (browser, page, screenshots) are in tests/conftest.py; test modules import the
+helpers they use from here.
 """
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
+import tempfile
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import pytest
+
+from pie import auth
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -39,63 +44,63 @@ def free_port() -> int:
 @contextmanager
 def streamlit_server(database: Path, env: dict[str, str] | None = None) -> Iterator[str]:
     """The dashboard as scripts/start.sh starts it (`python -m pie.ui.serve`, i.e. `streamlit run
-    dashboard.py`) on a free port with PIE_DB=`database`; yields its URL."""
+    dashboard.py`) on a free port with PIE_DB=`database`; yields its URL. A server that does not
+    start fails with its output (stdout and stderr) in the message."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pie.ui.serve", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env={**os.environ, **(env or {}), "PIE_DB": str(database)},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("streamlit did not start") from None
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pie.ui.serve", "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=ROOT, env={**os.environ, **(env or {}), "PIE_DB": str(database)},
+            stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+                        if response.status == 200:
+                            break
+                except OSError:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        log.seek(0)
+                        raise RuntimeError(
+                            f"streamlit did not start on {url} (exit code {process.poll()}); "
+                            f"its output:\n{log.read()}") from None
+                    time.sleep(0.1)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's Chromium, headless, for the whole test module."""
-    with playwright_api.sync_playwright() as playwright:
-        if not Path(CHROMIUM).exists():
-            pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+def demo_for_screenshots(folder: Path) -> Path:
+    """A 3,000-participant demo database in `folder` to redraw docs/screenshots/ from; skips the
+    test unless PIE_SCREENSHOTS is set."""
+    if not os.environ.get("PIE_SCREENSHOTS"):
+        pytest.skip("set PIE_SCREENSHOTS=1 to redraw docs/screenshots/ from a demo database")
+    demo = pytest.importorskip("pie.demo")
+    database = folder / "pie.duckdb"
+    demo.build_demo(database, participants=3000, seed=1)
+    return database
 
 
-@pytest.fixture(scope="module")
-def screenshots(tmp_path_factory) -> Path:
-    """Where screenshots go: docs/screenshots/ when PIE_SCREENSHOTS is set, else a temporary folder."""
-    if os.environ.get("PIE_SCREENSHOTS"):
-        folder = ROOT / "docs" / "screenshots"
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder
-    return tmp_path_factory.mktemp("screenshots")
-
-
-@pytest.fixture
-def page(browser):
-    page = browser.new_page(viewport=VIEWPORT)
-    page.set_default_timeout(TIMEOUT_MS)
-    yield page
-    page.close()
+@contextmanager
+def served_copy(database: Path, folder: Path,
+                accounts: Iterable[tuple[str, str, str | None]], password: str) -> Iterator[str]:
+    """The dashboard on a copy of `database` in `folder` holding `accounts` (user, role, scope),
+    all with `password`; yields its URL."""
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = Path(shutil.copyfile(database, folder / "pie.duckdb"))
+    for user_name, role, scope in accounts:
+        auth.add_user(copy, user_name, role, password, scope)
+    with streamlit_server(copy) as url:
+        yield url
 
 
 # ------------------------------------------------------------------------------ helpers

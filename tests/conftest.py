@@ -1,6 +1,9 @@
-"""Shared fixtures: small hand-made databases in temporary folders."""
+"""Shared fixtures: small hand-made databases in temporary folders, and for the browser tests
+Debian's Chromium (through Playwright), a page of it and the screenshot folder."""
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -25,6 +28,81 @@ def small_db(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
+def writable_small_db(small_db, tmp_path) -> Path:
+    """A private copy of the small programme with its published snapshot (the test may write)."""
+    shutil.copytree(small_db.parent, tmp_path / "db")
+    return tmp_path / "db" / small_db.name
+
+
+@pytest.fixture(scope="module")
+def programme_db(small_db, tmp_path_factory) -> Path:
+    """A copy of the small programme's file of record for one test module (AppTest pages: readers
+    publish their own snapshot of it; the shared one must not be written)."""
+    folder = tmp_path_factory.mktemp("programme")
+    return Path(shutil.copyfile(small_db, folder / small_db.name))
+
+
+def _clear_streamlit_caches() -> None:
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def fresh_caches():
+    """Streamlit caches outlive an AppTest run: the test starts and ends without them."""
+    _clear_streamlit_caches()
+    yield
+    _clear_streamlit_caches()
+
+
+@pytest.fixture(scope="module")
+def fresh_caches_for_module():
+    """Streamlit caches cleared around a whole test module (within it, answers are cached per
+    database file and data version, so its tests do not see each other's)."""
+    _clear_streamlit_caches()
+    yield
+    _clear_streamlit_caches()
+
+
+@pytest.fixture
 def empty_db(tmp_path) -> Path:
     """A fresh database with the schema and regions only."""
     return db.init_database(tmp_path / "pie.duckdb")
+
+
+# ------------------------------------------------------------------------------ browser tests
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, for the whole test module."""
+    import browser_support  # skips the test when Playwright is missing
+
+    if not Path(browser_support.CHROMIUM).exists():
+        pytest.skip(f"{browser_support.CHROMIUM} is missing (apt-get install chromium)")
+    with browser_support.playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=browser_support.CHROMIUM, headless=True,
+                                              args=browser_support.CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A page of the browser, 1400 px wide, that accepts downloads."""
+    import browser_support
+
+    page = browser.new_page(viewport=browser_support.VIEWPORT, accept_downloads=True)
+    page.set_default_timeout(browser_support.TIMEOUT_MS)
+    yield page
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory) -> Path:
+    """Where screenshots go: docs/screenshots/ when PIE_SCREENSHOTS is set, else a temporary folder."""
+    if os.environ.get("PIE_SCREENSHOTS"):
+        folder = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    return tmp_path_factory.mktemp("screenshots")

@@ -2,11 +2,10 @@
 
 Screenshots go to a temporary folder, or to docs/screenshots/ when PIE_SCREENSHOTS is set
 (then test_readme_screenshots also redraws the README's pictures from a demo database).
-The server, browser and screenshot helpers are in tests/browser_support.py.
+The server and login helpers are in tests/browser_support.py, the browser fixtures in conftest.py.
 """
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -15,9 +14,9 @@ from typing import Iterator
 import pytest
 
 import browser_support
-from browser_support import (  # noqa: F401  (browser, page, screenshots: fixtures found by name)
-    CHROMIUM, CHROMIUM_ARGS, ROOT, TIMEOUT_MS, VIEWPORT, assert_no_exception, browser, choose_in_sidebar, expect,
-    free_port, full_screenshot, log_in, page, playwright_api, screenshots, streamlit_server, wait_until_idle)
+from browser_support import (demo_for_screenshots, 
+    ROOT, TIMEOUT_MS, VIEWPORT, assert_no_exception, choose_in_sidebar, expect,
+    full_screenshot, served_copy, streamlit_server, wait_until_idle)
 from pie import auth
 
 pytestmark = pytest.mark.browser
@@ -36,16 +35,14 @@ CARDS_ORIENTAL = ["3", "1", "0", "0"]
 CARDS_SOUSS_MASSA = ["7", "3", "3", "2"]
 OVERVIEW_AMOUNT = "170\u202f000\u00a0MAD"
 PASSWORD = "correct horse battery"
+MANAGER = [("manager", "manager", None)]
 
 
 # ------------------------------------------------------------------------------ server
 @pytest.fixture(scope="module")
 def server(small_db, tmp_path_factory, browser) -> Iterator[str]:
     """The dashboard on a copy of the small hand-made programme."""
-    folder = tmp_path_factory.mktemp("browser")
-    database = Path(shutil.copyfile(small_db, folder / "pie.duckdb"))
-    auth.add_user(database, "manager", "manager", PASSWORD)
-    with streamlit_server(database) as url:
+    with served_copy(small_db, tmp_path_factory.mktemp("browser"), MANAGER, PASSWORD) as url:
         yield url
 
 
@@ -119,11 +116,7 @@ def test_overview_shows_cards_and_trend_in_browser(page, server, screenshots):
 
 def test_readme_screenshots(browser, tmp_path):
     """Test that the README's screenshots can be drawn from a demo database (PIE_SCREENSHOTS only)."""
-    if not os.environ.get("PIE_SCREENSHOTS"):
-        pytest.skip("set PIE_SCREENSHOTS=1 to redraw docs/screenshots/ from a demo database")
-    demo = pytest.importorskip("pie.demo")
-    database = tmp_path / "pie.duckdb"
-    demo.build_demo(database, participants=3000, seed=1)
+    database = demo_for_screenshots(tmp_path)
     folder = ROOT / "docs" / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     with streamlit_server(database) as url:

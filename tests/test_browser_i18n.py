@@ -7,15 +7,13 @@ from a demo database).
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from apptest_support import copy_of
-from browser_support import (VIEWPORT, assert_no_exception, browser, expect, full_screenshot,  # noqa: F401
-                             screenshots, streamlit_server, wait_until_idle)
-from pie import auth, i18n
+from browser_support import (demo_for_screenshots, VIEWPORT, assert_no_exception, expect, full_screenshot, served_copy,
+                             streamlit_server, wait_until_idle)
+from pie import i18n
 from pie.ui import navigation
 
 pytestmark = pytest.mark.browser
@@ -31,9 +29,8 @@ README_PICTURES = (("ar", "overview", "overview-ar.png"), ("en", "funnel", "funn
 @pytest.fixture(scope="module")
 def server(small_db, tmp_path_factory):
     """The dashboard on a copy of the small programme, with a manager account."""
-    database = copy_of(small_db, tmp_path_factory.mktemp("browser_i18n"))
-    auth.add_user(database, "amina", "manager", PASSWORD, by="test")
-    with streamlit_server(database) as url:
+    with served_copy(small_db, tmp_path_factory.mktemp("browser_i18n"), [("amina", "manager", None)],
+                     PASSWORD) as url:
         yield url
 
 
@@ -107,11 +104,7 @@ def test_every_page_in_the_language(browser, server, screenshots, language):
 def test_readme_i18n_screenshots(browser, tmp_path):
     """Test that the README's Arabic and English pictures can be drawn from a demo database
     (PIE_SCREENSHOTS only)."""
-    if not os.environ.get("PIE_SCREENSHOTS"):
-        pytest.skip("set PIE_SCREENSHOTS=1 to redraw docs/screenshots/ from a demo database")
-    demo = pytest.importorskip("pie.demo")
-    database = tmp_path / "pie.duckdb"
-    demo.build_demo(database, participants=3000, seed=1)
+    database = demo_for_screenshots(tmp_path)
     folder = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
     with streamlit_server(database) as url:
         for language, name, file_name in README_PICTURES:

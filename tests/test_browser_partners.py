@@ -6,15 +6,12 @@ Screenshots (1400 px wide) go to a temporary folder, or to docs/screenshots/ wit
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-from browser_support import (assert_no_exception, browser, expect, full_screenshot, open_page,  # noqa: F401
-                             screenshots, streamlit_server, wait_until_idle)
-from pie import auth
+from browser_support import assert_no_exception, expect, full_screenshot, open_page, served_copy, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -29,14 +26,10 @@ MICROCREDIT_DECISIONS = {"FD4"}                       # the one microcredit deci
 
 
 @pytest.fixture(scope="module")
-def server(small_db, tmp_path_factory, browser) -> Iterator[str]:  # noqa: F811
+def server(small_db, tmp_path_factory, browser) -> Iterator[str]:
     """The dashboard on a copy of the small programme, with a BOA, an MCISE and a manager account."""
-    folder = tmp_path_factory.mktemp("browser_partners")
-    database = Path(shutil.copyfile(small_db, folder / "pie.duckdb"))
-    auth.add_user(database, "boa.agadir", "bank", PASSWORD, "BOA")
-    auth.add_user(database, "mcise.souss", "incubator", PASSWORD, "MCISE")
-    auth.add_user(database, "amina", "manager", PASSWORD)
-    with streamlit_server(database) as url:
+    accounts = [("boa.agadir", "bank", "BOA"), ("mcise.souss", "incubator", "MCISE"), ("amina", "manager", None)]
+    with served_copy(small_db, tmp_path_factory.mktemp("browser_partners"), accounts, PASSWORD) as url:
         yield url
 
 
@@ -67,7 +60,7 @@ def ids_in(text: str, prefix: str) -> set[str]:
     return set(re.findall(rf"\b{prefix}\d+\b", text))
 
 
-def test_bank_sees_only_its_own_decisions_in_browser(browser, server, screenshots, tmp_path):  # noqa: F811
+def test_bank_sees_only_its_own_decisions_in_browser(browser, server, screenshots, tmp_path):
     """Test that BOA lands on Financing with its figures, no mention of CAM, and a CSV of its own rows."""
     page = browser.new_page(viewport={"width": 1400, "height": 900}, accept_downloads=True)
     page.set_default_timeout(30_000)
@@ -86,7 +79,7 @@ def test_bank_sees_only_its_own_decisions_in_browser(browser, server, screenshot
     page.close()
 
 
-def test_incubator_sees_only_its_projects_in_browser(browser, server, screenshots, tmp_path):  # noqa: F811
+def test_incubator_sees_only_its_projects_in_browser(browser, server, screenshots, tmp_path):
     """Test that MCISE lands on Incubation with PR1 only (cards, Sankey, downloaded list)."""
     page = browser.new_page(viewport={"width": 1400, "height": 900}, accept_downloads=True)
     page.set_default_timeout(30_000)
@@ -103,7 +96,7 @@ def test_incubator_sees_only_its_projects_in_browser(browser, server, screenshot
     page.close()
 
 
-def test_click_on_a_bar_narrows_the_tables_in_browser(browser, server, screenshots, tmp_path):  # noqa: F811
+def test_click_on_a_bar_narrows_the_tables_in_browser(browser, server, screenshots, tmp_path):
     """Test that a manager clicking the microcredit bar gets the decisions of microcredit only,
     the narrowing said on the page and kept in the URL."""
     page = browser.new_page(viewport={"width": 1400, "height": 900}, accept_downloads=True)

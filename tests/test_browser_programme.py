@@ -1,5 +1,5 @@
 """The Phases and Follow-up pages in a real browser (`streamlit run` + Debian's Chromium),
-with the server, browser and login helpers of tests/test_browser.py.
+as the manager of tests/test_browser.py.
 
 Screenshots (1400 px wide) go to a temporary folder, or to docs/screenshots/ with PIE_SCREENSHOTS.
 """
@@ -9,9 +9,8 @@ import re
 
 import pytest
 
-from test_browser import (  # noqa: F401  (fixtures are found by name)
-    assert_no_exception, browser, expect, full_screenshot, open_page, page, screenshots, server, wait_until_idle,
-)
+from browser_support import assert_no_exception, expect, full_screenshot, served_copy, wait_until_idle
+from test_browser import MANAGER, PASSWORD, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -23,6 +22,13 @@ PHASES_CARDS = ["8", "6", "4", "3"]
 C1_CARDS = ["4", "3", "2", "2"]
 # Follow-up with 600 days without activity: only P09 (602 days); BP4 waits for review; nothing else.
 FOLLOW_UP_600 = ["1", "1", "0", "0"]
+
+
+@pytest.fixture(scope="module")
+def server(small_db, tmp_path_factory, browser):
+    """The dashboard on a copy of the small hand-made programme, with a manager account."""
+    with served_copy(small_db, tmp_path_factory.mktemp("browser_programme"), MANAGER, PASSWORD) as url:
+        yield url
 
 
 def charts(page):

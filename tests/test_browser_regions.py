@@ -1,6 +1,7 @@
 """The Regions page (leadership) in a real browser: `streamlit run` driven by Debian's Chromium.
 
-Server, Chromium, login and screenshot helpers come from tests/browser_support.py. Screenshots
+Server, login and screenshot helpers come from tests/browser_support.py, the browser fixtures
+from tests/conftest.py. Screenshots
 go to a temporary folder, or to docs/screenshots/ when PIE_SCREENSHOTS is set (then the demo
 screenshot of the page is redrawn too).
 
@@ -12,19 +13,16 @@ the mouse there, as a person would; that selects the region headless too.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import urllib.request
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-from browser_support import (  # noqa: F401  (browser, screenshots: fixtures found by name)
-    ROOT, TIMEOUT_MS, VIEWPORT, assert_no_exception, browser, choose_in_sidebar, expect, full_screenshot,
-    open_page, screenshots, streamlit_server, wait_until_idle)
-from pie import auth
+from browser_support import (demo_for_screenshots, 
+    ROOT, VIEWPORT, assert_no_exception, choose_in_sidebar, expect, full_screenshot,
+    open_page, served_copy, streamlit_server, wait_until_idle)
 
 pytestmark = pytest.mark.browser
 
@@ -64,20 +62,9 @@ POINT_INSIDE = """(path) => {
 @pytest.fixture(scope="module")
 def server(small_db, tmp_path_factory, browser) -> Iterator[str]:
     """The dashboard on a copy of the small programme, with a leadership account."""
-    folder = tmp_path_factory.mktemp("browser_regions")
-    database = Path(shutil.copyfile(small_db, folder / "pie.duckdb"))
-    auth.add_user(database, LEADER, "leadership", PASSWORD)
-    with streamlit_server(database) as url:
+    with served_copy(small_db, tmp_path_factory.mktemp("browser_regions"), [(LEADER, "leadership", None)],
+                     PASSWORD) as url:
         yield url
-
-
-@pytest.fixture
-def page(browser):
-    """A browser page that accepts downloads (the PDF report)."""
-    page = browser.new_page(viewport=VIEWPORT, accept_downloads=True)
-    page.set_default_timeout(TIMEOUT_MS)
-    yield page
-    page.close()
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -165,11 +152,7 @@ def test_report_button_downloads_a_pdf(page, server):
 
 def test_regions_screenshot_of_a_demo(browser, tmp_path):
     """Test that the Regions page of a 3,000-participant demo can be drawn (PIE_SCREENSHOTS only)."""
-    if not os.environ.get("PIE_SCREENSHOTS"):
-        pytest.skip("set PIE_SCREENSHOTS=1 to redraw docs/screenshots/regions.png from a demo database")
-    demo = pytest.importorskip("pie.demo")
-    database = tmp_path / "pie.duckdb"
-    demo.build_demo(database, participants=3000, seed=1)
+    database = demo_for_screenshots(tmp_path)
     with streamlit_server(database) as url:
         page = browser.new_page(viewport=VIEWPORT)
         open_regions(page, url, user="leadership", password="leadership")

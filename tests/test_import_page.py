@@ -7,25 +7,17 @@ import sys
 from pathlib import Path
 
 import pytest
-import streamlit as st
 
 from apptest_support import ROOT, copy_of, dashboard
 from pie import db, kpis
+
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 IMPORT_PAGE = "pages/admin/import.py"
 REGISTERS = Path(__file__).parent / "fixtures" / "imports" / "registers"
 ERRORS = Path(__file__).parent / "fixtures" / "imports" / "errors"
 CSV_REGISTERS = sorted(REGISTERS.glob("*.csv"))
 REGISTER_PARTICIPANTS = 10   # participants.csv: P01..P10, as in the small programme
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def upload(at, paths):

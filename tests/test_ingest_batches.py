@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import FIXTURES, build_small_programme
+from conftest import FIXTURES
 from pie import db, ingest, kpis
 from pie.config import PROJECT_ROOT
 from pie.errors import PieError
@@ -23,18 +22,6 @@ from pie.ingest import load, rules
 
 REGISTERS = FIXTURES / "imports" / "registers"
 PARTICIPANTS = "participant_id,cohort_id,gender,birth_year,profile,sector,enrolled_on\n"
-
-
-@pytest.fixture(scope="module")
-def programme_template(tmp_path_factory) -> Path:
-    return build_small_programme(tmp_path_factory.mktemp("template") / "pie.duckdb")
-
-
-@pytest.fixture
-def programme_db(programme_template, tmp_path) -> Path:
-    """A private copy of the small programme, with its published snapshot (tests may write)."""
-    shutil.copytree(programme_template.parent, tmp_path / "db")
-    return tmp_path / "db" / programme_template.name
 
 
 def read_only(path: Path):
@@ -74,28 +61,28 @@ def participants_file(n: int, bad_row: int | None = None) -> bytes:
 
 
 # ------------------------------------------------------------------------------ all or nothing
-def test_ten_thousand_rows_with_one_bad_row_at_the_end_write_nothing(programme_db):
+def test_ten_thousand_rows_with_one_bad_row_at_the_end_write_nothing(writable_small_db):
     """Test that one bad row at the end of 10,000 rejects the whole batch, names that row,
     leaves every table as it was, and still records the rejected batch."""
-    before = snapshot(programme_db)
+    before = snapshot(writable_small_db)
     files = [("participants.csv", participants_file(10_000, bad_row=10_001)),
              ("phase_progress.csv", b"participant_id,phase,status,started_on\nN00000,awareness,in_progress,2022-10-04\n")]
-    report = ingest.ingest(files, programme_db, user="amina")
+    report = ingest.ingest(files, writable_small_db, user="amina")
     assert report.outcome == "rejected"
     assert [(p.file, p.row, p.column, p.value) for p in report.problems] == [("participants.csv", 10_001, "sector", "sport")]
-    assert snapshot(programme_db) == before
-    [(batch_id, user, dry_run, outcome, files_json, rows_json, problems, warnings, ordered)] = batch_rows(programme_db)
+    assert snapshot(writable_small_db) == before
+    [(batch_id, user, dry_run, outcome, files_json, rows_json, problems, warnings, ordered)] = batch_rows(writable_small_db)
     assert (batch_id, user, dry_run, outcome, problems, ordered) == (report.batch_id, "amina", False, "rejected", 1, True)
     assert json.loads(rows_json) == {"participants": 10_000, "phase_progress": 1}
     assert [f["archived_as"] for f in json.loads(files_json)] == [None, None]
-    assert not archived(programme_db)
+    assert not archived(writable_small_db)
 
 
 @pytest.mark.parametrize("failing", ["upsert", "record"])
-def test_an_error_inside_the_transaction_changes_nothing(programme_db, monkeypatch, failing):
+def test_an_error_inside_the_transaction_changes_nothing(writable_small_db, monkeypatch, failing):
     """Test that an exception after the tables were written (or after the originals were
     archived) rolls everything back: tables, batch record and archive."""
-    before = snapshot(programme_db)
+    before = snapshot(writable_small_db)
     real = getattr(load, failing)
 
     def then_fail(*args):
@@ -106,27 +93,27 @@ def test_an_error_inside_the_transaction_changes_nothing(programme_db, monkeypat
     files = [("participants.csv", participants_file(3)),
              ("participant_contacts.csv", b"participant_id,full_name\nN00000,Amina\n")]
     with pytest.raises(RuntimeError):
-        ingest.ingest(files, programme_db)
-    assert snapshot(programme_db) == before
-    assert batch_rows(programme_db) == []
-    assert not archived(programme_db)
+        ingest.ingest(files, writable_small_db)
+    assert snapshot(writable_small_db) == before
+    assert batch_rows(writable_small_db) == []
+    assert not archived(writable_small_db)
 
 
-def test_a_database_refusal_is_recorded_as_a_rejected_batch(programme_db, monkeypatch):
+def test_a_database_refusal_is_recorded_as_a_rejected_batch(writable_small_db, monkeypatch):
     """Test that if DuckDB refuses the load, nothing is written and the batch is recorded
     as rejected with a load-failed problem."""
     def refuse(con, batch, progress):
         con.execute("insert into participants values ('P01', 'C1', 'f', 2000, 'trainee', 'other', date '2020-01-01')")
 
     monkeypatch.setattr(load, "upsert", refuse)
-    before = snapshot(programme_db)
-    report = ingest.ingest([("participants.csv", participants_file(2))], programme_db)
+    before = snapshot(writable_small_db)
+    report = ingest.ingest([("participants.csv", participants_file(2))], writable_small_db)
     assert report.outcome == "rejected" and [p.type for p in report.problems] == ["load-failed"]
-    assert snapshot(programme_db) == before
-    assert [r[3] for r in batch_rows(programme_db)] == ["rejected"]
+    assert snapshot(writable_small_db) == before
+    assert [r[3] for r in batch_rows(writable_small_db)] == ["rejected"]
 
 
-def test_a_process_killed_mid_import_leaves_the_database_as_it_was(programme_db, tmp_path):
+def test_a_process_killed_mid_import_leaves_the_database_as_it_was(writable_small_db, tmp_path):
     """Test that killing the importing process after the first table was written (inside the
     transaction) leaves the database unchanged and openable, with no batch recorded."""
     folder = tmp_path / "in"
@@ -134,7 +121,7 @@ def test_a_process_killed_mid_import_leaves_the_database_as_it_was(programme_db,
     (folder / "participants.csv").write_bytes(participants_file(2000))
     (folder / "participant_contacts.csv").write_text(
         "participant_id,full_name\n" + "".join(f"N{i:05d},Nom {i}\n" for i in range(2000)))
-    before = snapshot(programme_db)
+    before = snapshot(writable_small_db)
     script = textwrap.dedent(f"""
         import os, signal
         from pie import ingest
@@ -144,17 +131,17 @@ def test_a_process_killed_mid_import_leaves_the_database_as_it_was(programme_db,
                 calls.append(fraction)
                 if len(calls) == 2:          # the first table is written, the second is next
                     os.kill(os.getpid(), signal.SIGKILL)
-        ingest.ingest([{str(folder)!r}], {str(programme_db)!r}, "killed", progress=progress)
+        ingest.ingest([{str(folder)!r}], {str(writable_small_db)!r}, "killed", progress=progress)
         """)
     done = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, capture_output=True, timeout=120)
     assert done.returncode == -signal.SIGKILL, done.stderr.decode()
-    assert snapshot(programme_db) == before
-    assert batch_rows(programme_db) == []
-    assert not archived(programme_db)
+    assert snapshot(writable_small_db) == before
+    assert batch_rows(writable_small_db) == []
+    assert not archived(writable_small_db)
     # the killed import's staging folder is swept by an import a day later
-    [left] = (programme_db.parent / "imports" / ".staging").iterdir()
+    [left] = (writable_small_db.parent / "imports" / ".staging").iterdir()
     os.utime(left, (left.stat().st_atime - 2 * 86400, left.stat().st_mtime - 2 * 86400))
-    ingest.check([("participants.csv", participants_file(1))], programme_db)
+    ingest.check([("participants.csv", participants_file(1))], writable_small_db)
     assert not left.exists()
 
 
@@ -170,39 +157,39 @@ def test_importing_the_same_files_twice_changes_nothing(empty_db):
     assert kpis.compute(db.reader(empty_db)) == kpis_first
 
 
-def test_a_row_with_an_existing_key_replaces_the_stored_row(programme_db):
+def test_a_row_with_an_existing_key_replaces_the_stored_row(writable_small_db):
     """Test upsert: an existing key updates every column; an absent optional column clears it."""
     report = ingest.ingest([("participants.csv", b"participant_id,cohort_id,gender,profile,sector,enrolled_on\n"
-                                                 b"P10,C3,F,graduate,Crafts,2022-10-11\n")], programme_db)
+                                                 b"P10,C3,F,graduate,Crafts,2022-10-11\n")], writable_small_db)
     assert report.accepted, report.to_rows()
-    rows = {r[0]: r for r in snapshot(programme_db)["participants"]}
+    rows = {r[0]: r for r in snapshot(writable_small_db)["participants"]}
     assert rows["P10"][1:6] == ("C3", "f", None, "graduate", "crafts")
 
 
-def test_sql_looking_text_is_stored_verbatim_and_inert(programme_db):
+def test_sql_looking_text_is_stored_verbatim_and_inert(writable_small_db):
     """Test that text such as x'); drop table participants; -- is just text."""
     evil = "x'); drop table participants; --"
     text = f'project_id,cohort_id,name,sector,created_on\nPR9,C1,"{evil}",other,2023-01-01\n'
-    report = ingest.ingest([("projects.csv", text.encode())], programme_db)
+    report = ingest.ingest([("projects.csv", text.encode())], writable_small_db)
     assert report.accepted, report.to_rows()
-    tables = snapshot(programme_db)
+    tables = snapshot(writable_small_db)
     assert len(tables["participants"]) == 10
     assert ("PR9", "C1", evil, "other") == tables["projects"][-1][:4]
-    report = ingest.check([(f"{evil}.csv", b"a\n1\n")], programme_db)
+    report = ingest.check([(f"{evil}.csv", b"a\n1\n")], writable_small_db)
     assert report.problems[0].type == "unknown-table"
-    assert len(snapshot(programme_db)["participants"]) == 10
+    assert len(snapshot(writable_small_db)["participants"]) == 10
 
 
 # ------------------------------------------------------------------------------ records
-def test_accepted_batch_is_recorded_and_its_originals_archived(programme_db, tmp_path):
+def test_accepted_batch_is_recorded_and_its_originals_archived(writable_small_db, tmp_path):
     """Test the batch record (who, when, files with sha256 and size, rows, outcome), the audit
     line, and the archived originals (same bytes) under imports/<batch_id>/."""
     source = tmp_path / "participants.csv"
     source.write_bytes(participants_file(5))
     upload = ("participant_contacts.csv", b"participant_id,full_name\nN00000,Amina\n")
-    report = ingest.ingest([source, upload], programme_db, user="amina")
+    report = ingest.ingest([source, upload], writable_small_db, user="amina")
     assert report.accepted
-    [(batch_id, user, dry_run, outcome, files_json, rows_json, problems, warnings, ordered)] = batch_rows(programme_db)
+    [(batch_id, user, dry_run, outcome, files_json, rows_json, problems, warnings, ordered)] = batch_rows(writable_small_db)
     assert (batch_id, user, dry_run, outcome, problems, warnings, ordered) == \
         (report.batch_id, "amina", False, "accepted", 0, 0, True)
     assert json.loads(rows_json) == {"participants": 5, "participant_contacts": 1}
@@ -210,88 +197,88 @@ def test_accepted_batch_is_recorded_and_its_originals_archived(programme_db, tmp
     assert [f["file"] for f in files] == ["participants.csv", "participant_contacts.csv"]
     for record, data in zip(files, [source.read_bytes(), upload[1]]):
         assert record["sha256"] == hashlib.sha256(data).hexdigest() and record["size"] == len(data)
-        kept = programme_db.parent / record["archived_as"]
-        assert kept.parent == programme_db.parent / "imports" / batch_id
+        kept = writable_small_db.parent / record["archived_as"]
+        assert kept.parent == writable_small_db.parent / "imports" / batch_id
         assert kept.read_bytes() == data
-    assert list((programme_db.parent / "imports" / ".staging").iterdir()) == []   # staging cleaned up
-    [(who, event, detail)] = audit(programme_db)
+    assert list((writable_small_db.parent / "imports" / ".staging").iterdir()) == []   # staging cleaned up
+    [(who, event, detail)] = audit(writable_small_db)
     assert (who, event) == ("amina", "import")
     assert json.loads(detail)["batch_id"] == batch_id and json.loads(detail)["outcome"] == "accepted"
-    history = ingest.history(programme_db)
+    history = ingest.history(writable_small_db)
     assert [b["batch_id"] for b in history] == [batch_id] and history[0]["rows"] == {"participants": 5,
                                                                                      "participant_contacts": 1}
 
 
-def test_a_file_changed_during_the_import_is_refused(programme_db, tmp_path):
+def test_a_file_changed_during_the_import_is_refused(writable_small_db, tmp_path):
     """Test that if a file changes on disk between its check and its archiving, the batch is
     refused and nothing is written."""
     source = tmp_path / "participants.csv"
     source.write_bytes(participants_file(3))
-    before = snapshot(programme_db)
+    before = snapshot(writable_small_db)
 
     def tamper(step: str, fraction: float) -> None:
         if step == "load":
             source.write_bytes(participants_file(4))
 
     with pytest.raises(PieError, match="participants.csv"):
-        ingest.ingest([source], programme_db, progress=tamper)
-    assert snapshot(programme_db) == before and batch_rows(programme_db) == []
-    assert not archived(programme_db)
+        ingest.ingest([source], writable_small_db, progress=tamper)
+    assert snapshot(writable_small_db) == before and batch_rows(writable_small_db) == []
+    assert not archived(writable_small_db)
 
 
-def test_dry_run_writes_only_the_batch_record(programme_db):
+def test_dry_run_writes_only_the_batch_record(writable_small_db):
     """Test that a dry run checks everything, writes no data and records a `checked` batch."""
-    before = snapshot(programme_db)
-    report = ingest.check([("participants.csv", participants_file(3))], programme_db, user="amina")
+    before = snapshot(writable_small_db)
+    report = ingest.check([("participants.csv", participants_file(3))], writable_small_db, user="amina")
     assert report.outcome == "checked" and report.valid and report.json_outcome() == "accepted"
-    assert snapshot(programme_db) == before
-    assert [(r[2], r[3]) for r in batch_rows(programme_db)] == [(True, "checked")]
-    assert not archived(programme_db)
+    assert snapshot(writable_small_db) == before
+    assert [(r[2], r[3]) for r in batch_rows(writable_small_db)] == [(True, "checked")]
+    assert not archived(writable_small_db)
 
 
-def test_only_an_import_that_loads_rebuilds_the_derived_tables(programme_db, monkeypatch):
+def test_only_an_import_that_loads_rebuilds_the_derived_tables(writable_small_db, monkeypatch):
     """Test that a dry run (and the record of a refused batch) publishes without rebuilding the
     derived scope tables, while an accepted import rebuilds them and pages see its rows."""
     rebuilds = []
     real = db.refresh_derived
     monkeypatch.setattr(db, "refresh_derived", lambda con: (rebuilds.append(1), real(con)))
-    ingest.check([("participants.csv", participants_file(3))], programme_db, user="amina")
+    ingest.check([("participants.csv", participants_file(3))], writable_small_db, user="amina")
     assert rebuilds == []
-    report = ingest.ingest([("participants.csv", participants_file(3))], programme_db, user="amina")
+    report = ingest.ingest([("participants.csv", participants_file(3))], writable_small_db, user="amina")
     assert report.outcome == "accepted" and rebuilds == [1]
-    with read_only(programme_db) as con:
+    with read_only(writable_small_db) as con:
         assert con.execute("select count(*) from scope_participants").fetchone() == \
             con.execute("select count(*) from participants").fetchone()
 
 
-def test_progress_is_reported_from_zero_to_one(programme_db):
+def test_progress_is_reported_from_zero_to_one(writable_small_db):
     """Test that the progress callback goes through the steps up to done = 1."""
     seen: list[tuple[str, float]] = []
-    ingest.ingest([("participants.csv", participants_file(3))], programme_db,
+    ingest.ingest([("participants.csv", participants_file(3))], writable_small_db,
                   progress=lambda step, fraction: seen.append((step, fraction)))
     assert seen[-1] == ("done", 1.0)
     assert [f for _, f in seen] == sorted(f for _, f in seen)
     assert {s for s, _ in seen} <= set(ingest.STEPS) and {"read", "check", "load", "record"} <= {s for s, _ in seen}
 
 
-def test_import_into_a_demo_database_is_refused(programme_db):
+def test_import_into_a_demo_database_is_refused(writable_small_db):
     """Test that a demo database refuses imports (and dry runs) with a message to create a
     real one with `python -m pie init`, recording nothing."""
-    with db.writing(programme_db) as con:
+    with db.writing(writable_small_db) as con:
         con.execute("update app_meta set value = 'true' where key = 'is_demo'")
-    before = snapshot(programme_db)
+    before = snapshot(writable_small_db)
     for dry_run in (True, False):
         with pytest.raises(ingest.ImportRefused) as refused:
-            ingest.ingest([("participants.csv", participants_file(2))], programme_db, dry_run=dry_run)
+            ingest.ingest([("participants.csv", participants_file(2))], writable_small_db, dry_run=dry_run)
         assert "python -m pie init" in str(refused.value)
         assert isinstance(refused.value, PieError)
-    assert snapshot(programme_db) == before and batch_rows(programme_db) == []
+    assert snapshot(writable_small_db) == before and batch_rows(writable_small_db) == []
 
 
-def test_an_import_runs_while_a_reader_is_open(programme_db):
+def test_an_import_runs_while_a_reader_is_open(writable_small_db):
     """Test that an open dashboard reader does not block an import, and sees it next query."""
-    reader = db.reader(programme_db)
+    reader = db.reader(writable_small_db)
     assert reader.query("kpis/indicators").iloc[0]["participants"] == 10
-    report = ingest.ingest([("participants.csv", participants_file(4))], programme_db)
+    report = ingest.ingest([("participants.csv", participants_file(4))], writable_small_db)
     assert report.accepted
     assert reader.query("kpis/indicators").iloc[0]["participants"] == 14

@@ -4,15 +4,12 @@ as a real process; the other commands run in this process through pie.cli.main."
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
-import pytest
 
-from conftest import FIXTURES, build_small_programme
-from pie import cli, db, ingest, kpis
+from conftest import FIXTURES
+from pie import cli, db, ingest
 from pie.config import PROJECT_ROOT
 from pie.ingest import rules
 
@@ -30,18 +27,6 @@ def main(capsys, *args) -> tuple[int, str, str]:
     status = cli.main([str(a) for a in args])
     out = capsys.readouterr()
     return status, out.out, out.err
-
-
-@pytest.fixture(scope="module")
-def programme_template(tmp_path_factory) -> Path:
-    return build_small_programme(tmp_path_factory.mktemp("template") / "pie.duckdb")
-
-
-@pytest.fixture
-def programme_db(programme_template, tmp_path) -> Path:
-    """A private copy of the small programme, with its published snapshot (tests may write)."""
-    shutil.copytree(programme_template.parent, tmp_path / "db")
-    return tmp_path / "db" / programme_template.name
 
 
 def test_ingest_json_accepted_then_batches(empty_db, capsys):
@@ -63,43 +48,43 @@ def test_ingest_json_accepted_then_batches(empty_db, capsys):
     assert status == 0 and out["batch_id"] in stdout and "amina" in stdout and "accepté" in stdout
 
 
-def test_ingest_rejected_exit_1_and_json_matches_the_library(programme_db):
+def test_ingest_rejected_exit_1_and_json_matches_the_library(writable_small_db):
     """Test a rejected batch: exit 1, each problem with exactly file/row/column/value/reason,
     the same problems as the library's dry run of the same files."""
-    done = run("ingest", ERRORS, "--db", programme_db, "--json")
+    done = run("ingest", ERRORS, "--db", writable_small_db, "--json")
     assert done.returncode == 1, done.stderr
     out = json.loads(done.stdout)
     assert out["outcome"] == "rejected" and out["rows"] == {"participants": 3, "phase_progress": 2}
     assert all(list(p) == ["file", "row", "column", "value", "reason"] for p in out["problems"])
-    library = ingest.check([ERRORS], programme_db).as_json()
+    library = ingest.check([ERRORS], writable_small_db).as_json()
     assert out["problems"] == library["problems"]
     gender = next(p for p in out["problems"] if (p["file"], p["row"], p["column"]) == ("participants.csv", 2, "gender"))
     assert gender["value"] == "x" and "f, m" in gender["reason"]
 
 
-def test_ingest_human_report_and_dry_run(programme_db):
+def test_ingest_human_report_and_dry_run(writable_small_db):
     """Test the human report (file:row column value — reason, in French) and that a clean
     dry run exits 0, says so, and writes no data."""
-    done = run("ingest", ERRORS / "participants.csv", "--db", programme_db)
+    done = run("ingest", ERRORS / "participants.csv", "--db", writable_small_db)
     assert done.returncode == 1
     assert 'participants.csv:2 gender "x" — « x » n\'est pas un code accepté pour gender' in done.stdout
     assert "f, m" in done.stdout
 
     good = REGISTERS / "establishments.csv"
-    done = run("ingest", good, "--db", programme_db, "--dry-run", "--json")
+    done = run("ingest", good, "--db", writable_small_db, "--dry-run", "--json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["outcome"] == "accepted"
-    outcomes = [b["outcome"] for b in ingest.history(programme_db)]
+    outcomes = [b["outcome"] for b in ingest.history(writable_small_db)]
     assert outcomes == ["checked", "rejected"]
 
 
-def test_ingest_refusals_exit_1_with_a_message(programme_db, tmp_path, capsys):
+def test_ingest_refusals_exit_1_with_a_message(writable_small_db, tmp_path, capsys):
     """Test that a missing path and a demo database are refused with a message, no traceback."""
-    status, _, err = main(capsys, "ingest", tmp_path / "absent.csv", "--db", programme_db)
+    status, _, err = main(capsys, "ingest", tmp_path / "absent.csv", "--db", writable_small_db)
     assert status == 1 and "absent.csv" in err
-    with db.writing(programme_db) as con:
+    with db.writing(writable_small_db) as con:
         con.execute("update app_meta set value = 'true' where key = 'is_demo'")
-    status, _, err = main(capsys, "ingest", REGISTERS, "--db", programme_db)
+    status, _, err = main(capsys, "ingest", REGISTERS, "--db", writable_small_db)
     assert status == 1 and "python -m pie init" in err
 
 

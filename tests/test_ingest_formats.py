@@ -5,31 +5,18 @@ from __future__ import annotations
 
 import io
 import random
-import shutil
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, build_small_programme
+from conftest import FIXTURES
 from pie import db, ingest, kpis
 from pie.ingest import readers, rules
 
 REGISTERS = FIXTURES / "imports" / "registers"
 PARTICIPANT_HEADER = "participant_id,cohort_id,gender,birth_year,profile,sector,enrolled_on"
-
-
-@pytest.fixture(scope="module")
-def programme_template(tmp_path_factory) -> Path:
-    return build_small_programme(tmp_path_factory.mktemp("template") / "pie.duckdb")
-
-
-@pytest.fixture
-def programme_db(programme_template, tmp_path) -> Path:
-    """A private copy of the small programme, with its published snapshot (tests may write)."""
-    shutil.copytree(programme_template.parent, tmp_path / "db")
-    return tmp_path / "db" / programme_template.name
 
 
 def table_rows(path: Path, table: str) -> list[tuple]:
@@ -82,79 +69,79 @@ def test_comma_semicolon_and_tab_give_the_same_rows(tmp_path):
     assert results[0] == results[1] == results[2] == [("P50", "C1", "f", 2001, "trainee", "other", date(2023, 10, 2))]
 
 
-def test_utf8_bom_cp1252_and_cp1256_are_read_right(programme_db):
+def test_utf8_bom_cp1252_and_cp1256_are_read_right(writable_small_db):
     """Test that UTF-8 with BOM, Windows-1252 (French accents, ’ and œ) and Windows-1256
     (Arabic) are each decoded correctly."""
     header = "participant_id;full_name;national_id;phone;email\n"
     files = [
         ("participant_contacts.csv", ("\ufeff" + header + "P03;Hélène Lévêque;;;\n").encode("utf-8")),
     ]
-    report = ingest.ingest(files, programme_db)
+    report = ingest.ingest(files, writable_small_db)
     assert report.accepted, report.to_rows()
     report = ingest.ingest([("participant_contacts.csv",
                              (header + "P04;Aïcha l’Œuvre Fès;;;\nP07;Salé Ça;;;\n").encode("cp1252"))],
-                           programme_db)
+                           writable_small_db)
     assert report.accepted, report.to_rows()
     report = ingest.ingest([("participant_contacts.csv",
                              (header + "P09;فاطمة الزهراء العمراني;;;\nP10;يوسف بنعلي;;;\n").encode("cp1256"))],
-                           programme_db)
+                           writable_small_db)
     assert report.accepted, report.to_rows()
-    names = dict((r[0], r[1]) for r in table_rows(programme_db, "participant_contacts"))
+    names = dict((r[0], r[1]) for r in table_rows(writable_small_db, "participant_contacts"))
     assert names["P03"] == "Hélène Lévêque"
     assert names["P04"] == "Aïcha l’Œuvre Fès" and names["P07"] == "Salé Ça"
     assert names["P09"] == "فاطمة الزهراء العمراني" and names["P10"] == "يوسف بنعلي"
 
 
-def test_utf16_unicode_text_from_excel(programme_db):
+def test_utf16_unicode_text_from_excel(writable_small_db):
     """Test that Excel's "Unicode text" (UTF-16 with BOM, tab-separated) is read."""
     text = "participant_id\tfull_name\nP03\tNaïma\n"
-    report = ingest.ingest([("participant_contacts.csv", text.encode("utf-16"))], programme_db)
+    report = ingest.ingest([("participant_contacts.csv", text.encode("utf-16"))], writable_small_db)
     assert report.accepted, report.to_rows()
-    assert ("P03", "Naïma", None, None, None) in table_rows(programme_db, "participant_contacts")
+    assert ("P03", "Naïma", None, None, None) in table_rows(writable_small_db, "participant_contacts")
 
 
-def test_quoted_fields_blank_lines_and_header_in_any_order(programme_db):
+def test_quoted_fields_blank_lines_and_header_in_any_order(writable_small_db):
     """Test quoted separators, doubled quotes and line breaks in a cell, columns in another
     order, header names in any case, and blank trailing lines."""
     text = ('Email,FULL_NAME , participant_id\r\n'
             '"a@b.ma","Benali, ""Youssef""\nDit Yo",P03\r\n'
             '\r\n\r\n   \r\n')
-    report = ingest.ingest([upload("participant_contacts.csv", text)], programme_db)
+    report = ingest.ingest([upload("participant_contacts.csv", text)], writable_small_db)
     assert report.accepted, report.to_rows()
-    assert ("P03", 'Benali, "Youssef"\nDit Yo', None, None, "a@b.ma") in table_rows(programme_db, "participant_contacts")
+    assert ("P03", 'Benali, "Youssef"\nDit Yo', None, None, "a@b.ma") in table_rows(writable_small_db, "participant_contacts")
 
 
-def test_blank_lines_inside_keep_the_row_numbers_the_user_sees(programme_db):
+def test_blank_lines_inside_keep_the_row_numbers_the_user_sees(writable_small_db):
     """Test that after blank lines inside a file the reported row is still the sheet row."""
     text = PARTICIPANT_HEADER + "\n" + "P50,C1,f,2001,trainee,other,2023-10-02\n\n\n" + \
         "P51,C1,x,2001,trainee,other,2023-10-02\n"
-    report = ingest.check([upload("participants.csv", text)], programme_db)
+    report = ingest.check([upload("participants.csv", text)], writable_small_db)
     [problem] = problems(report)
     assert (problem.file, problem.row, problem.column, problem.type) == ("participants.csv", 5, "gender", "unknown-code")
 
 
-def test_a_row_with_too_many_cells_is_reported_at_its_row(programme_db):
+def test_a_row_with_too_many_cells_is_reported_at_its_row(writable_small_db):
     """Test that a CSV row longer than the header is an error naming its row."""
     text = PARTICIPANT_HEADER + "\nP50,C1,f,2001,trainee,other,2023-10-02\nP51,C1,f,2001,trainee,other,2023-10-02,oops\n"
-    report = ingest.check([upload("participants.csv", text)], programme_db)
+    report = ingest.check([upload("participants.csv", text)], writable_small_db)
     [problem] = problems(report)
     assert (problem.type, problem.row, problem.value) == ("extra-cells", 3, "oops")
 
 
-def test_optional_columns_may_be_absent(programme_db):
+def test_optional_columns_may_be_absent(writable_small_db):
     """Test that a file without its optional columns loads (they are NULL)."""
     text = "participant_id,cohort_id,gender,profile,sector,enrolled_on\nP50,C1,m,trainer,other,02/10/2023\n"
-    report = ingest.ingest([upload("participants.csv", text)], programme_db)
+    report = ingest.ingest([upload("participants.csv", text)], writable_small_db)
     assert report.accepted, report.to_rows()
-    assert ("P50", "C1", "m", None, "trainer", "other", date(2023, 10, 2)) in table_rows(programme_db, "participants")
+    assert ("P50", "C1", "m", None, "trainer", "other", date(2023, 10, 2)) in table_rows(writable_small_db, "participants")
 
 
-def test_missing_required_and_unknown_columns_list_the_expected_names(programme_db):
+def test_missing_required_and_unknown_columns_list_the_expected_names(writable_small_db):
     """Test that a missing required column and an unknown column are errors on the header
     row that list the expected column names, once each."""
     text = "participant_id,cohort,gender,profile,sector,enrolled_on\nP50,C1,m,trainer,other,02/10/2023\n" \
            "P51,C1,m,trainer,other,02/10/2023\n"
-    report = ingest.check([upload("participants.csv", text)], programme_db)
+    report = ingest.check([upload("participants.csv", text)], writable_small_db)
     unknown, missing = problems(report, "unknown-column"), problems(report, "missing-column")
     assert [(p.row, p.column) for p in unknown] == [(1, "cohort")]
     assert [(p.row, p.column) for p in missing] == [(1, "cohort_id")]
@@ -163,10 +150,10 @@ def test_missing_required_and_unknown_columns_list_the_expected_names(programme_
     assert report.problems_count == 2          # the rows are not each reported as missing a value
 
 
-def test_a_column_named_twice_is_reported(programme_db):
+def test_a_column_named_twice_is_reported(writable_small_db):
     """Test that the same column twice in a header is an error."""
     text = "participant_id,full_name,full_name\nP03,A,B\n"
-    report = ingest.check([upload("participant_contacts.csv", text)], programme_db)
+    report = ingest.check([upload("participant_contacts.csv", text)], writable_small_db)
     assert [(p.type, p.column) for p in report.problems] == [("duplicate-column", "full_name")]
 
 
@@ -185,7 +172,7 @@ def workbook(sheets: dict[str, list[list]]) -> bytes:
     return out.getvalue()
 
 
-def test_xlsx_real_dates_and_numbers(programme_db):
+def test_xlsx_real_dates_and_numbers(writable_small_db):
     """Test Excel-typed cells: dates (and datetimes at midnight), an amount 12500.5, a region
     9.0, integers as floats, and a date cell that lost its format (a serial number)."""
     data = workbook({
@@ -200,43 +187,43 @@ def test_xlsx_real_dates_and_numbers(programme_db):
         "codes": [["table", "column", "code"], ["x", "y", "z"]],
         "Feuil1": [],
     })
-    report = ingest.ingest([("registre.xlsx", data)], programme_db)
+    report = ingest.ingest([("registre.xlsx", data)], writable_small_db)
     assert report.accepted, report.to_rows()
     assert report.rows == {"establishments": 1, "cohorts": 1, "business_plans": 2}
-    assert ("E9", "CMC Laâyoune", "cmc", "09", "Laâyoune", date(2024, 10, 1)) in table_rows(programme_db, "establishments")
-    assert ("C9", "E9", "2024-2025", date(2024, 10, 1), "online") in table_rows(programme_db, "cohorts")
-    plans = {r[0]: r for r in table_rows(programme_db, "business_plans")}
+    assert ("E9", "CMC Laâyoune", "cmc", "09", "Laâyoune", date(2024, 10, 1)) in table_rows(writable_small_db, "establishments")
+    assert ("C9", "E9", "2024-2025", date(2024, 10, 1), "online") in table_rows(writable_small_db, "cohorts")
+    plans = {r[0]: r for r in table_rows(writable_small_db, "business_plans")}
     assert plans["BP9"] == ("BP9", "PR3", 3, "submitted", date(2023, 10, 2), None, Decimal("12500.50"), 2)
     assert plans["BP8"][6] == Decimal("12500.50")
 
 
-def test_xlsx_problems_name_the_sheet_and_its_row(programme_db):
+def test_xlsx_problems_name_the_sheet_and_its_row(writable_small_db):
     """Test that a workbook's problem says file[sheet] and the row number of the sheet."""
     data = workbook({"participants": [PARTICIPANT_HEADER.split(","),
                                       ["P50", "C1", "f", 2001, "trainee", "other", date(2023, 1, 2)],
                                       [None] * 7,
                                       ["P51", "C1", "f", 2001, "trainee", "sport", date(2023, 1, 2)]]})
-    report = ingest.check([("registre.xlsx", data)], programme_db)
+    report = ingest.check([("registre.xlsx", data)], writable_small_db)
     [problem] = report.problems
     assert (problem.file, problem.row, problem.column, problem.value) == ("registre.xlsx[participants]", 4, "sector", "sport")
 
 
-def test_unknown_sheet_and_unknown_file_names_list_the_tables(programme_db):
+def test_unknown_sheet_and_unknown_file_names_list_the_tables(writable_small_db):
     """Test that a sheet or a file named after no table is an error listing the table names,
     while an empty sheet with another name (Excel's Feuil1) is skipped."""
     data = workbook({"Participants 2024": [["participant_id"], ["P50"]], "Feuil2": []})
-    report = ingest.check([("registre.xlsx", data), upload("inscrits.csv", PARTICIPANT_HEADER + "\n")], programme_db)
+    report = ingest.check([("registre.xlsx", data), upload("inscrits.csv", PARTICIPANT_HEADER + "\n")], writable_small_db)
     found = sorted((p.type, p.file) for p in report.problems)
     assert found == [("unknown-table", "inscrits.csv"), ("unknown-table", "registre.xlsx[Participants 2024]")]
     for problem in report.problems:
         assert ", ".join(rules.TABLE_NAMES) in problem.reason()
 
 
-def test_a_table_name_tolerates_case_spaces_and_hyphens(programme_db):
+def test_a_table_name_tolerates_case_spaces_and_hyphens(writable_small_db):
     """Test that `Phase Progress.CSV` and `phase-progress.csv` mean phase_progress."""
     text = "participant_id,phase,status,started_on\nP10,awareness,in_progress,2022-10-12\n"
     for name in ("Phase Progress.CSV", "phase-progress.csv"):
-        report = ingest.check([upload(name, text)], programme_db)
+        report = ingest.check([upload(name, text)], writable_small_db)
         assert report.valid and report.rows == {"phase_progress": 1}, report.to_rows()
 
 
@@ -249,14 +236,14 @@ def test_a_table_name_tolerates_case_spaces_and_hyphens(programme_db):
     ("participants.xlsx", b"this is not a workbook", "unreadable-file"),
     ("participants.pdf", b"%PDF-1.4", "unsupported-file"),
 ])
-def test_files_that_cannot_be_read_are_reported_not_raised(programme_db, name, data, type_):
+def test_files_that_cannot_be_read_are_reported_not_raised(writable_small_db, name, data, type_):
     """Test that empty, binary, misnamed or corrupt files give one problem on the file."""
-    report = ingest.check([(name, data)], programme_db)
+    report = ingest.check([(name, data)], writable_small_db)
     assert [(p.type, p.file, p.row) for p in report.problems] == [(type_, name, None)]
     assert report.json_outcome() == "rejected"
 
 
-def test_folders_uploads_and_file_objects(programme_db, tmp_path):
+def test_folders_uploads_and_file_objects(writable_small_db, tmp_path):
     """Test the three ways to give files: folder paths, (name, bytes) pairs, objects with
     .name and .getvalue() (Streamlit's UploadedFile)."""
     folder = tmp_path / "in"
@@ -270,20 +257,20 @@ def test_folders_uploads_and_file_objects(programme_db, tmp_path):
 
     uploaded = Uploaded(b"participant_id,phase,status,started_on\nP50,awareness,in_progress,2023-10-03\n")
     pair = upload("participant_contacts.csv", "participant_id,full_name\nP50,Amina\n")
-    report = ingest.ingest([folder, uploaded, pair], programme_db)
+    report = ingest.ingest([folder, uploaded, pair], writable_small_db)
     assert report.accepted, report.to_rows()
     assert report.rows == {"participants": 1, "participant_contacts": 1, "phase_progress": 1}
     assert [f.file for f in report.files] == ["participants.csv", "phase_progress.csv", "participant_contacts.csv"]
 
 
-def test_a_missing_path_is_refused_before_anything_is_recorded(programme_db, tmp_path):
+def test_a_missing_path_is_refused_before_anything_is_recorded(writable_small_db, tmp_path):
     """Test that a path that does not exist is a PieError and no batch is recorded."""
     with pytest.raises(ingest.ImportRefused.__mro__[1]):
-        ingest.ingest([tmp_path / "nope.csv"], programme_db)
-    assert ingest.history(programme_db) == []
+        ingest.ingest([tmp_path / "nope.csv"], writable_small_db)
+    assert ingest.history(writable_small_db) == []
 
 
-def test_fuzzed_csv_never_crashes(programme_db):
+def test_fuzzed_csv_never_crashes(writable_small_db):
     """Test that random bytes and random text named participants.csv give sheets or a
     problem from the reader, never an exception, and a report from the whole check."""
     rng = random.Random(4)
@@ -300,6 +287,6 @@ def test_fuzzed_csv_never_crashes(programme_db):
         result = readers.read(readers.SourceFile("participants.csv", data))
         assert result.sheets or result.problems
     for data in inputs[:6]:
-        report = ingest.check([("participants.csv", data)], programme_db, max_problems=50)
+        report = ingest.check([("participants.csv", data)], writable_small_db, max_problems=50)
         assert report.outcome == "checked"
         assert all(p.reason() and "{" not in p.reason() for p in report.problems)

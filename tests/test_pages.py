@@ -8,11 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from apptest_support import copy_of, dashboard
 from pie import db, kpis
+
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 OVERVIEW = "pages/programme/overview.py"
 FUNNEL = "pages/programme/funnel.py"
@@ -48,20 +49,6 @@ ORIENTAL_ESTABLISHMENTS = ["", "E2"]   # "" = all establishments
 
 
 # ------------------------------------------------------------------------------ fixtures
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    """Streamlit caches outlive an AppTest run: start each test without them."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-@pytest.fixture(scope="module")
-def programme_db(small_db, tmp_path_factory) -> Path:
-    """A copy of the small hand-made programme (the shared one must not be written)."""
-    return copy_of(small_db, tmp_path_factory.mktemp("pages"))
 
 
 @pytest.fixture

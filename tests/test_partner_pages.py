@@ -14,20 +14,20 @@ from types import SimpleNamespace
 import openpyxl
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from streamlit.testing.v1 import AppTest
 
-from apptest_support import ACCOUNTS, DASHBOARD, copy_of, dashboard, signed_in
-from pie import db, kpis
+from apptest_support import DASHBOARD, copy_of, dashboard, signed_in
+from pie import db
 from pie.companies import figures as companies
 from pie.financing import figures as financing
 from pie.incubation import figures as incubation
-from pie.kpis import format_indicator
 from pie.scope import Scope
 from pie.ui import partner_drill, session
+
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 FINANCING = "pages/financing/financing.py"
 INCUBATION = "pages/incubation/incubation.py"
@@ -53,6 +53,15 @@ BOA_CARDS = {
     "Portefeuille à risque (PAR30)": f"100,0{NBSP}%",  # FD1's latest follow-up: 60 000 at 45 days
     "Encours": mad("60 000"),                         # FD1 at 2023-12-31
     "Prêts accordés": "1",
+}
+# The same cards by METRICS.md key (their labels come from the glossary, kpi.<key>).
+BOA_INDICATORS = {
+    "projects_financed": "1",                         # PR1 (FD1)
+    "amount_approved_mad": mad("120 000"),            # FD1
+    "amount_disbursed_mad": mad("100 000"),           # FD1
+    "approval_rate": f"33,3{NBSP}%",                  # FD1 approved; FD3, FD5 rejected
+    "median_days_to_decision": "20,0",                # 10, 20, 30 days
+    "portfolio_at_risk_30": f"100,0{NBSP}%",          # FD1 only, 45 days late
 }
 # Pipeline of BOA's projects PR1, PR2, PR3: submitted = PR1 (BP1 150 000), PR2 (latest BP3
 # 60 000), PR3 (BP4 40 000); validated = PR1, PR2; decided by BOA = PR1 (BP1), PR2 (BP3, the
@@ -91,6 +100,8 @@ COMPANY_CARDS = {"Entreprises créées": "2", "Entreprises actives": "1", "Emplo
 # months CO1 active (2024-07-01), CO2 closed (its 2024-07-01 follow-up, the latest before
 # 2025-07-01). Both registered more than 24 months before today (this test runs after 2025-07-01).
 SURVIVAL = {"Survie à 12 mois": f"50,0{NBSP}%", "Survie à 24 mois": f"50,0{NBSP}%"}
+# The same by METRICS.md key: CO1 + CO2 created (3 + 2 jobs); CO1 active now with 5 employees.
+COMPANY_INDICATORS = {"companies_created": "2", "companies_active": "1", "jobs_created": "5", "jobs_now": "5"}
 COMPANIES_ALL = ["CO2", "CO1"]                        # latest registered first
 COMPANIES_AGRICULTURE = ["CO2"]                       # PR2's sector
 
@@ -98,20 +109,6 @@ INJECTIONS = ["BOA' OR '1'='1", "x'; drop table financing_decisions; --", "CAM\"
 
 
 # ------------------------------------------------------------------------------ fixtures and helpers
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    """Streamlit caches outlive an AppTest run: start each test without them."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-@pytest.fixture(scope="module")
-def programme_db(small_db, tmp_path_factory):
-    """A copy of the small hand-made programme (the shared one must not be written)."""
-    return copy_of(small_db, tmp_path_factory.mktemp("partner_pages"))
 
 
 @pytest.fixture
@@ -202,14 +199,12 @@ def test_bank_lands_on_financing_with_its_own_figures(monkeypatch, programme_db)
     assert {label: shown[label] for label in BOA_CARDS} == BOA_CARDS
 
 
-def test_bank_cards_equal_the_indicators_of_its_scope(monkeypatch, programme_db):
-    """Test that each METRICS.md card of BOA's page is kpis.compute of BOA's scope."""
+def test_bank_cards_are_the_metrics_indicators_of_its_scope(monkeypatch, programme_db):
+    """Test that BOA's page shows each METRICS.md indicator under its glossary label, with BOA's
+    hand-counted value."""
     at = dashboard(monkeypatch, programme_db, account="boa")
-    values = kpis.compute(db.reader(programme_db), ACCOUNTS["boa"].scope())
     shown = metrics(at)
-    for key in ("projects_financed", "amount_approved_mad", "amount_disbursed_mad", "approval_rate",
-                "median_days_to_decision", "portfolio_at_risk_30"):
-        assert shown[kpis_label(key)] == format_indicator(key, values[key], "fr"), key
+    assert {key: shown[kpis_label(key)] for key in BOA_INDICATORS} == BOA_INDICATORS
 
 
 def kpis_label(key: str) -> str:
@@ -327,13 +322,11 @@ def test_manager_ignores_forged_values_in_url(monkeypatch, programme_db):
     assert list(table_with(at, "Décision de la banque")["Décision"]) == ALL_DECISIONS
 
 
-def test_manager_cards_equal_the_indicators_of_the_chosen_bank(monkeypatch, programme_db):
-    """Test that with the selector on CAM the cards are kpis.compute of CAM's scope."""
+def test_manager_cards_are_the_indicators_of_the_chosen_bank(monkeypatch, programme_db):
+    """Test that with the selector on CAM a manager sees CAM's hand-counted cards (FD2 only)."""
     at = open_page(monkeypatch, programme_db, "manager", FINANCING, bank="CAM")
-    values = kpis.compute(db.reader(programme_db), session.with_bank(Scope.for_role("manager"), "CAM"))
-    assert values == kpis.compute(db.reader(programme_db), Scope.for_role("bank", "CAM"))
-    assert metrics(at)[kpis_label("amount_approved_mad")] == format_indicator(
-        "amount_approved_mad", values["amount_approved_mad"], "fr")
+    shown = metrics(at)
+    assert {label: shown[label] for label in CAM_CARDS} == CAM_CARDS
 
 
 def test_branch_in_url_narrows_the_tables(monkeypatch, programme_db):
@@ -456,13 +449,12 @@ def test_companies_page_figures(monkeypatch, programme_db):
     assert list(table_with(at, "Forme juridique")["Entreprise"]) == COMPANIES_ALL
 
 
-def test_companies_cards_equal_the_indicators(monkeypatch, programme_db):
-    """Test that the Companies page's METRICS.md cards are kpis.compute of the manager's scope."""
+def test_companies_cards_are_the_metrics_indicators(monkeypatch, programme_db):
+    """Test that the Companies page shows each METRICS.md indicator under its glossary label,
+    with the whole programme's hand-counted value."""
     at = open_page(monkeypatch, programme_db, "manager", COMPANIES)
-    values = kpis.compute(db.reader(programme_db))
     shown = metrics(at)
-    for key in ("companies_created", "companies_active", "jobs_created", "jobs_now"):
-        assert shown[kpis_label(key)] == format_indicator(key, values[key], "fr"), key
+    assert {key: shown[kpis_label(key)] for key in COMPANY_INDICATORS} == COMPANY_INDICATORS
 
 
 def test_companies_sector_in_url_narrows_the_list(monkeypatch, programme_db):

@@ -16,11 +16,13 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from apptest_support import copy_of, dashboard
+from apptest_support import dashboard
 from pie import db, queries
 from pie.programme import figures as programme
 from pie.scope import Scope
 from pie.ui import navigation, session
+
+pytestmark = pytest.mark.usefixtures("fresh_caches_for_module")
 
 PHASES_PAGE = "pages/programme/phases.py"
 FOLLOW_UP_PAGE = "pages/programme/follow_up.py"
@@ -81,21 +83,6 @@ CONTACT_HEADERS = {"Nom", "Porteur du projet", "Téléphone", "E-mail"}
 
 
 # ------------------------------------------------------------------------------ fixtures
-@pytest.fixture(autouse=True, scope="module")
-def fresh_caches():
-    """Streamlit caches outlive an AppTest run: start this module without them. (Within it,
-    answers are cached per database file and data version, so tests do not see each other's.)"""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-@pytest.fixture(scope="module")
-def programme_db(small_db, tmp_path_factory) -> Path:
-    """A copy of the small hand-made programme (the shared one must not be written)."""
-    return copy_of(small_db, tmp_path_factory.mktemp("programme_pages"))
 
 
 @pytest.fixture(scope="module")

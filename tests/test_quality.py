@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-import streamlit as st
 
 from apptest_support import copy_of, dashboard
 from pie import db
@@ -58,15 +56,6 @@ def test_checks_follow_the_scope(small_db):
     assert rows(small_db, "participants_without_phase", Scope(region_code="09")).empty
     assert rows(small_db, "plans_not_reviewed", Scope.for_role("bank", "BOA"))["plan_id"].tolist() == ["BP4"]
     assert rows(small_db, "plans_not_reviewed", Scope.for_role("bank", "CAM")).empty
-
-
-@pytest.fixture
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def test_data_quality_page_counts_and_lists(monkeypatch, small_db, tmp_path, fresh_caches):

@@ -1,8 +1,11 @@
-"""Every named query in queries/: it runs on an empty database for every scope, and
-follows the house rules for SQL files."""
+"""Every named query in queries/: it binds and runs for every kind of scope with every parameter
+it takes, returns the hand-counted rows of the small programme, and follows the house rules for
+SQL files."""
 from __future__ import annotations
 
+import math
 import re
+from datetime import date
 
 import pytest
 
@@ -14,20 +17,135 @@ from pie.scope import Scope
 TABLES = set(db.PROGRAMME_TABLES) | {"regions", "users", "import_batches", "audit_log", "app_meta"}
 SCOPES = [Scope(), Scope(academic_year="2022-2023", region_code="09", establishment_id="E1"),
           Scope.for_role("bank", "BOA"), Scope.for_role("incubator", "MCISE")]
-# Values for the non-scope parameters some queries take.
-EXTRA_PARAMETERS = {"breakdown": "region"}
+SCOPE_PARAMETERS = set(Scope().parameters())
+
+# A sensible value for every non-scope parameter a query may take, by name. queries.run passes a
+# query only the parameters it uses, so a name no query uses any more is harmless here.
+PARAMETERS: dict[str, object] = {
+    "as_of": date(2024, 12, 31),
+    "days": 30, "idle_days": 30,
+    "phase": None, "with_contacts": True,
+    "cohort": None, "gender": None, "profile": None, "sector": None,
+    "breakdown": "region", "previous_year": None,
+    "focus_year": None, "focus_region": None, "focus_sector": None, "focus_legal_form": None,
+    "focus_branch": None, "focus_product": None, "focus_stage": None, "focus_partner": None,
+}
+# Queries whose parameter takes other values than the table's.
+OVERRIDES: dict[str, dict[str, object]] = {
+    "programme/funnel_people_by_group": {"breakdown": "gender"},  # gender or profile only
+}
+
+# What each query returns on the small programme (tests/fixtures/small_programme.sql), whole
+# programme, with PARAMETERS: (row count, {column: its values in the query's order}).
+EXPECTED: dict[str, tuple[int, dict[str, list]]] = {
+    "companies/by_group": (1, {"group_key": ["09"], "companies_created": [2]}),  # CO1 CO2, both E1
+    "companies/companies": (2, {"company_id": ["CO2", "CO1"],                   # latest registered first
+                                "status_now": ["closed", "active"], "jobs_now": [0, 5]}),
+    # 12 months: CO1 active (2023-07-01), CO2 closed (2024-07-01); 24: CO2 too recent on 2024-12-31
+    "companies/survival": (2, {"months": [12, 24], "n_eligible": [2, 1], "n_active": [1, 1],
+                               "n_closed": [1, 0]}),
+    "filters/academic_years": (2, {"academic_year": ["2022-2023", "2021-2022"]}),
+    "filters/establishments": (2, {"establishment_id": ["E1", "E2"]}),  # E3 has no cohort
+    "filters/regions": (12, {}),
+    "financing/banks": (2, {"bank": ["BOA", "CAM"], "n_decisions": [4, 1]}),  # FD1 FD3 FD4 FD5; FD2
+    "financing/by_group": (2, {"group_key": ["09", "02"], "n_decisions": [4, 1]}),  # FD4 is PR3's (Oujda)
+    "financing/days_to_decision": (4, {"decision_id": ["FD3", "FD5", "FD1", "FD2"],
+                                       "days_to_decision": [10, 20, 30, 40]}),
+    "financing/decisions": (5, {"decision_id": ["FD4", "FD2", "FD5", "FD3", "FD1"]}),  # pending first
+    "financing/loan_health": (1, {"n_loans": [2], "portfolio_at_risk_30": [0.6]}),  # FD1 60 000 late
+    "financing/outcomes": (2, {"project_id": ["PR1", "PR2"], "approved_mad": [120000.0, 50000.0]}),
+    "financing/pipeline": (5, {"step": ["submitted", "validated", "decided", "approved", "disbursed"],
+                               "n_projects": [3, 2, 2, 2, 2]}),
+    "financing/rejection_reasons": (2, {"n_decisions": [1, 1]}),  # FD3, FD5
+    "incubation/coaching": (4, {"hours": [4.0, 3.5, 2.0, 1.5]}),  # CS3 CS1 CS2 CS4
+    "incubation/flows": (3, {"n_projects": [1, 1, 1]}),           # PR1 pre→incubation→now; PR2 pre→now
+    "incubation/incubators": (2, {"incubator": ["MCISE", "Technopark Agadir"], "n_projects": [1, 1]}),
+    "incubation/projects": (2, {"project_id": ["PR2", "PR1"], "status_now": ["pre_incubation", "incubation"]}),
+    "incubation/sessions": (4, {"session_id": ["CS3", "CS4", "CS1", "CS2"]}),
+    "incubation/stages_now": (2, {"status_now": ["pre_incubation", "incubation"], "n_projects": [1, 1]}),
+    "incubation/time_in_stage": (2, {"n_entered": [2, 1], "n_exited": [1, 0]}),  # PR1 left pre after 92 days
+    "kpis/indicators": (1, {"participants": [10], "dropped": [3]}),
+    "leadership/academic_years": (2, {"academic_year": ["2022-2023", "2021-2022"]}),
+    "leadership/establishments_on_map": (2, {"establishment_id": ["E2", "E1"], "participants": [3, 7]}),
+    "leadership/last_import": (1, {}),                                # no import batch: one null row
+    "leadership/region_launches": (12, {}),
+    "leadership/regional_indicators": (12, {}),
+    "leadership/rollout_by_year": (3, {"region_code": ["02", "09", "09"], "participants": [3, 4, 3]}),
+    "leadership/target_years": (1, {"academic_year": ["2022-2023"]}),
+    "leadership/targets_vs_actuals": (60, {}),                          # 12 regions × 5 metrics
+    "programme/follow_up_loans_not_disbursed": (0, {}),                 # FD1 and FD2 were disbursed
+    # in progress and idle 30+ days on 2024-12-31: P09 (fundamentals, no contact row), P06 (immersion)
+    "programme/follow_up_participants": (2, {"participant_id": ["P09", "P06"],
+                                             "phase": ["fundamentals", "immersion"],
+                                             "full_name": [None, "Omar Tazi"]}),
+    "programme/follow_up_plans_to_review": (1, {"plan_id": ["BP4"], "lead_name": ["Salma Bennani"]}),
+    "programme/follow_up_plans_without_decision": (0, {}),              # BP1, BP3 were decided
+    "programme/funnel_by_group": (2, {"group_key": ["09", "02"], "participants": [7, 3]}),
+    # f: P01 P03 P05 P08 P09; m: P02 P04 P06 P07 P10
+    "programme/funnel_people_by_group": (2, {"group_key": ["f", "m"], "awareness_completed": [5, 3],
+                                             "fundamentals_completed": [4, 2], "immersion_completed": [3, 1],
+                                             "project_members": [3, 2]}),
+    "programme/latest_date": (1, {}),
+    "programme/participants_by_year": (2, {"academic_year": ["2021-2022", "2022-2023"],
+                                           "participants": [4, 6]}),
+    # groups: all 1 + cohort 3 + establishment 2 + year 2 + profile 3 + sector 10 + gender 2 = 23, × 3 phases
+    "programme/phase_groups": (69, {}),
+    "programme/project_members": (1, {"project_members": [5]}),
+    "quality/approved_not_disbursed": (0, {}),
+    "quality/companies_without_followup": (2, {"company_id": ["CO1", "CO2"],   # last news 2024-07-01
+                                               "days_without_news": [183, 183]}),
+    "quality/participants_without_phase": (1, {"participant_id": ["P10"]}),
+    "quality/plans_not_reviewed": (1, {"plan_id": ["BP4"]}),
+    "quality/projects_without_one_lead": (0, {}),                      # PR1 P01, PR2 P05, PR3 P08
+}
+
+
+def parameters_for(name: str) -> dict[str, object]:
+    return {**PARAMETERS, **OVERRIDES.get(name, {})}
+
+
+def plain(value):
+    """A cell as a plain Python value (NaN and NA as None) for comparison."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or str(value) in ("<NA>", "NaT"):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+@pytest.fixture(scope="module")
+def small(small_db):
+    return db.reader(small_db)
+
+
+def test_every_query_parameter_has_a_value():
+    """Test that the parameter table covers every `$name` of every query, so none is skipped."""
+    missing = {name: sorted(queries.parameters(name) - SCOPE_PARAMETERS - set(PARAMETERS))
+               for name in queries.names()}
+    assert {name: m for name, m in missing.items() if m} == {}
+
+
+def test_every_query_has_expected_rows():
+    """Test that each query has a hand-counted expectation (a new query needs one)."""
+    assert sorted(EXPECTED) == queries.names()
 
 
 @pytest.mark.parametrize("name", queries.names())
-def test_query_runs_on_an_empty_database_for_every_scope(empty_db, name):
-    """Test that each query binds and runs with each kind of scope."""
+def test_query_returns_the_hand_counted_rows(small, name):
+    """Test each query's row count and key values on the small programme."""
+    frame = queries.run(small, name, Scope(), **parameters_for(name))
+    rows, columns = EXPECTED[name]
+    assert len(frame) == rows, frame
+    for column, values in columns.items():
+        assert [plain(v) for v in frame[column]] == values, column
+
+
+@pytest.mark.parametrize("name", queries.names())
+def test_query_runs_on_an_empty_database_for_every_scope(empty_db, small, name):
+    """Test that each query binds and runs with each kind of scope, with the columns it has on
+    the small programme."""
     reader = db.reader(empty_db)
-    extra = {k: v for k, v in EXTRA_PARAMETERS.items() if k in queries.parameters(name)}
-    unknown = queries.parameters(name) - set(Scope().parameters()) - set(extra)
-    if unknown:
-        pytest.skip(f"needs parameters {sorted(unknown)}: covered by its own tests")
+    columns = list(queries.run(small, name, Scope(), **parameters_for(name)).columns)
     for scope in SCOPES:
-        reader.query(name, scope, **extra)
+        assert list(queries.run(reader, name, scope, **parameters_for(name)).columns) == columns, scope
 
 
 @pytest.mark.parametrize("name", queries.names())

@@ -1,4 +1,4 @@
-"""The Regions page (leadership, issue 6), run with Streamlit's AppTest on the small programme.
+"""The Regions page (leadership), run with Streamlit's AppTest on the small programme.
 
 Expected figures are worked out by hand from tests/fixtures/small_programme.sql and the census
 population aged 15–29 of the built-in regions table (Souss-Massa 664 748, Oriental 487 916).
@@ -12,14 +12,15 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 import pytest
-import streamlit as st
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from apptest_support import ACCOUNTS, DASHBOARD, copy_of, dashboard, signed_in
+from apptest_support import ACCOUNTS, DASHBOARD, dashboard, signed_in
 from pie import db
 from pie.ui import navigation
 from pie.ui.regions import region_from_selection
+
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 REGIONS = "pages/leadership/regions.py"
 TITLE = "Le PIE dans les régions"
@@ -55,19 +56,6 @@ PROGRESS_CARD = (f"67{NBSP}%", BEHIND, "6 sur 9")
 
 
 # ------------------------------------------------------------------------------ fixtures
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    """Streamlit caches outlive an AppTest run: start each test without them."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-@pytest.fixture(scope="module")
-def programme_db(small_db, tmp_path_factory) -> Path:
-    return copy_of(small_db, tmp_path_factory.mktemp("regions"))
 
 
 @pytest.fixture

@@ -1,24 +1,46 @@
 """pie.ui.data: answers computed once for concurrent sessions."""
 from __future__ import annotations
 
+import concurrent.futures
 import threading
-import time
 
 import pandas as pd
+import pytest
 
 from pie.ui import data
 
 
-def test_concurrent_misses_of_one_answer_compute_it_once():
+@pytest.fixture
+def followers_waiting(monkeypatch):
+    """Returns a function `arrived(n)`: a barrier that the leader's computation waits on until
+    `n` followers are waiting for its answer (they reached Future.result)."""
+    barrier: list[threading.Barrier] = []
+
+    class Flight(concurrent.futures.Future):
+        def result(self, timeout=None):
+            barrier[0].wait(timeout=10)
+            return super().result(timeout)
+
+    monkeypatch.setattr(data.concurrent.futures, "Future", Flight)
+
+    def arrived(followers: int) -> threading.Barrier:
+        barrier.append(threading.Barrier(followers + 1))  # the followers and the leader
+        return barrier[0]
+
+    return arrived
+
+
+def test_concurrent_misses_of_one_answer_compute_it_once(followers_waiting):
     """Test that sessions asking the same question at once (after an import) share one
     computation, and that each follower gets its own copy of the answer."""
     calls = []
     started = threading.Event()
+    followers_arrived = followers_waiting(3)
 
     def compute():
         calls.append(1)
         started.set()
-        time.sleep(0.3)  # long enough for the others to arrive while it runs
+        followers_arrived.wait(timeout=10)  # the three others now wait for this answer
         return pd.DataFrame({"n": [1, 2, 3]})
 
     answers = [None] * 4
@@ -28,7 +50,7 @@ def test_concurrent_misses_of_one_answer_compute_it_once():
 
     first = threading.Thread(target=ask, args=(0,))
     first.start()
-    started.wait(5)
+    assert started.wait(10)
     others = [threading.Thread(target=ask, args=(i,)) for i in range(1, 4)]
     for thread in others:
         thread.start()
@@ -40,13 +62,16 @@ def test_concurrent_misses_of_one_answer_compute_it_once():
     assert data._in_flight == {}
 
 
-def test_a_failed_computation_fails_every_waiting_session_and_is_forgotten():
+def test_a_failed_computation_fails_every_waiting_session_and_is_forgotten(followers_waiting):
     """Test that an error reaches the sessions that waited for it, and the next ask computes again."""
+    calls = []
     started = threading.Event()
+    follower_arrived = followers_waiting(1)
 
     def fail():
+        calls.append(1)
         started.set()
-        time.sleep(0.2)
+        follower_arrived.wait(timeout=10)  # the second session now waits for this answer
         raise ValueError("boom")
 
     errors = []
@@ -59,10 +84,10 @@ def test_a_failed_computation_fails_every_waiting_session_and_is_forgotten():
 
     first = threading.Thread(target=ask)
     first.start()
-    started.wait(5)
+    assert started.wait(10)
     second = threading.Thread(target=ask)
     second.start()
     first.join(10)
     second.join(10)
-    assert errors == ["boom", "boom"]
+    assert errors == ["boom", "boom"] and len(calls) == 1
     assert data._single_flight(("k",), lambda: 42) == 42

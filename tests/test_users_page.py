@@ -2,23 +2,15 @@
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 
 from apptest_support import copy_of, dashboard
 from pie import auth
 from pie.ui import login, navigation
 
+pytestmark = pytest.mark.usefixtures("fresh_caches")
+
 USERS_PAGE = "pages/admin/users.py"
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture
