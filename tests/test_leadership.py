@@ -1,4 +1,4 @@
-"""Leadership (issue 6): region boundaries and cities, the leadership queries and library, the
+"""Leadership: region boundaries and cities, the leadership queries and library, the
 map figure. Expected figures are worked out by hand from tests/fixtures/small_programme.sql."""
 from __future__ import annotations
 

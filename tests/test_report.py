@@ -1,4 +1,4 @@
-"""The leadership report (issue 6): `python -m pie report` writes an A4 PDF for the country or a
+"""The leadership report: `python -m pie report` writes an A4 PDF for the country or a
 region, in French or Arabic, whose figures are those `python -m pie kpis` prints.
 
 The four PDFs are built once, by four CLI processes in parallel (each starts its own
