@@ -32,12 +32,9 @@ per_group as (
 ),
 
 final as (
-    select
-        pg.*,
-        r.name_fr as region_name_fr,
-        r.name_ar as region_name_ar
+    select pg.*, rn.region_name_fr, rn.region_name_ar
     from per_group as pg
-    left join regions as r on $breakdown = 'region' and r.region_code = pg.group_key
+    left join region_group_names($breakdown) as rn on rn.group_key = pg.group_key
 )
 
 select * from final

@@ -3,22 +3,14 @@
 -- when the row is still open, `next_missing` when advanced with no later row in scope, or
 -- `exited` with no reason; one row per (source stage, target) with its projects.
 with
-stage_rows as (
-    select
-        s.project_id,
-        s.stage,
-        s.entered_on,
-        s.exited_on,
-        s.exit_reason,
-        incubation_stage_order(s.stage) as stage_order
-    from scoped_incubation_stages($academic_year, $region, $establishment, $bank, $incubator) as s
-),
-
 with_next as (
     select
-        *,
+        stage,
+        exited_on,
+        exit_reason,
+        stage_order,
         lead(stage) over (partition by project_id order by entered_on, stage_order) as next_stage
-    from stage_rows
+    from scoped_incubation_stage_rows($academic_year, $region, $establishment, $bank, $incubator)
 ),
 
 links as (

@@ -2,37 +2,18 @@
 -- status when $focus_stage is given (null = any): incubator, stage entered on, stages passed,
 -- coaching hours, company; one row per project.
 with
-stage_rows as (
-    select
-        s.project_id,
-        s.stage,
-        s.incubator,
-        s.entered_on,
-        s.exited_on,
-        s.exit_reason,
-        incubation_stage_order(s.stage) as stage_order
-    from scoped_incubation_stages($academic_year, $region, $establishment, $bank, $incubator) as s
-),
-
 per_project as (
     select
         project_id,
         count(*) as n_stages,
         min(entered_on) as first_entered_on
-    from stage_rows
+    from scoped_incubation_stages($academic_year, $region, $establishment, $bank, $incubator)
     group by project_id
 ),
 
 latest_rows as (
-    select
-        project_id,
-        incubator,
-        stage,
-        entered_on,
-        exited_on,
-        case when exited_on is null then stage else coalesce(exit_reason, 'exited') end as status_now
-    from stage_rows
-    qualify row_number() over (partition by project_id order by entered_on desc, stage_order desc) = 1
+    select project_id, incubator, stage, entered_on, exited_on, status_now
+    from scoped_latest_incubation_stages($academic_year, $region, $establishment, $bank, $incubator)
 ),
 
 coaching as (

@@ -2,24 +2,12 @@
 -- entered_on) gives its status, the stage when still open, else how it ended (advanced with
 -- no later row, graduated, abandoned, or exited with no reason); one row per status.
 with
-stage_rows as (
-    select
-        s.project_id,
-        s.stage,
-        s.entered_on,
-        s.exited_on,
-        s.exit_reason,
-        incubation_stage_order(s.stage) as stage_order
-    from scoped_incubation_stages($academic_year, $region, $establishment, $bank, $incubator) as s
-),
-
 latest_rows as (
     select
         project_id,
-        case when exited_on is null then stage else coalesce(exit_reason, 'exited') end as status_now,
+        status_now,
         exited_on is null as is_open
-    from stage_rows
-    qualify row_number() over (partition by project_id order by entered_on desc, stage_order desc) = 1
+    from scoped_latest_incubation_stages($academic_year, $region, $establishment, $bank, $incubator)
 ),
 
 final as (

@@ -6,8 +6,8 @@ stage_rows as (
     select
         s.stage,
         s.exited_on - s.entered_on as days_in_stage,
-        incubation_stage_order(s.stage) as stage_order
-    from scoped_incubation_stages($academic_year, $region, $establishment, $bank, $incubator) as s
+        s.stage_order
+    from scoped_incubation_stage_rows($academic_year, $region, $establishment, $bank, $incubator) as s
 ),
 
 final as (

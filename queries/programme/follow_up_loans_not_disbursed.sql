@@ -23,27 +23,18 @@ final as (
         un.decision_id,
         un.plan_id,
         un.project_id,
-        pr.name as project_name,
+        lp.project_name,
         un.bank,
         un.branch,
         un.product,
         un.decided_on,
         un.days_waiting,
         un.amount_approved_mad,
-        ld.lead_id,
-        ld.lead_name,
-        ld.lead_phone,
-        ld.lead_email,
-        es.establishment_id,
-        es.name as establishment_name,
-        pr.academic_year
+        lp.* exclude (project_id, project_name)
     from undisbursed as un
-    join scoped_projects($academic_year, $region, $establishment, $bank, $incubator) as pr
-      on pr.project_id = un.project_id
-    join establishments as es on es.establishment_id = pr.establishment_id
-    left join scoped_project_leads($academic_year, $region, $establishment, $bank, $incubator, $personal_data,
-                                   (select list(project_id) from undisbursed)) as ld
-      on ld.project_id = un.project_id
+    join scoped_listed_projects($academic_year, $region, $establishment, $bank, $incubator, $personal_data,
+                                (select list(project_id) from undisbursed)) as lp
+      on lp.project_id = un.project_id
     order by un.days_waiting desc, un.decision_id
 )
 

@@ -19,25 +19,16 @@ final as (
     select
         wa.plan_id,
         wa.project_id,
-        pr.name as project_name,
+        lp.project_name,
         wa.version,
         wa.submitted_on,
         wa.days_waiting,
         wa.requested_amount_mad,
-        ld.lead_id,
-        ld.lead_name,
-        ld.lead_phone,
-        ld.lead_email,
-        es.establishment_id,
-        es.name as establishment_name,
-        pr.academic_year
+        lp.* exclude (project_id, project_name)
     from waiting as wa
-    join scoped_projects($academic_year, $region, $establishment, $bank, $incubator) as pr
-      on pr.project_id = wa.project_id
-    join establishments as es on es.establishment_id = pr.establishment_id
-    left join scoped_project_leads($academic_year, $region, $establishment, $bank, $incubator, $personal_data,
-                                   (select list(project_id) from waiting)) as ld
-      on ld.project_id = wa.project_id
+    join scoped_listed_projects($academic_year, $region, $establishment, $bank, $incubator, $personal_data,
+                                (select list(project_id) from waiting)) as lp
+      on lp.project_id = wa.project_id
     order by wa.days_waiting desc, wa.plan_id
 )
 

@@ -33,27 +33,18 @@ final as (
     select
         ud.plan_id,
         ud.project_id,
-        pr.name as project_name,
+        lp.project_name,
         ud.version,
         ud.reviewed_on,
         ud.days_waiting,
         ud.requested_amount_mad,
         pe.pending_banks,
-        ld.lead_id,
-        ld.lead_name,
-        ld.lead_phone,
-        ld.lead_email,
-        es.establishment_id,
-        es.name as establishment_name,
-        pr.academic_year
+        lp.* exclude (project_id, project_name)
     from undecided as ud
-    join scoped_projects($academic_year, $region, $establishment, $bank, $incubator) as pr
-      on pr.project_id = ud.project_id
-    join establishments as es on es.establishment_id = pr.establishment_id
+    join scoped_listed_projects($academic_year, $region, $establishment, $bank, $incubator, $personal_data,
+                                (select list(project_id) from undecided)) as lp
+      on lp.project_id = ud.project_id
     left join pending as pe on pe.plan_id = ud.plan_id
-    left join scoped_project_leads($academic_year, $region, $establishment, $bank, $incubator, $personal_data,
-                                   (select list(project_id) from undecided)) as ld
-      on ld.project_id = ud.project_id
     order by ud.days_waiting desc, ud.plan_id
 )
 

@@ -135,6 +135,22 @@ create or replace macro scoped_incubation_stages(p_year, p_region, p_establishme
       on sp.project_id = s.project_id
     where p_incubator is null or s.incubator = p_incubator;
 
+-- incubation stage rows in scope in the programme's order: every column of
+-- scoped_incubation_stages plus stage_order (incubation_stage_order); one row per project and stage
+create or replace macro scoped_incubation_stage_rows(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+    select s.*, incubation_stage_order(s.stage) as stage_order
+    from scoped_incubation_stages(p_year, p_region, p_establishment, p_bank, p_incubator) as s;
+
+-- each incubated project's latest stage row in scope (latest entered_on, then latest stage):
+-- every column of scoped_incubation_stage_rows plus status_now, the stage when still open, else
+-- how it ended (exit_reason, or 'exited' with none); one row per project with a stage row
+create or replace macro scoped_latest_incubation_stages(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+    select
+        s.*,
+        case when s.exited_on is null then s.stage else coalesce(s.exit_reason, 'exited') end as status_now
+    from scoped_incubation_stage_rows(p_year, p_region, p_establishment, p_bank, p_incubator) as s
+    qualify row_number() over (partition by s.project_id order by s.entered_on desc, s.stage_order desc) = 1;
+
 -- coaching sessions of projects in scope; one row per session
 create or replace macro scoped_coaching_sessions(p_year, p_region, p_establishment, p_bank, p_incubator) as table
     select
@@ -240,6 +256,29 @@ create or replace macro scoped_project_leads(p_year, p_region, p_establishment, 
       and pm.project_id in (select unnest(p_projects))
     group by pm.project_id;
 
+-- the projects listed in p_projects (a list of ids: the rows a follow-up list shows) that are in
+-- scope, with their name, establishment and academic year and their lead(s) as in
+-- scoped_project_leads (lead_id; lead_name, lead_phone, lead_email only when p_personal_data);
+-- one row per listed project (columns after project_name: the follow-up lists' closing columns)
+create or replace macro scoped_listed_projects(p_year, p_region, p_establishment, p_bank, p_incubator,
+                                               p_personal_data, p_projects) as table
+    select
+        pr.project_id,
+        pr.name as project_name,
+        ld.lead_id,
+        ld.lead_name,
+        ld.lead_phone,
+        ld.lead_email,
+        es.establishment_id,
+        es.name as establishment_name,
+        pr.academic_year
+    from scoped_projects(p_year, p_region, p_establishment, p_bank, p_incubator) as pr
+    join establishments as es on es.establishment_id = pr.establishment_id
+    left join scoped_project_leads(p_year, p_region, p_establishment, p_bank, p_incubator, p_personal_data,
+                                   p_projects) as ld
+      on ld.project_id = pr.project_id
+    where pr.project_id in (select unnest(p_projects));
+
 -- the latest follow-up of each approved loan in scope (METRICS.md portfolio_at_risk_30):
 -- followup_on, outstanding_mad, days_past_due, loan_status; one row per approved decision
 -- with a follow-up
@@ -316,6 +355,13 @@ create or replace macro decision_group_key(p_breakdown, bank, branch, product, r
         when 'region' then region_code
         else 'all'
     end;
+
+-- the region names of a $breakdown's groups: for 'region', one row per region (group_key =
+-- region_code, region_name_fr, region_name_ar); no row for any other breakdown
+create or replace macro region_group_names(p_breakdown) as table
+    select r.region_code as group_key, r.name_fr as region_name_fr, r.name_ar as region_name_ar
+    from regions as r
+    where p_breakdown = 'region';
 
 -- the position of an incubation stage in the programme's order (DATA_MODEL.md incubation_stages)
 create or replace macro incubation_stage_order(stage) as
