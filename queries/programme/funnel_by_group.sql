@@ -4,24 +4,14 @@
 with
 people as (
     select
-        case $breakdown
-            when 'region' then region_code
-            when 'establishment' then establishment_id
-            when 'cohort' then cohort_id
-            when 'academic_year' then academic_year
-        end as group_key,
+        cohort_group_key($breakdown, region_code, establishment_id, cohort_id, academic_year) as group_key,
         participant_id
     from scoped_participants($academic_year, $region, $establishment, $bank, $incubator)
 ),
 
 project_groups as (
     select
-        case $breakdown
-            when 'region' then region_code
-            when 'establishment' then establishment_id
-            when 'cohort' then cohort_id
-            when 'academic_year' then academic_year
-        end as group_key,
+        cohort_group_key($breakdown, region_code, establishment_id, cohort_id, academic_year) as group_key,
         project_id
     from scoped_projects($academic_year, $region, $establishment, $bank, $incubator)
 ),
@@ -37,12 +27,7 @@ people_steps as (
 -- one phase row per participant and phase: counting completed rows counts people
 completion_steps as (
     select
-        case $breakdown
-            when 'region' then region_code
-            when 'establishment' then establishment_id
-            when 'cohort' then cohort_id
-            when 'academic_year' then academic_year
-        end as group_key,
+        cohort_group_key($breakdown, region_code, establishment_id, cohort_id, academic_year) as group_key,
         count(*) filter (where phase = 'awareness' and status = 'completed') as awareness_completed,
         count(*) filter (where phase = 'fundamentals' and status = 'completed') as fundamentals_completed,
         count(*) filter (where phase = 'immersion' and status = 'completed') as immersion_completed

@@ -22,10 +22,7 @@ people as (
         co.start_date
     from scoped_participants($academic_year, $region, $establishment, $bank, $incubator) as sp
     join scoped_cohorts($academic_year, $region, $establishment) as co on co.cohort_id = sp.cohort_id
-    where ($cohort is null or sp.cohort_id = $cohort)
-      and ($profile is null or sp.profile = $profile)
-      and ($sector is null or sp.sector = $sector)
-      and ($gender is null or sp.gender = $gender)
+    where in_phase_focus($cohort, $profile, $sector, $gender, sp.cohort_id, sp.profile, sp.sector, sp.gender)
 ),
 
 progress as (
@@ -43,10 +40,7 @@ progress as (
         date_diff('day', pp.enrolled_on, pp.completed_on) as days_to_complete,
         date_diff('day', pp.cohort_start_date, pp.completed_on) as cohort_age
     from scoped_phase_progress($academic_year, $region, $establishment, $bank, $incubator) as pp
-    where ($cohort is null or pp.cohort_id = $cohort)
-      and ($profile is null or pp.profile = $profile)
-      and ($sector is null or pp.sector = $sector)
-      and ($gender is null or pp.gender = $gender)
+    where in_phase_focus($cohort, $profile, $sector, $gender, pp.cohort_id, pp.profile, pp.sector, pp.gender)
 ),
 
 -- participants per finest group (a participant belongs to exactly one)
@@ -92,15 +86,8 @@ dropouts_fine as (
 
 group_sizes as (
     select
-        case
-            when grouping(cohort_id) = 0 then 'cohort'
-            when grouping(establishment_id) = 0 then 'establishment'
-            when grouping(academic_year) = 0 then 'academic_year'
-            when grouping(profile) = 0 then 'profile'
-            when grouping(sector) = 0 then 'sector'
-            when grouping(gender) = 0 then 'gender'
-            else 'all'
-        end as breakdown,
+        phase_group_breakdown(grouping(cohort_id, establishment_id, academic_year, profile, sector, gender))
+            as breakdown,
         coalesce(cohort_id, establishment_id, academic_year, profile, sector, gender, 'all') as group_key,
         sum(participants) as participants,
         min(start_date) as first_start,
@@ -111,15 +98,8 @@ group_sizes as (
 
 phase_stats as (
     select
-        case
-            when grouping(cohort_id) = 0 then 'cohort'
-            when grouping(establishment_id) = 0 then 'establishment'
-            when grouping(academic_year) = 0 then 'academic_year'
-            when grouping(profile) = 0 then 'profile'
-            when grouping(sector) = 0 then 'sector'
-            when grouping(gender) = 0 then 'gender'
-            else 'all'
-        end as breakdown,
+        phase_group_breakdown(grouping(cohort_id, establishment_id, academic_year, profile, sector, gender))
+            as breakdown,
         coalesce(cohort_id, establishment_id, academic_year, profile, sector, gender, 'all') as group_key,
         phase,
         sum(started) as started,
@@ -150,15 +130,8 @@ phase_medians as (
 
 dropouts as (
     select
-        case
-            when grouping(cohort_id) = 0 then 'cohort'
-            when grouping(establishment_id) = 0 then 'establishment'
-            when grouping(academic_year) = 0 then 'academic_year'
-            when grouping(profile) = 0 then 'profile'
-            when grouping(sector) = 0 then 'sector'
-            when grouping(gender) = 0 then 'gender'
-            else 'all'
-        end as breakdown,
+        phase_group_breakdown(grouping(cohort_id, establishment_id, academic_year, profile, sector, gender))
+            as breakdown,
         coalesce(cohort_id, establishment_id, academic_year, profile, sector, gender, 'all') as group_key,
         sum(participants_dropped) as participants_dropped
     from dropouts_fine

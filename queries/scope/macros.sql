@@ -80,29 +80,25 @@ create or replace macro scoped_phase_progress(p_year, p_region, p_establishment,
                   select participant_id
                   from scoped_restricted_members(p_year, p_region, p_establishment, p_bank, p_incubator)));
 
+-- the scope columns of projects in scope: project_id, cohort_id, academic_year, region_code,
+-- establishment_id (what the macros below add to a project's rows); one row per project
+create or replace macro scoped_project_keys(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+    select sp.project_id, sp.cohort_id, sp.academic_year, sp.region_code, sp.establishment_id
+    from scoped_projects(p_year, p_region, p_establishment, p_bank, p_incubator) as sp;
+
 -- memberships of projects in scope; one row per project and member
 create or replace macro scoped_project_members(p_year, p_region, p_establishment, p_bank, p_incubator) as table
-    select
-        pm.*,
-        sp.cohort_id,
-        sp.academic_year,
-        sp.region_code,
-        sp.establishment_id
+    select pm.*, sk.* exclude (project_id)
     from project_members as pm
-    join scoped_projects(p_year, p_region, p_establishment, p_bank, p_incubator) as sp
-      on sp.project_id = pm.project_id;
+    join scoped_project_keys(p_year, p_region, p_establishment, p_bank, p_incubator) as sk
+      on sk.project_id = pm.project_id;
 
 -- plans of projects in scope; one row per plan
 create or replace macro scoped_business_plans(p_year, p_region, p_establishment, p_bank, p_incubator) as table
-    select
-        bp.*,
-        sp.cohort_id,
-        sp.academic_year,
-        sp.region_code,
-        sp.establishment_id
+    select bp.*, sk.* exclude (project_id)
     from business_plans as bp
-    join scoped_projects(p_year, p_region, p_establishment, p_bank, p_incubator) as sp
-      on sp.project_id = bp.project_id;
+    join scoped_project_keys(p_year, p_region, p_establishment, p_bank, p_incubator) as sk
+      on sk.project_id = bp.project_id;
 
 -- decisions in scope (a bank: its own only), with the plan's project and submission date and
 -- the days from the plan's submission to the decision (METRICS.md median_days_to_decision)
@@ -124,15 +120,10 @@ create or replace macro scoped_financing_decisions(p_year, p_region, p_establish
 
 -- incubation stage rows in scope (an incubator: its own only); one row per project and stage
 create or replace macro scoped_incubation_stages(p_year, p_region, p_establishment, p_bank, p_incubator) as table
-    select
-        s.*,
-        sp.cohort_id,
-        sp.academic_year,
-        sp.region_code,
-        sp.establishment_id
+    select s.*, sk.* exclude (project_id)
     from incubation_stages as s
-    join scoped_projects(p_year, p_region, p_establishment, p_bank, p_incubator) as sp
-      on sp.project_id = s.project_id
+    join scoped_project_keys(p_year, p_region, p_establishment, p_bank, p_incubator) as sk
+      on sk.project_id = s.project_id
     where p_incubator is null or s.incubator = p_incubator;
 
 -- incubation stage rows in scope in the programme's order: every column of
@@ -153,15 +144,10 @@ create or replace macro scoped_latest_incubation_stages(p_year, p_region, p_esta
 
 -- coaching sessions of projects in scope; one row per session
 create or replace macro scoped_coaching_sessions(p_year, p_region, p_establishment, p_bank, p_incubator) as table
-    select
-        cs.*,
-        sp.cohort_id,
-        sp.academic_year,
-        sp.region_code,
-        sp.establishment_id
+    select cs.*, sk.* exclude (project_id)
     from coaching_sessions as cs
-    join scoped_projects(p_year, p_region, p_establishment, p_bank, p_incubator) as sp
-      on sp.project_id = cs.project_id;
+    join scoped_project_keys(p_year, p_region, p_establishment, p_bank, p_incubator) as sk
+      on sk.project_id = cs.project_id;
 
 -- companies of projects in scope; one row per company
 create or replace macro scoped_companies(p_year, p_region, p_establishment, p_bank, p_incubator) as table
@@ -362,6 +348,35 @@ create or replace macro region_group_names(p_breakdown) as table
     select r.region_code as group_key, r.name_fr as region_name_fr, r.name_ar as region_name_ar
     from regions as r
     where p_breakdown = 'region';
+
+-- whether a participant's row is in the Phases page's focus ($cohort, $profile, $sector,
+-- $gender; null = any)
+create or replace macro in_phase_focus(p_cohort, p_profile, p_sector, p_gender, cohort_id, profile, sector, gender) as
+    (p_cohort is null or cohort_id = p_cohort)
+    and (p_profile is null or profile = p_profile)
+    and (p_sector is null or sector = p_sector)
+    and (p_gender is null or gender = p_gender);
+
+-- the breakdown of a grouping set of programme/phase_groups.sql from its
+-- grouping(cohort_id, establishment_id, academic_year, profile, sector, gender) bits: the one
+-- attribute grouped by ('cohort', 'establishment', 'academic_year', 'profile', 'sector',
+-- 'gender'), else 'all'
+create or replace macro phase_group_breakdown(grouping_bits) as
+    case grouping_bits
+        when 31 then 'cohort' when 47 then 'establishment' when 55 then 'academic_year'
+        when 59 then 'profile' when 61 then 'sector' when 62 then 'gender'
+        else 'all'
+    end;
+
+-- the group of a participant or a project for a $breakdown by its cohort (region,
+-- establishment, cohort, academic_year; null for any other breakdown)
+create or replace macro cohort_group_key(p_breakdown, region_code, establishment_id, cohort_id, academic_year) as
+    case p_breakdown
+        when 'region' then region_code
+        when 'establishment' then establishment_id
+        when 'cohort' then cohort_id
+        when 'academic_year' then academic_year
+    end;
 
 -- the position of an incubation stage in the programme's order (DATA_MODEL.md incubation_stages)
 create or replace macro incubation_stage_order(stage) as
