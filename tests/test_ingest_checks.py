@@ -88,13 +88,12 @@ def test_numbers_decimals_and_ranges(writable_small_db):
 
 def test_formats_cin_phone_ice_academic_year(writable_small_db):
     """Test that CIN, phone, ICE and academic year in a wrong format are bad-format."""
-    report = check(writable_small_db,
+    assert places(check(writable_small_db,
                    participant_contacts="participant_id,full_name,national_id,phone\nP03,A,123456,0412\n",
                    companies="company_id,project_id,legal_form,registered_on,ice,jobs_created,status\n"
                              "CO9,PR3,sarl,2024-01-01,1234567000089,1,active\n",
                    cohorts="cohort_id,establishment_id,academic_year,start_date,delivery_mode\n"
-                           "C9,E1,2022-2024,2022-10-01,online\n")
-    assert places(report) == {("participant_contacts.csv", 2, "national_id", "bad-format"),
+                           "C9,E1,2022-2024,2022-10-01,online\n")) == {("participant_contacts.csv", 2, "national_id", "bad-format"),
                               ("participant_contacts.csv", 2, "phone", "bad-format"),
                               ("companies.csv", 2, "ice", "bad-format"),
                               ("cohorts.csv", 2, "academic_year", "bad-format")}
@@ -136,8 +135,7 @@ def test_the_same_key_twice_names_both_rows(writable_small_db):
 def test_composite_key_duplicates(writable_small_db):
     """Test that (participant_id, phase) twice is a duplicate, whatever the code's case."""
     text = PHASES + "P10,awareness,in_progress,2022-10-12,,\nP10,AWARENESS,dropped,2022-10-12,,\n"
-    report = check(writable_small_db, phase_progress=text)
-    assert places(report) == {("phase_progress.csv", 2, "participant_id, phase", "duplicate-key"),
+    assert places(check(writable_small_db, phase_progress=text)) == {("phase_progress.csv", 2, "participant_id, phase", "duplicate-key"),
                               ("phase_progress.csv", 3, "participant_id, phase", "duplicate-key")}
 
 
@@ -221,8 +219,7 @@ def test_plan_dates_by_status(writable_small_db):
     text = PLANS + ("BP9,PR3,3,submitted,,,,\n"
                     "BP8,PR3,4,validated,2023-07-01,,,\n"
                     "BP7,PR3,5,rejected,2023-07-01,2023-06-01,,\n")
-    report = check(writable_small_db, business_plans=text)
-    assert places(report) == {("business_plans.csv", 2, "submitted_on", "missing-value"),
+    assert places(check(writable_small_db, business_plans=text)) == {("business_plans.csv", 2, "submitted_on", "missing-value"),
                               ("business_plans.csv", 3, "reviewed_on", "missing-value"),
                               ("business_plans.csv", 4, "reviewed_on", "rule-violation")}
 
@@ -235,8 +232,7 @@ def test_decision_rules_within_a_row(writable_small_db):
                         "FD6,BP1,BOA,,intelaka,approved,2022-06-01,1000,2022-05-01,2000,\n"  # 5
                         "FD0,BP1,BOA,,intelaka,approved,2022-06-01,1000,,500,\n"          # 6: amount without date
                         "FD5,BP1,BOA,,leasing,rejected,2022-06-01,,,,\n")                 # 7: product
-    report = check(writable_small_db, financing_decisions=text)
-    assert places(report) == {
+    assert places(check(writable_small_db, financing_decisions=text)) == {
         ("financing_decisions.csv", 2, "decided_on", "missing-value"),
         ("financing_decisions.csv", 2, "amount_approved_mad", "missing-value"),
         ("financing_decisions.csv", 3, "amount_approved_mad", "rule-violation"),

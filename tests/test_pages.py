@@ -268,34 +268,32 @@ def test_establishment_of_another_region_is_cleared(app):
     assert metrics(at)["Participants"] == "3"
 
 
+def overview_then_funnel(at):
+    """The app as it opened (Overview), then the same session on the Funnel page."""
+    yield at
+    yield at.switch_page(FUNNEL).run()
+
+
 def test_empty_scope_shows_empty_state(app):
     """Test that an establishment with no cohort in the chosen year shows a friendly message."""
-    at = choose(choose(app, "year", "2021-2022"), "establishment", "E2")
-    assert_no_exception(at)
-    assert len(at.metric) == 0
-    assert any("Aucun participant" in text for text in texts(at.info))
-    at = at.switch_page(FUNNEL).run()
-    assert_no_exception(at)
-    assert any("Aucun participant" in text for text in texts(at.info))
+    for at in overview_then_funnel(choose(choose(app, "year", "2021-2022"), "establishment", "E2")):
+        assert_no_exception(at)
+        assert len(at.metric) == 0
+        assert any("Aucun participant" in text for text in texts(at.info))
 
 
 # ------------------------------------------------------------------------------ databases
 def test_empty_database_shows_empty_state(monkeypatch, empty_db):
     """Test that a database with the schema only shows how to import data, on both pages."""
-    at = dashboard(monkeypatch, empty_db)
-    assert_no_exception(at)
-    assert any("aucune donnée" in text for text in texts(at.info))
-    at = at.switch_page(FUNNEL).run()
-    assert_no_exception(at)
-    assert any("aucune donnée" in text for text in texts(at.info))
+    for at in overview_then_funnel(dashboard(monkeypatch, empty_db)):
+        assert_no_exception(at)
+        assert any("aucune donnée" in text for text in texts(at.info))
 
 
 def test_demo_database_shows_synthetic_data_banner(monkeypatch, demo_marked_db):
     """Test that every page of a demo database says its data are synthetic."""
-    at = dashboard(monkeypatch, demo_marked_db)
-    assert any("fictifs" in text for text in texts(at.warning))
-    at = at.switch_page(FUNNEL).run()
-    assert any("fictifs" in text for text in texts(at.warning))
+    for at in overview_then_funnel(dashboard(monkeypatch, demo_marked_db)):
+        assert any("fictifs" in text for text in texts(at.warning))
 
 
 def test_real_database_shows_no_demo_banner(app):

@@ -30,32 +30,38 @@ def followers_waiting(monkeypatch):
     return arrived
 
 
-def test_concurrent_misses_of_one_answer_compute_it_once(followers_waiting):
-    """Test that sessions asking the same question at once (after an import) share one
-    computation, and that each follower gets its own copy of the answer."""
-    calls = []
+def leader_then_followers(followers: int, arrived, answer, ask) -> list[int]:
+    """Run ask(0) as the first session, whose computation calls `answer()` once the
+    `followers` other sessions (ask(1) … ask(n)) wait for it; returns the computation's calls."""
+    calls: list[int] = []
     started = threading.Event()
-    followers_arrived = followers_waiting(3)
+    barrier = arrived(followers)
 
     def compute():
         calls.append(1)
         started.set()
-        followers_arrived.wait(timeout=10)  # the three others now wait for this answer
-        return pd.DataFrame({"n": [1, 2, 3]})
+        barrier.wait(timeout=10)  # the followers now wait for this answer
+        return answer()
 
+    threads = [threading.Thread(target=ask, args=(i, compute)) for i in range(followers + 1)]
+    threads[0].start()
+    assert started.wait(10)
+    for thread in threads[1:]:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    return calls
+
+
+def test_concurrent_misses_of_one_answer_compute_it_once(followers_waiting):
+    """Test that sessions asking the same question at once (after an import) share one
+    computation, and that each follower gets its own copy of the answer."""
     answers = [None] * 4
 
-    def ask(i):
+    def ask(i, compute):
         answers[i] = data._single_flight(("indicators", (), (), "v1", "db"), compute)
 
-    first = threading.Thread(target=ask, args=(0,))
-    first.start()
-    assert started.wait(10)
-    others = [threading.Thread(target=ask, args=(i,)) for i in range(1, 4)]
-    for thread in others:
-        thread.start()
-    for thread in [first, *others]:
-        thread.join(10)
+    calls = leader_then_followers(3, followers_waiting, lambda: pd.DataFrame({"n": [1, 2, 3]}), ask)
     assert len(calls) == 1
     assert all(a is not None and list(a["n"]) == [1, 2, 3] for a in answers)
     assert len({id(a) for a in answers}) == 4
@@ -64,30 +70,17 @@ def test_concurrent_misses_of_one_answer_compute_it_once(followers_waiting):
 
 def test_a_failed_computation_fails_every_waiting_session_and_is_forgotten(followers_waiting):
     """Test that an error reaches the sessions that waited for it, and the next ask computes again."""
-    calls = []
-    started = threading.Event()
-    follower_arrived = followers_waiting(1)
-
-    def fail():
-        calls.append(1)
-        started.set()
-        follower_arrived.wait(timeout=10)  # the second session now waits for this answer
-        raise ValueError("boom")
-
     errors = []
 
-    def ask():
+    def ask(i, compute):
         try:
-            data._single_flight(("k",), fail)
+            data._single_flight(("k",), compute)
         except ValueError as error:
             errors.append(str(error))
 
-    first = threading.Thread(target=ask)
-    first.start()
-    assert started.wait(10)
-    second = threading.Thread(target=ask)
-    second.start()
-    first.join(10)
-    second.join(10)
+    def fail():
+        raise ValueError("boom")
+
+    calls = leader_then_followers(1, followers_waiting, fail, ask)
     assert errors == ["boom", "boom"] and len(calls) == 1
     assert data._single_flight(("k",), lambda: 42) == 42

@@ -127,6 +127,12 @@ def _c(name: str, kind: str, **options) -> Column:
     return Column(name, kind, **options)
 
 
+def _not_before(column: str, other: str) -> RowRule:
+    """The rule that date `column` is not before date `other` of the same row."""
+    return RowRule(column, f"{column} < {other}", "not_before",
+                   params=(("other", f"'{other}'"), ("other_value", f"strftime({other}, '%Y-%m-%d')")))
+
+
 GENDER_ALIASES = (("femme", "f"), ("homme", "m"))
 
 TABLES: dict[str, Table] = {t.name: t for t in (
@@ -173,8 +179,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
                 "completed_on_required", type="missing-value"),
         RowRule("completed_on", "status in ('in_progress', 'dropped') and completed_on__raw is not null",
                 "completed_on_forbidden", params=(("status", "status"),)),
-        RowRule("completed_on", "completed_on < started_on", "not_before",
-                params=(("other", "'started_on'"), ("other_value", "strftime(started_on, '%Y-%m-%d')"))),
+        _not_before("completed_on", "started_on"),
     )),
     Table("projects", (
         _c("project_id", ID, key=True),
@@ -202,8 +207,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
                 "submitted_on_required", type="missing-value", params=(("status", "status"),)),
         RowRule("reviewed_on", "status in ('validated', 'rejected') and reviewed_on__raw is null",
                 "reviewed_on_required", type="missing-value", params=(("status", "status"),)),
-        RowRule("reviewed_on", "reviewed_on < submitted_on", "not_before",
-                params=(("other", "'submitted_on'"), ("other_value", "strftime(submitted_on, '%Y-%m-%d')"))),
+        _not_before("reviewed_on", "submitted_on"),
     )),
     Table("financing_decisions", (
         _c("decision_id", ID, key=True),
@@ -226,8 +230,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
                 "amount_approved_forbidden", params=(("decision", "decision"),)),
         RowRule("disbursed_on", "decision in ('pending', 'rejected') and disbursed_on__raw is not null",
                 "disbursed_on_forbidden", params=(("decision", "decision"),)),
-        RowRule("disbursed_on", "disbursed_on < decided_on", "not_before",
-                params=(("other", "'decided_on'"), ("other_value", "strftime(decided_on, '%Y-%m-%d')"))),
+        _not_before("disbursed_on", "decided_on"),
         RowRule("amount_disbursed_mad", "disbursed_on__raw is null and amount_disbursed_mad__raw is not null",
                 "amount_disbursed_without_date"),
         RowRule("amount_disbursed_mad", "disbursed_on__raw is not null and amount_disbursed_mad__raw is null",
@@ -243,8 +246,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _c("exited_on", DATE),
         _c("exit_reason", CODE, codes=codes.EXIT_REASONS),
     ), row_rules=(
-        RowRule("exited_on", "exited_on < entered_on", "not_before",
-                params=(("other", "'entered_on'"), ("other_value", "strftime(entered_on, '%Y-%m-%d')"))),
+        _not_before("exited_on", "entered_on"),
         RowRule("exit_reason", "exited_on__raw is null and exit_reason__raw is not null",
                 "exit_reason_without_exit"),
     )),

@@ -19,57 +19,12 @@ region_list as (
 ),
 
 counted as (
-    select 'current' as period, region_code, 'participants' as metric, count(*) as value
-    from scoped_participants($academic_year, $region, $establishment, $bank, $incubator)
-    group by region_code
+    select 'current' as period, *
+    from regional_target_actuals($academic_year, $region, $establishment, $bank, $incubator)
     union all
-    select 'previous', region_code, 'participants', count(*)
-    from scoped_participants($previous_year, $region, $establishment, $bank, $incubator)
+    select 'previous', *
+    from regional_target_actuals($previous_year, $region, $establishment, $bank, $incubator)
     where $previous_year is not null
-    group by region_code
-
-    union all
-    select 'current', region_code, 'immersion_completed', count(*)
-    from scoped_phase_progress($academic_year, $region, $establishment, $bank, $incubator)
-    where phase = 'immersion' and status = 'completed'
-    group by region_code
-    union all
-    select 'previous', region_code, 'immersion_completed', count(*)
-    from scoped_phase_progress($previous_year, $region, $establishment, $bank, $incubator)
-    where $previous_year is not null and phase = 'immersion' and status = 'completed'
-    group by region_code
-
-    union all
-    select 'current', region_code, 'plans_validated', count(distinct project_id)
-    from scoped_business_plans($academic_year, $region, $establishment, $bank, $incubator)
-    where status = 'validated'
-    group by region_code
-    union all
-    select 'previous', region_code, 'plans_validated', count(distinct project_id)
-    from scoped_business_plans($previous_year, $region, $establishment, $bank, $incubator)
-    where $previous_year is not null and status = 'validated'
-    group by region_code
-
-    union all
-    select 'current', region_code, 'projects_financed', count(distinct project_id)
-    from scoped_financing_decisions($academic_year, $region, $establishment, $bank, $incubator)
-    where decision = 'approved'
-    group by region_code
-    union all
-    select 'previous', region_code, 'projects_financed', count(distinct project_id)
-    from scoped_financing_decisions($previous_year, $region, $establishment, $bank, $incubator)
-    where $previous_year is not null and decision = 'approved'
-    group by region_code
-
-    union all
-    select 'current', region_code, 'companies_created', count(*)
-    from scoped_companies($academic_year, $region, $establishment, $bank, $incubator)
-    group by region_code
-    union all
-    select 'previous', region_code, 'companies_created', count(*)
-    from scoped_companies($previous_year, $region, $establishment, $bank, $incubator)
-    where $previous_year is not null
-    group by region_code
 ),
 
 year_targets as (

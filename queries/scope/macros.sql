@@ -384,3 +384,30 @@ create or replace macro incubation_stage_order(stage) as
         when 'pre_incubation' then 1 when 'incubation' then 2
         when 'acceleration' then 3 when 'post_creation' then 4
     end;
+
+-- the actual value of each target metric (DATA_MODEL.md targets.metric, METRICS.md) per region
+-- for a scope: participants, immersion_completed, plans_validated, projects_financed,
+-- companies_created; one row per region and metric with a value
+create or replace macro regional_target_actuals(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+    select region_code, 'participants' as metric, count(*) as value
+    from scoped_participants(p_year, p_region, p_establishment, p_bank, p_incubator)
+    group by region_code
+    union all
+    select region_code, 'immersion_completed', count(*)
+    from scoped_phase_progress(p_year, p_region, p_establishment, p_bank, p_incubator)
+    where phase = 'immersion' and status = 'completed'
+    group by region_code
+    union all
+    select region_code, 'plans_validated', count(distinct project_id)
+    from scoped_business_plans(p_year, p_region, p_establishment, p_bank, p_incubator)
+    where status = 'validated'
+    group by region_code
+    union all
+    select region_code, 'projects_financed', count(distinct project_id)
+    from scoped_financing_decisions(p_year, p_region, p_establishment, p_bank, p_incubator)
+    where decision = 'approved'
+    group by region_code
+    union all
+    select region_code, 'companies_created', count(*)
+    from scoped_companies(p_year, p_region, p_establishment, p_bank, p_incubator)
+    group by region_code;
