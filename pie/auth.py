@@ -130,6 +130,10 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat(sep=" ", timespec="seconds")
 
 
+def _parse(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
 # ------------------------------------------------------------------------------ the store
 def store_path(path: Path | str | None = None) -> Path:
     """The accounts store of the database at `path` (default: the configured one)."""
@@ -357,7 +361,7 @@ def list_users(path: Path | str | None) -> list[dict]:
                 if delay and latest + delay > now else None
             users.append({"user_name": name, "role": role, "scope_code": scope, "disabled": bool(disabled),
                           "failed_logins": failures, "throttled_until": until,
-                          "created_at": created, "last_login_at": last})
+                          "created_at": _parse(created), "last_login_at": _parse(last)})
     return users
 
 
@@ -444,6 +448,7 @@ def _delay(failures: int) -> float:
 
 
 _dummy_hash: str | None = None
+_sleep = time.sleep  # the throttle's wait (tests replace it)
 
 
 def _verify(password_hash: str | None, password: str) -> bool:
@@ -460,7 +465,7 @@ def _verify(password_hash: str | None, password: str) -> bool:
 
 
 def authenticate(path: Path | str | None, user_name: str, password: str, *, clients: Sequence[str] = (),
-                 sleep: Callable[[float], None] = time.sleep, now: float | None = None) -> User:
+                 sleep: Callable[[float], None] | None = None, now: float | None = None) -> User:
     """The account if the password is right; records the attempt.
 
     Raises LoginFailed — one message, after the same work — for an invalid or unknown name, a
@@ -481,7 +486,7 @@ def authenticate(path: Path | str | None, user_name: str, password: str, *, clie
         row = None if name is None else con.execute(
             "select role, scope_code, password_hash, disabled from accounts where user_name = ?", (name,)).fetchone()
     if delay:
-        sleep(delay)
+        (sleep or _sleep)(delay)
     ok = _verify(row[2] if row else None, password) and row is not None and not row[3]
     with _store(path, write=True) as con:
         if ok:
@@ -502,7 +507,9 @@ def authenticate(path: Path | str | None, user_name: str, password: str, *, clie
 
 
 # ------------------------------------------------------------------------------ sessions
-_session_cache: dict[tuple[str, str], tuple[User, float]] = {}
+# (store, sha256 of the secret) -> (user, monotonic time of the check, epoch seconds of the
+# session's start): a process answers from here for SESSION_CHECK_SECONDS at most.
+_session_cache: dict[tuple[str, str], tuple[User, float, float]] = {}
 _cache_lock = threading.Lock()
 
 
@@ -512,7 +519,7 @@ def _hash_secret(secret: str) -> str:
 
 def _forget_cached(user_name: str | None = None, id_hash: str | None = None) -> None:
     with _cache_lock:
-        for cached in [k for k, (u, _) in _session_cache.items()
+        for cached in [k for k, (u, _, _) in _session_cache.items()
                        if (user_name is not None and u.user_name == user_name) or k[1] == id_hash]:
             del _session_cache[cached]
 
@@ -542,13 +549,14 @@ def check_session(secret: str | None, path: Path | str | None = None) -> tuple[U
         return None, "ended"
     id_hash = _hash_secret(secret)
     file = os.path.abspath(store_path(path))
-    clock = time.monotonic()
+    clock, now, limits = time.monotonic(), time.time(), settings()
     with _cache_lock:
         cached = _session_cache.get((file, id_hash))
-        if cached is not None and clock - cached[1] < SESSION_CHECK_SECONDS:
+    if cached is not None:
+        age = clock - cached[1]
+        if age < SESSION_CHECK_SECONDS and age <= limits.session_timeout_minutes * 60 \
+                and now - cached[2] <= limits.session_max_hours * 3600:
             return cached[0], None
-    now = time.time()
-    limits = settings()
     with _store(path, write=True) as con:
         row = con.execute(
             "select s.created_at, s.last_seen, s.account_version, a.version, a.disabled, a.user_name, a.role, "
@@ -570,7 +578,7 @@ def check_session(secret: str | None, path: Path | str | None = None) -> tuple[U
         return None, why
     user = User(row[5], row[6], row[7])
     with _cache_lock:
-        _session_cache[(file, id_hash)] = (user, clock)
+        _session_cache[(file, id_hash)] = (user, clock, row[0])
     return user, None
 
 

@@ -172,6 +172,8 @@ def writing(path: Path | str | None = None, *, publish: bool = True, must_exist:
                         con.execute("rollback")
                 raise
             if publish:
+                if purge:  # the dropped tables' blocks are still in the file: rewrite it first
+                    _rewrite(con, db_path)
                 new = publish_snapshot(con, db_path)
                 if purge:  # older snapshots still hold account tables: only the new one stays
                     _remove_old_snapshots(db_path, keep=new.name, kept=1)
@@ -214,6 +216,22 @@ def _move_account_tables(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
         con.execute(f"drop table {table}")
     con.execute("insert into app_meta values ($key, 'pending') on conflict (key) do update set value = 'pending'",
                 {"key": _PURGE_KEY})
+
+
+def _rewrite(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
+    """Replace the file of record by a fresh copy of its content (COPY FROM DATABASE), so the
+    free blocks of dropped tables — account hashes — are not copied into a snapshot. Runs
+    while `con` holds the write lock; the rename is atomic."""
+    con.execute("checkpoint")
+    fresh = db_path.with_name(f".{db_path.name}.rewrite")
+    fresh.unlink(missing_ok=True)
+    name = con.execute("select current_database()").fetchone()[0]
+    con.execute("attach $path as pie_rewrite", {"path": str(fresh)})
+    try:
+        con.execute(f'copy from database "{name}" to pie_rewrite')
+    finally:
+        con.execute("detach pie_rewrite")
+    os.replace(fresh, db_path)
 
 
 def _take_purge_flag(con: duckdb.DuckDBPyConnection) -> bool:
