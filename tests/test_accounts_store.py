@@ -21,6 +21,7 @@ from pie.config import PROJECT_ROOT
 from pie.ui import login
 
 PASSWORD = "correct horse battery"
+ROUNDS = 15  # login attempts per case in the timing test
 
 
 @pytest.fixture(autouse=True)
@@ -287,7 +288,7 @@ def test_every_refusal_has_the_same_reply_and_timing(accounts_db):
     times: dict[str, list[float]] = {case: [] for case in cases}
     replies = set()
     order = list(cases)
-    for round_ in range(9):
+    for round_ in range(ROUNDS):
         order = order[1:] + order[:1]  # each case in every position, against drifts of a shared machine
         for case in order:
             name, password = cases[case]
@@ -297,7 +298,12 @@ def test_every_refusal_has_the_same_reply_and_timing(accounts_db):
     assert len(replies) == 1
     medians = {case: statistics.median(values) for case, values in times.items()}
     print({case: f"{value * 1000:.1f} ms" for case, value in medians.items()})
-    assert max(medians.values()) <= 1.2 * min(medians.values()), medians
+    # The machine is shared: compare each attempt with the other cases of its own round
+    # (a load that comes and goes shifts whole rounds), then take the median over the rounds.
+    rounds = [statistics.mean(times[case][r] for case in cases) for r in range(ROUNDS)]
+    relative = {case: statistics.median(times[case][r] / rounds[r] for r in range(ROUNDS)) for case in cases}
+    print({case: f"{value:.2f}" for case, value in relative.items()})
+    assert max(relative.values()) <= 1.2 * min(relative.values()), relative
 
 
 def test_names_are_bounded_and_nothing_typed_is_logged(accounts_db):
