@@ -6,7 +6,7 @@ import streamlit as st
 
 from apptest_support import copy_of, dashboard
 from pie import auth
-from pie.ui import login, navigation
+from pie.ui import navigation
 
 USERS_PAGE = "pages/admin/users.py"
 PASSWORD = "correct horse battery"
