@@ -1,30 +1,63 @@
-"""Accounts, password hashing (argon2id), login with lockout, and the audit trail.
+"""Accounts, sessions, login throttling and the audit trail, in their own store.
 
-Accounts live in the `users` table of the database of record. Every call here opens the
-file read-write for one short transaction (DESIGN.md, Concurrency) and does not publish a
-snapshot: accounts are not something pages show. No function returns a password or a hash;
-`User` carries only what the dashboard needs to know about who is logged in.
+The store is a SQLite file in WAL mode beside the database of record (default
+`<PIE_DB>.accounts.sqlite`, PIE_ACCOUNTS_DB overrides it; created 0600), never inside it
+(DESIGN.md, Concurrency): a login never waits for an import's DuckDB write lock, and no
+published snapshot holds an account, a hash or an audit row. Many processes may read and
+write it at once (each write is one short `begin immediate` transaction, with a busy timeout).
+
+Tables: `accounts` (argon2id hash, role, scope, disabled, `version` bumped by every change
+that must end sessions), `sessions` (a random secret stored as its sha256, the account's
+version at login), `login_attempts` (failures counted per account and per client over a
+sliding window, keyed by an HMAC so nothing typed is stored), `audit_log`, `store_meta`.
+
+Logins are never locked: after FREE_FAILURES failures in FAILURE_WINDOW_SECONDS, each attempt
+of that account or from that client first waits 1 s, 2 s, 4 s… at most MAX_DELAY_SECONDS, then
+checks the password as usual, so the real owner is never kept out longer than the cap.
+Unknown names, wrong passwords, disabled accounts, invalid names and throttled attempts get
+the same reply after the same work (one argon2 verification). No function returns a password
+or a hash; `User` carries only what the dashboard needs to know about who is logged in.
 """
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import hmac
+import json
+import os
 import re
+import secrets
+import sqlite3
+import threading
+import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable, Iterator, Sequence
 
 import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from pie import db
-from pie.errors import AccountError, AccountLocked, LoginFailed, PieError
+from pie.config import settings
+from pie.errors import AccountError, LoginFailed
 from pie.scope import ROLES, Scope
 
-MAX_FAILED_LOGINS = 5
-LOCK_MINUTES = 15
-MIN_PASSWORD_LENGTH = 8
-USER_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,31}")
+MIN_PASSWORD_LENGTH = 12
+MIN_PASSWORD_SCORE = 3          # zxcvbn: 3 = "safely unguessable", ~10^8 guesses and more
+NAME_MAX_LENGTH = 64
+USER_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 BANK_CODE = re.compile(r"[A-Z][A-Z0-9]{1,11}")
+
+# Throttling (docs/SECURITY.md): failures counted per account and per client over the window.
+FREE_FAILURES = 3
+FIRST_DELAY_SECONDS = 1.0
+MAX_DELAY_SECONDS = 30.0
+FAILURE_WINDOW_SECONDS = 15 * 60
+# A process trusts its last check of a session for this long (then asks the store again).
+SESSION_CHECK_SECONDS = 2.0
+BUSY_TIMEOUT_SECONDS = 10.0
 
 # One demo account per role, password = user name (DESIGN.md, Roles).
 DEMO_ACCOUNTS = (
@@ -37,6 +70,43 @@ DEMO_ACCOUNTS = (
 )
 
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
+
+SCHEMA = """
+create table if not exists accounts (
+    user_name       text primary key,
+    role            text not null,
+    scope_code      text,
+    password_hash   text not null,          -- argon2id, never shown
+    disabled        integer not null default 0,
+    version         integer not null default 1,   -- bumped by disable/enable/passwd/role change
+    created_at      text not null,
+    last_login_at   text
+);
+create table if not exists sessions (
+    id_hash         text primary key,       -- sha256 of the secret the browser session keeps
+    user_name       text not null,
+    created_at      real not null,          -- epoch seconds (shared by every process)
+    last_seen       real not null,
+    account_version integer not null
+);
+create index if not exists sessions_user on sessions (user_name);
+create table if not exists login_attempts (
+    key             text not null,          -- 'account:' or 'client:' + HMAC of the name/client
+    at              real not null
+);
+create index if not exists login_attempts_key on login_attempts (key, at);
+create table if not exists audit_log (
+    id              integer primary key autoincrement,
+    occurred_at     text not null,
+    user_name       text,
+    event           text not null,          -- login, login_failed, logout, import, user_added…
+    detail          text
+);
+create table if not exists store_meta (
+    key             text primary key,
+    value           text not null
+);
+"""
 
 
 @dataclass(frozen=True)
@@ -56,27 +126,189 @@ def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def _audit(con: duckdb.DuckDBPyConnection, user_name: str | None, event: str, detail: str | None = None) -> None:
-    con.execute("insert into audit_log values ($at, $user_name, $event, $detail)",
-                {"at": _now(), "user_name": user_name, "event": event, "detail": detail})
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(sep=" ", timespec="seconds")
+
+
+def _parse(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+# ------------------------------------------------------------------------------ the store
+def store_path(path: Path | str | None = None) -> Path:
+    """The accounts store of the database at `path` (default: the configured one)."""
+    return settings().accounts_path(Path(path) if path is not None else None)
+
+
+_prepared: set[str] = set()
+_migrated: set[str] = set()
+_prepare_lock = threading.Lock()
+_migration = threading.local()
+
+
+def _prepare(file: Path) -> None:
+    """Create the store (0600, WAL) and its tables once per process."""
+    key = os.path.abspath(file)
+    if key in _prepared and file.exists():
+        return
+    with _prepare_lock:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        if not file.exists():
+            os.close(os.open(file, os.O_CREAT | os.O_WRONLY, 0o600))
+        with contextlib.closing(sqlite3.connect(file, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)) as con:
+            con.execute(f"pragma busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+            con.execute("pragma journal_mode = wal")
+            con.executescript(SCHEMA)
+            con.execute("insert or ignore into store_meta values ('hmac_key', ?)", (secrets.token_hex(32),))
+        _prepared.add(key)
+        _migrated.discard(key)
+
+
+@contextlib.contextmanager
+def _connect(file: Path, write: bool = False) -> Iterator[sqlite3.Connection]:
+    con = sqlite3.connect(file, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+    try:
+        con.execute(f"pragma busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        if not write:
+            yield con
+            return
+        con.execute("begin immediate")
+        try:
+            yield con
+            con.execute("commit")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                con.execute("rollback")
+            raise
+    finally:
+        con.close()
+
+
+@contextlib.contextmanager
+def _store(path: Path | str | None, write: bool = False) -> Iterator[sqlite3.Connection]:
+    """A connection to the accounts store of the database at `path` (one transaction if `write`)."""
+    db_path = Path(path) if path is not None else settings().db_path
+    file = settings().accounts_path(db_path)
+    _prepare(file)
+    _migrate_legacy(file, db_path)
+    with _connect(file, write) as con:
+        yield con
+
+
+def _audit(con: sqlite3.Connection, user_name: str | None, event: str, detail: str | None = None) -> None:
+    con.execute("insert into audit_log (occurred_at, user_name, event, detail) values (?, ?, ?, ?)",
+                (_iso(_now()), user_name, event, None if detail is None else detail[:2000]))
 
 
 def record_event(path: Path | str | None, user_name: str | None, event: str, detail: str | None = None) -> None:
-    """Add one line to the audit trail (logout, page events…)."""
-    with db.writing(path, publish=False) as con:
+    """Add one line to the audit trail (logout, imports, page events…). Never waits for DuckDB."""
+    with _store(path, write=True) as con:
         _audit(con, user_name, event, detail)
 
 
-def check_password_strength(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
+def audit_log(path: Path | str | None = None, limit: int | None = None) -> list[dict]:
+    """The audit trail, oldest first: occurred_at, user_name, event, detail."""
+    with _store(path) as con:
+        rows = con.execute("select occurred_at, user_name, event, detail from audit_log order by id "
+                           "limit ?", (-1 if limit is None else limit,)).fetchall()
+    return [dict(zip(("occurred_at", "user_name", "event", "detail"), row)) for row in rows]
+
+
+# ------------------------------------------------------------------------------ migration
+def _migrate_legacy(file: Path, db_path: Path) -> None:
+    """Once per store: move the `users`/`audit_log` rows an older version left in the database
+    of record into the store (db.writing calls `_move_legacy_tables` and drops them), then
+    publish a snapshot without them (older snapshots are removed)."""
+    key = os.path.abspath(file)
+    if key in _migrated or getattr(_migration, "active", False):
+        return
+    with _connect(file) as con:
+        done = con.execute("select 1 from store_meta where key = 'legacy_checked'").fetchone()
+    if done is None:
+        if not db_path.exists():
+            return  # nothing to move yet; checked again when the database exists
+        _migration.active, _migration.moved = True, False
+        try:
+            with db.writing(db_path, publish=False):
+                pass
+            if _migration.moved and not settings().read_only:
+                with db.writing(db_path, programme_changes=False):  # publishes, drops old snapshots
+                    pass
+        finally:
+            _migration.active = False
+        with _connect(file, write=True) as con:
+            con.execute("insert or ignore into store_meta values ('legacy_checked', ?)", (_iso(_now()),))
+    _migrated.add(key)
+
+
+def _move_legacy_tables(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
+    """Copy the legacy tables' rows into the store (idempotent: accounts by name, the audit
+    rows only once), inside the DuckDB writer transaction that then drops them."""
+    tables = db.account_tables(con)
+    file = settings().accounts_path(db_path)
+    _prepare(file)
+    accounts = audit = []
+    if "users" in tables:
+        accounts = con.execute("select user_name, role, scope_code, password_hash, disabled, created_at, "
+                               "last_login_at from users").fetchall()
+    if "audit_log" in tables:
+        audit = con.execute("select occurred_at, user_name, event, detail from audit_log "
+                            "order by occurred_at").fetchall()
+    with _connect(file, write=True) as store:
+        for name, role, scope, password_hash, disabled, created, last in accounts:
+            store.execute("insert or ignore into accounts (user_name, role, scope_code, password_hash, disabled, "
+                          "created_at, last_login_at) values (?, ?, ?, ?, ?, ?, ?)",
+                          (name, role, scope, password_hash, int(bool(disabled)), _iso(created),
+                           None if last is None else _iso(last)))
+        if store.execute("select 1 from store_meta where key = 'legacy_audit_moved'").fetchone() is None:
+            store.executemany("insert into audit_log (occurred_at, user_name, event, detail) values (?, ?, ?, ?)",
+                              [(_iso(at), user, event, detail) for at, user, event, detail in audit])
+            store.execute("insert into store_meta values ('legacy_audit_moved', ?)", (_iso(_now()),))
+            _audit(store, None, "accounts_migrated",
+                   f"{len(accounts)} accounts and {len(audit)} audit rows moved from {db_path.name}; "
+                   f"tables {', '.join(tables)} dropped from the database of record")
+    _migration.moved = True
+
+
+db.set_account_tables_mover(_move_legacy_tables)
+
+
+# ------------------------------------------------------------------------------ rules
+def check_password_strength(password: str, user_name: str | None = None) -> None:
+    """At least MIN_PASSWORD_LENGTH characters and a zxcvbn score of MIN_PASSWORD_SCORE; the
+    refusal says why (a common word, a keyboard pattern, a repetition…), translated."""
+    from zxcvbn import zxcvbn
+
+    if len(password or "") < MIN_PASSWORD_LENGTH:
         raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters",
                            key="auth.error.password_short", minimum=MIN_PASSWORD_LENGTH)
+    hints = [h for h in (user_name, "ofppt", "pie", "dashboard", "maroc", "morocco") if h]
+    result = zxcvbn(password[:200], user_inputs=hints)
+    if result["score"] >= MIN_PASSWORD_SCORE:
+        return
+    patterns = [m.get("pattern") for m in sorted(result["sequence"], key=lambda m: -len(m.get("token", "")))]
+    reason = next((p for p in patterns if p in WEAKNESSES), "guessable")
+    raise AccountError(f"the password is too easy to guess ({reason})", key=f"auth.error.password_weak.{reason}")
+
+
+# zxcvbn match patterns that explain a weak password (auth.error.password_weak.<pattern>).
+WEAKNESSES = ("dictionary", "spatial", "repeat", "sequence", "regex", "date")
+
+
+def valid_name(typed: str | None) -> str | None:
+    """The user name typed, normalised (trimmed, lower case), or None when it cannot be one
+    (checked on the length first: a 2,000,000-character text is not even lower-cased)."""
+    if not isinstance(typed, str) or len(typed) > NAME_MAX_LENGTH + 16:
+        return None
+    name = typed.strip().lower()
+    return name if USER_NAME.fullmatch(name) else None
 
 
 def check_account(user_name: str, role: str, scope_code: str | None) -> str | None:
-    if not USER_NAME.fullmatch(user_name):
-        raise AccountError(f"user name {user_name!r}: 2 to 32 lower-case letters, digits, '.', '_' or '-'",
-                           key="auth.error.bad_name", name=user_name)
+    if valid_name(user_name) != user_name:
+        shown = user_name if len(user_name or "") <= NAME_MAX_LENGTH else user_name[:NAME_MAX_LENGTH] + "…"
+        raise AccountError(f"user name {shown!r}: 2 to 64 lower-case letters, digits, '.', '_' or '-'",
+                           key="auth.error.bad_name", name=shown)
     if role not in ROLES:
         raise AccountError(f"role {role!r} is not one of {', '.join(ROLES)}", key="auth.error.bad_role",
                            role=role, roles=", ".join(ROLES))
@@ -96,122 +328,91 @@ def check_account(user_name: str, role: str, scope_code: str | None) -> str | No
     return None
 
 
+# ------------------------------------------------------------------------------ accounts
 def add_user(path: Path | str | None, user_name: str, role: str, password: str,
              scope_code: str | None = None, *, by: str | None = None, _demo: bool = False) -> User:
-    """Create an account; refuses an existing name, a bad role/scope or a short password."""
+    """Create an account; refuses an existing name, a bad role/scope or a weak password."""
     scope_code = check_account(user_name, role, scope_code)
     if not _demo:
-        check_password_strength(password)
-    with db.writing(path, publish=False) as con:
-        if con.execute("select 1 from users where user_name = $n", {"n": user_name}).fetchone():
+        check_password_strength(password, user_name)
+    password_hash = _hasher.hash(password)
+    with _store(path, write=True) as con:
+        if con.execute("select 1 from accounts where user_name = ?", (user_name,)).fetchone():
             raise AccountError(f"user {user_name!r} already exists", key="auth.error.exists", name=user_name)
-        con.execute(
-            "insert into users (user_name, role, scope_code, password_hash, created_at) "
-            "values ($n, $role, $scope, $hash, $at)",
-            {"n": user_name, "role": role, "scope": scope_code, "hash": _hasher.hash(password), "at": _now()})
+        con.execute("insert into accounts (user_name, role, scope_code, password_hash, created_at) "
+                    "values (?, ?, ?, ?, ?)", (user_name, role, scope_code, password_hash, _iso(_now())))
         _audit(con, by, "user_added", f"{user_name} ({role}{' ' + scope_code if scope_code else ''})")
     return User(user_name, role, scope_code)
 
 
 def list_users(path: Path | str | None) -> list[dict]:
-    """Every account without its hash: name, role, scope, disabled, locked_until, last login."""
-    with db.writing(path, publish=False) as con:
-        rows = con.execute(
-            "select user_name, role, scope_code, disabled, failed_logins, locked_until, created_at, "
-            "last_login_at from users order by user_name").fetchall()
-    keys = ("user_name", "role", "scope_code", "disabled", "failed_logins", "locked_until", "created_at",
-            "last_login_at")
-    return [dict(zip(keys, row)) for row in rows]
+    """Every account without its hash: name, role, scope, disabled, recent failed logins,
+    throttled_until (UTC, while its next attempt would be delayed), created, last login."""
+    now = time.time()
+    with _store(path) as con:
+        secret = _hmac_key(con)
+        rows = con.execute("select user_name, role, scope_code, disabled, created_at, last_login_at "
+                           "from accounts order by user_name").fetchall()
+        users = []
+        for name, role, scope, disabled, created, last in rows:
+            failures, latest = _failures(con, _key("account", name, secret), now)
+            delay = _delay(failures)
+            until = datetime.fromtimestamp(latest + delay, timezone.utc).replace(tzinfo=None) \
+                if delay and latest + delay > now else None
+            users.append({"user_name": name, "role": role, "scope_code": scope, "disabled": bool(disabled),
+                          "failed_logins": failures, "throttled_until": until,
+                          "created_at": _parse(created), "last_login_at": _parse(last)})
+    return users
 
 
-def _require_user(con: duckdb.DuckDBPyConnection, user_name: str) -> None:
-    if not con.execute("select 1 from users where user_name = $n", {"n": user_name}).fetchone():
-        raise AccountError(f"no user named {user_name!r}", key="auth.error.unknown", name=user_name)
+def _require_user(con: sqlite3.Connection, user_name: str) -> None:
+    if not con.execute("select 1 from accounts where user_name = ?", (user_name,)).fetchone():
+        shown = user_name if len(user_name or "") <= NAME_MAX_LENGTH else user_name[:NAME_MAX_LENGTH] + "…"
+        raise AccountError(f"no user named {shown!r}", key="auth.error.unknown", name=shown)
+
+
+def _change(path: Path | str | None, user_name: str, sql: str, params: tuple, event: str,
+            by: str | None) -> None:
+    """One account change that ends its sessions everywhere (its version is bumped)."""
+    with _store(path, write=True) as con:
+        _require_user(con, user_name)
+        con.execute(f"update accounts set {sql}, version = version + 1 where user_name = ?", (*params, user_name))
+        con.execute("delete from sessions where user_name = ?", (user_name,))
+        _audit(con, by, event, user_name)
+    _forget_cached(user_name)
 
 
 def disable_user(path: Path | str | None, user_name: str, *, by: str | None = None) -> None:
-    """Disable an account: it can no longer log in (its history is kept)."""
-    with db.writing(path, publish=False) as con:
-        _require_user(con, user_name)
-        con.execute("update users set disabled = true where user_name = $n", {"n": user_name})
-        _audit(con, by, "user_disabled", user_name)
+    """Disable an account: it can no longer log in and its sessions end at their next click."""
+    _change(path, user_name, "disabled = 1", (), "user_disabled", by)
 
 
 def enable_user(path: Path | str | None, user_name: str, *, by: str | None = None) -> None:
-    """Enable a disabled account and clear its lock."""
-    with db.writing(path, publish=False) as con:
-        _require_user(con, user_name)
-        con.execute("update users set disabled = false, failed_logins = 0, locked_until = null "
-                    "where user_name = $n", {"n": user_name})
-        _audit(con, by, "user_enabled", user_name)
+    """Enable a disabled account again (and clear its failed logins)."""
+    _change(path, user_name, "disabled = 0", (), "user_enabled", by)
+    unlock_user(path, user_name, by=None)
 
 
 def set_password(path: Path | str | None, user_name: str, password: str, *, by: str | None = None) -> None:
-    """Set a new password (and clear a lock)."""
-    check_password_strength(password)
-    with db.writing(path, publish=False) as con:
+    """Set a new password (checked for strength); every session of the account ends."""
+    check_password_strength(password, user_name)
+    _change(path, user_name, "password_hash = ?", (_hasher.hash(password),), "password_changed", by)
+
+
+def set_role(path: Path | str | None, user_name: str, role: str, scope_code: str | None = None, *,
+             by: str | None = None) -> None:
+    """Change an account's role and scope; every session of the account ends."""
+    scope_code = check_account(user_name, role, scope_code)
+    _change(path, user_name, "role = ?, scope_code = ?", (role, scope_code), "role_changed", by)
+
+
+def unlock_user(path: Path | str | None, user_name: str, *, by: str | None = "cli") -> None:
+    """Forget the account's recent failed logins (its next attempt is not delayed)."""
+    with _store(path, write=True) as con:
         _require_user(con, user_name)
-        con.execute("update users set password_hash = $hash, failed_logins = 0, locked_until = null "
-                    "where user_name = $n", {"n": user_name, "hash": _hasher.hash(password)})
-        _audit(con, by, "password_changed", user_name)
-
-
-def authenticate(path: Path | str | None, user_name: str, password: str, now: datetime | None = None) -> User:
-    """The account if the password is right; records the login or the failure.
-
-    Raises LoginFailed (unknown name, wrong password or disabled: one message for all, so
-    names cannot be probed) or AccountLocked after MAX_FAILED_LOGINS failures in a row, for
-    LOCK_MINUTES.
-    """
-    now = now or _now()
-    user_name = (user_name or "").strip().lower()
-    # Failures are recorded (audit, counter, lock) and raised only after the commit.
-    refusal: PieError | None = None
-    with db.writing(path, publish=False) as con:
-        row = con.execute(
-            "select role, scope_code, password_hash, disabled, failed_logins, locked_until "
-            "from users where user_name = $n", {"n": user_name}).fetchone()
-        if row is None:
-            _hasher.hash(password or "-")  # same time as a real check: names cannot be probed by timing
-            _audit(con, user_name or None, "login_failed", "unknown user")
-            refusal = LoginFailed("wrong user name or password", key="auth.error.login_failed")
-        else:
-            refusal = _check_login(con, user_name, password, row, now)
-    if refusal is not None:
-        raise refusal
-    role, scope_code = row[0], row[1]
-    return User(user_name, role, scope_code)
-
-
-def _check_login(con: duckdb.DuckDBPyConnection, user_name: str, password: str, row: tuple,
-                 now: datetime) -> PieError | None:
-    """Record one login attempt of an existing account; the refusal to raise, if any."""
-    _role, _scope, password_hash, disabled, failed, locked_until = row
-    if locked_until is not None and locked_until > now:
-        _audit(con, user_name, "login_failed", "locked")
-        return AccountLocked(locked_until, LOCK_MINUTES)
-    try:
-        _hasher.verify(password_hash, password or "")
-        ok = not disabled
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        ok = False
-    if not ok:
-        failed = 1 if locked_until is not None else (failed or 0) + 1  # a past lock starts a new count
-        lock = now + timedelta(minutes=LOCK_MINUTES) if failed >= MAX_FAILED_LOGINS else None
-        con.execute("update users set failed_logins = $f, locked_until = $lock where user_name = $n",
-                    {"f": failed, "lock": lock, "n": user_name})
-        _audit(con, user_name, "login_failed", "disabled" if disabled else "wrong password")
-        if lock:
-            _audit(con, user_name, "account_locked", f"{MAX_FAILED_LOGINS} failed logins")
-            return AccountLocked(lock, LOCK_MINUTES)
-        return LoginFailed("wrong user name or password", key="auth.error.login_failed")
-    if _hasher.check_needs_rehash(password_hash):
-        con.execute("update users set password_hash = $h where user_name = $n",
-                    {"h": _hasher.hash(password), "n": user_name})
-    con.execute("update users set failed_logins = 0, locked_until = null, last_login_at = $at "
-                "where user_name = $n", {"at": now, "n": user_name})
-    _audit(con, user_name, "login")
-    return None
+        con.execute("delete from login_attempts where key = ?", (_key("account", user_name, _hmac_key(con)),))
+        if by is not None:
+            _audit(con, by, "user_unlocked", user_name)
 
 
 def create_demo_accounts(path: Path | str | None) -> None:
@@ -220,4 +421,195 @@ def create_demo_accounts(path: Path | str | None) -> None:
         if db.meta(con).get("is_demo") != "true":
             raise AccountError("demo accounts are only created in a demo database", key="auth.error.not_demo")
     for user_name, role, scope_code in DEMO_ACCOUNTS:
-        add_user(path, user_name, role, user_name, scope_code, _demo=True)
+        with contextlib.suppress(AccountError):  # a rebuilt demo keeps its accounts
+            add_user(path, user_name, role, user_name, scope_code, _demo=True)
+
+
+# ------------------------------------------------------------------------------ logins
+def _hmac_key(con: sqlite3.Connection) -> bytes:
+    return bytes.fromhex(con.execute("select value from store_meta where key = 'hmac_key'").fetchone()[0])
+
+
+def _key(kind: str, value: str, secret: bytes) -> str:
+    return f"{kind}:" + hmac.new(secret, value.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:32]
+
+
+def _failures(con: sqlite3.Connection, key: str, now: float) -> tuple[int, float]:
+    count, latest = con.execute("select count(*), max(at) from login_attempts where key = ? and at > ?",
+                                (key, now - FAILURE_WINDOW_SECONDS)).fetchone()
+    return count, latest or 0.0
+
+
+def _delay(failures: int) -> float:
+    """Seconds an attempt waits after `failures` recent failures: 0, 0, 0, 1, 2, 4… ≤ 30."""
+    if failures < FREE_FAILURES:
+        return 0.0
+    return min(MAX_DELAY_SECONDS, FIRST_DELAY_SECONDS * 2 ** min(failures - FREE_FAILURES, 16))
+
+
+_dummy_hash: str | None = None
+_sleep = time.sleep  # the throttle's wait (tests replace it)
+
+
+def _verify(password_hash: str | None, password: str) -> bool:
+    """One argon2 verification, also for no account (against a dummy hash): same work either way."""
+    global _dummy_hash
+    if password_hash is None:
+        if _dummy_hash is None:
+            _dummy_hash = _hasher.hash(secrets.token_urlsafe(16))
+        password_hash = _dummy_hash
+    try:
+        return _hasher.verify(password_hash, (password or "")[:1024])
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def authenticate(path: Path | str | None, user_name: str, password: str, *, clients: Sequence[str] = (),
+                 sleep: Callable[[float], None] | None = None, now: float | None = None) -> User:
+    """The account if the password is right; records the attempt.
+
+    Raises LoginFailed — one message, after the same work — for an invalid or unknown name, a
+    wrong password or a disabled account. An attempt of an account or from one of `clients`
+    (the browser session, its address) with recent failures first waits (`sleep`) 1, 2, 4… ≤ 30 s.
+    Only a valid, existing name is written to the audit trail; nothing typed as a password is.
+    """
+    now = time.time() if now is None else now
+    name = valid_name(user_name)
+    with _store(path, write=True) as con:
+        secret = _hmac_key(con)
+        keys = [_key("client", c, secret) for c in clients if c] + \
+               ([_key("account", name, secret)] if name else [])
+        con.execute("delete from login_attempts where at <= ?", (now - FAILURE_WINDOW_SECONDS,))
+        delay = max([_delay(_failures(con, k, now)[0]) for k in keys] or [0.0])
+        # Counted as a failure now (a success removes it), so parallel attempts wait too.
+        con.executemany("insert into login_attempts values (?, ?)", [(k, now) for k in keys])
+        row = None if name is None else con.execute(
+            "select role, scope_code, password_hash, disabled from accounts where user_name = ?", (name,)).fetchone()
+    if delay:
+        (sleep or _sleep)(delay)
+    ok = _verify(row[2] if row else None, password) and row is not None and not row[3]
+    with _store(path, write=True) as con:
+        if ok:
+            con.execute("delete from login_attempts where key in (%s)" % ",".join("?" * len(keys)), keys)
+            if _hasher.check_needs_rehash(row[2]):
+                con.execute("update accounts set password_hash = ? where user_name = ?", (_hasher.hash(password), name))
+            con.execute("update accounts set last_login_at = ? where user_name = ?", (_iso(_now()), name))
+            _audit(con, name, "login")
+        else:
+            reason = ("invalid name" if name is None else "unknown user" if row is None
+                      else "disabled" if row[3] else "wrong password")
+            if delay:
+                reason += f", throttled {delay:.0f} s"
+            _audit(con, name if row is not None else None, "login_failed", reason)
+    if not ok:
+        raise LoginFailed("wrong user name or password", key="auth.error.login_failed")
+    return User(name, row[0], row[1])
+
+
+# ------------------------------------------------------------------------------ sessions
+# (store, sha256 of the secret) -> (user, monotonic time of the check, epoch seconds of the
+# session's start): a process answers from here for SESSION_CHECK_SECONDS at most.
+_session_cache: dict[tuple[str, str], tuple[User, float, float]] = {}
+_cache_lock = threading.Lock()
+
+
+def _hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8", "replace")).hexdigest()
+
+
+def _forget_cached(user_name: str | None = None, id_hash: str | None = None) -> None:
+    with _cache_lock:
+        for cached in [k for k, (u, _, _) in _session_cache.items()
+                       if (user_name is not None and u.user_name == user_name) or k[1] == id_hash]:
+            del _session_cache[cached]
+
+
+def open_session(user: User | str, path: Path | str | None = None) -> str:
+    """Start a session of an enabled account; returns the secret the browser session keeps
+    (only its sha256 is stored). Raises AccountError for an unknown or disabled account."""
+    user_name = user.user_name if isinstance(user, User) else user
+    secret = secrets.token_urlsafe(32)
+    now = time.time()
+    limits = settings()
+    with _store(path, write=True) as con:
+        row = con.execute("select version from accounts where user_name = ? and disabled = 0",
+                          (user_name,)).fetchone()
+        if row is None:
+            raise AccountError(f"no user named {user_name!r}", key="auth.error.unknown", name=user_name)
+        con.execute("delete from sessions where last_seen < ? or created_at < ?",
+                    (now - limits.session_timeout_minutes * 60, now - limits.session_max_hours * 3600))
+        con.execute("insert into sessions values (?, ?, ?, ?, ?)", (_hash_secret(secret), user_name, now, now, row[0]))
+    return secret
+
+
+def check_session(secret: str | None, path: Path | str | None = None) -> tuple[User | None, str | None]:
+    """(the session's user, None), or (None, why): "expired" (idle timeout or maximum lifetime)
+    or "ended" (no such session, logged out, account disabled or changed)."""
+    if not isinstance(secret, str) or not secret or len(secret) > 256:
+        return None, "ended"
+    id_hash = _hash_secret(secret)
+    file = os.path.abspath(store_path(path))
+    clock, now, limits = time.monotonic(), time.time(), settings()
+    with _cache_lock:
+        cached = _session_cache.get((file, id_hash))
+    if cached is not None:
+        age = clock - cached[1]
+        if age < SESSION_CHECK_SECONDS and age <= limits.session_timeout_minutes * 60 \
+                and now - cached[2] <= limits.session_max_hours * 3600:
+            return cached[0], None
+    with _store(path, write=True) as con:
+        row = con.execute(
+            "select s.created_at, s.last_seen, s.account_version, a.version, a.disabled, a.user_name, a.role, "
+            "a.scope_code from sessions s left join accounts a on a.user_name = s.user_name where s.id_hash = ?",
+            (id_hash,)).fetchone()
+        why = None
+        if row is None:
+            why = "ended"
+        elif now - row[1] > limits.session_timeout_minutes * 60 or now - row[0] > limits.session_max_hours * 3600:
+            why = "expired"
+        elif row[3] is None or row[4] or row[2] != row[3]:
+            why = "ended"
+        if why is not None:
+            con.execute("delete from sessions where id_hash = ?", (id_hash,))
+        else:
+            con.execute("update sessions set last_seen = ? where id_hash = ?", (now, id_hash))
+    if why is not None:
+        _forget_cached(id_hash=id_hash)
+        return None, why
+    user = User(row[5], row[6], row[7])
+    with _cache_lock:
+        _session_cache[(file, id_hash)] = (user, clock, row[0])
+    return user, None
+
+
+def resolve_session(secret: str | None, path: Path | str | None = None) -> User | None:
+    """The user of a live session, or None (unknown, ended, expired, account disabled or changed)."""
+    return check_session(secret, path)[0]
+
+
+def close_session(secret: str | None, path: Path | str | None = None) -> None:
+    """End one session (logout)."""
+    if not isinstance(secret, str) or not secret:
+        return
+    id_hash = _hash_secret(secret)
+    with _store(path, write=True) as con:
+        con.execute("delete from sessions where id_hash = ?", (id_hash,))
+    _forget_cached(id_hash=id_hash)
+
+
+def close_sessions_of(user_name: str, path: Path | str | None = None) -> None:
+    """End every session of an account, in every process (at their next click)."""
+    with _store(path, write=True) as con:
+        con.execute("delete from sessions where user_name = ?", (user_name,))
+    _forget_cached(user_name)
+
+
+def sessions_of(user_name: str, path: Path | str | None = None) -> int:
+    """How many sessions of the account are open (for the admin's view and tests)."""
+    with _store(path) as con:
+        return con.execute("select count(*) from sessions where user_name = ?", (user_name,)).fetchone()[0]
+
+
+def audit_detail(values: dict) -> str:
+    """A JSON detail for an audit line."""
+    return json.dumps(values, ensure_ascii=False, default=str)

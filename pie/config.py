@@ -22,6 +22,18 @@ class Settings:
     # no snapshot published — and reads only published snapshots (docs/DEPLOYMENT.md). Account
     # records (logins, lockouts, user changes) still go through the short writer transaction.
     read_only: bool = False
+    # Accounts, sessions, login attempts and the audit log (docs/SECURITY.md): their SQLite
+    # store, default `<PIE_DB>.accounts.sqlite` beside the database of record.
+    accounts_store: Path | None = None
+    session_max_hours: float = 12.0
+
+    def accounts_path(self, db_path: Path | None = None) -> Path:
+        """The accounts store of `db_path` (default: the configured database). PIE_ACCOUNTS_DB
+        overrides it for the configured database only, so `--db other.duckdb` never shares it."""
+        db_path = Path(db_path) if db_path is not None else self.db_path
+        if self.accounts_store is not None and db_path.resolve() == self.db_path.resolve():
+            return self.accounts_store
+        return db_path.with_name(db_path.name + ".accounts.sqlite")
 
     @property
     def published_dir(self) -> Path:
@@ -42,4 +54,6 @@ def settings() -> Settings:
         session_timeout_minutes=int(env.get("PIE_SESSION_TIMEOUT_MINUTES", "30")),
         password=env.get("PIE_PASSWORD"),
         read_only=env.get("PIE_READ_ONLY", "").strip().lower() in ("1", "true", "yes", "on"),
+        accounts_store=Path(env["PIE_ACCOUNTS_DB"]) if env.get("PIE_ACCOUNTS_DB") else None,
+        session_max_hours=float(env.get("PIE_SESSION_MAX_HOURS", "12")),
     )

@@ -155,12 +155,15 @@ def writing(path: Path | str | None = None, *, publish: bool = True, must_exist:
             install_macros(con)
             if transaction:
                 con.execute("begin transaction")
+            purge = False
             try:
+                _move_account_tables(con, db_path)
                 yield con
                 if publish:
                     if programme_changes:
                         refresh_derived(con)
                     _bump_data_version(con)
+                    purge = _take_purge_flag(con)
                 if transaction:
                     con.execute("commit")
             except BaseException:
@@ -169,9 +172,74 @@ def writing(path: Path | str | None = None, *, publish: bool = True, must_exist:
                         con.execute("rollback")
                 raise
             if publish:
-                publish_snapshot(con, db_path)
+                if purge:  # the dropped tables' blocks are still in the file: rewrite it first
+                    _rewrite(con, db_path)
+                new = publish_snapshot(con, db_path)
+                if purge:  # older snapshots still hold account tables: only the new one stays
+                    _remove_old_snapshots(db_path, keep=new.name, kept=1)
         finally:
             con.close()
+
+
+# ------------------------------------------------------------------------------ account tables
+# Accounts and the audit log live in their own store (pie.auth, DESIGN.md "Concurrency"); a
+# database written by an older version still holds them. The first write after pie.auth is
+# loaded hands their rows to it (`set_account_tables_mover`) and drops them; the next
+# publication removes every older snapshot, so no published file keeps a hash or an audit row.
+ACCOUNT_TABLES = ("users", "audit_log")
+_PURGE_KEY = "account_tables_dropped"
+_account_tables_mover: Callable[[duckdb.DuckDBPyConnection, Path], None] | None = None
+
+
+def set_account_tables_mover(mover: Callable[[duckdb.DuckDBPyConnection, Path], None]) -> None:
+    """Register `mover(con, db_path)`, which copies the legacy account tables' rows elsewhere
+    (idempotently) inside the writer's transaction, before they are dropped."""
+    global _account_tables_mover
+    _account_tables_mover = mover
+
+
+def account_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The legacy account tables (users, audit_log) `con`'s database still holds."""
+    return [r[0] for r in con.execute(
+        "select table_name from information_schema.tables where table_schema = 'main' "
+        "and table_name in ('users', 'audit_log') order by table_name").fetchall()]
+
+
+def _move_account_tables(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
+    if _account_tables_mover is None:
+        return
+    present = account_tables(con)
+    if not present:
+        return
+    _account_tables_mover(con, db_path)
+    for table in present:
+        con.execute(f"drop table {table}")
+    con.execute("insert into app_meta values ($key, 'pending') on conflict (key) do update set value = 'pending'",
+                {"key": _PURGE_KEY})
+
+
+def _rewrite(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
+    """Replace the file of record by a fresh copy of its content (COPY FROM DATABASE), so the
+    free blocks of dropped tables — account hashes — are not copied into a snapshot. Runs
+    while `con` holds the write lock; the rename is atomic."""
+    con.execute("checkpoint")
+    fresh = db_path.with_name(f".{db_path.name}.rewrite")
+    fresh.unlink(missing_ok=True)
+    name = con.execute("select current_database()").fetchone()[0]
+    con.execute("attach $path as pie_rewrite", {"path": str(fresh)})
+    try:
+        con.execute(f'copy from database "{name}" to pie_rewrite')
+    finally:
+        con.execute("detach pie_rewrite")
+    os.replace(fresh, db_path)
+
+
+def _take_purge_flag(con: duckdb.DuckDBPyConnection) -> bool:
+    """True (and the flag cleared) when account tables were dropped since the last publication."""
+    if con.execute("select 1 from app_meta where key = $key", {"key": _PURGE_KEY}).fetchone() is None:
+        return False
+    con.execute("delete from app_meta where key = $key", {"key": _PURGE_KEY})
+    return True
 
 
 _writer_locks: dict[Path, threading.RLock] = {}
@@ -229,12 +297,12 @@ def _pointer(db_path: Path) -> Path:
     return published_dir(db_path) / f"{db_path.stem}.current"
 
 
-def _remove_old_snapshots(db_path: Path, keep: str) -> None:
+def _remove_old_snapshots(db_path: Path, keep: str, kept: int = SNAPSHOTS_KEPT) -> None:
     # Readers that still hold an older file keep reading it (unlink does not disturb an open
     # file); the newest few stay so a reader that just read the old pointer can still open it.
     snapshots = sorted(published_dir(db_path).glob(f"{db_path.stem}-v*.duckdb"),
                        key=lambda p: p.stat().st_mtime_ns)
-    for old in snapshots[:-SNAPSHOTS_KEPT]:
+    for old in snapshots[:-kept]:
         if old.name != keep:
             with contextlib.suppress(OSError):
                 old.unlink()
@@ -283,7 +351,10 @@ def init_database(path: Path | str | None = None, *, force: bool = False, publis
         if not empty and not force:
             raise DatabaseNotEmpty(key="db.error.not_empty", path=db_path)
         if force:
-            for stale in (db_path, db_path.with_name(db_path.name + ".wal")):
+            # A new database starts with no account either (its store beside it goes too).
+            store = settings().accounts_path(db_path)
+            for stale in (db_path, db_path.with_name(db_path.name + ".wal"),
+                          store, store.with_name(store.name + "-wal"), store.with_name(store.name + "-shm")):
                 stale.unlink(missing_ok=True)
     with writing(db_path, must_exist=False, publish=publish) as con:
         create_schema(con)

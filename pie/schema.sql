@@ -194,22 +194,6 @@ create table if not exists import_batches (
     warnings_count    integer not null default 0
 );
 
-create table if not exists users (
-    user_name         varchar primary key,
-    role              varchar not null check (role in ('admin', 'manager', 'bank', 'incubator', 'leadership')),
-    scope_code        varchar,            -- bank code for `bank`, incubator name for `incubator`
-    password_hash     varchar not null,   -- argon2id, never shown
-    disabled          boolean not null default false,
-    failed_logins     integer not null default 0,
-    locked_until      timestamp,
-    created_at        timestamp not null,
-    last_login_at     timestamp,
-    check ((role in ('bank', 'incubator')) = (scope_code is not null))
-);
+-- Accounts, sessions, login attempts and the audit log are not here: they live in their own
+-- store beside the database (pie/auth.py), so no published snapshot holds a hash.
 
-create table if not exists audit_log (
-    occurred_at       timestamp not null,
-    user_name         varchar,
-    event             varchar not null,   -- login, login_failed, logout, import, user_added …
-    detail            varchar
-);

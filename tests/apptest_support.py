@@ -1,6 +1,7 @@
 """Running the dashboard in Streamlit's AppTest as a given account."""
 from __future__ import annotations
 
+import secrets
 import shutil
 from pathlib import Path
 
@@ -26,7 +27,11 @@ ACCOUNTS = {
 def signed_in(at: AppTest, account: str | None) -> AppTest:
     """`at` with a server-side session for `account` (None: nobody logged in)."""
     if account is not None:
-        at.session_state[login.TOKEN_KEY] = login.open_session(ACCOUNTS[account])
+        user = ACCOUNTS[account]
+        # Sessions live in the accounts store and need an enabled account there.
+        if user.user_name not in {u["user_name"] for u in auth.list_users(None)}:
+            auth.add_user(None, user.user_name, user.role, secrets.token_urlsafe(24), user.scope_code, _demo=True)
+        at.session_state[login.TOKEN_KEY] = login.open_session(user)
     return at
 
 

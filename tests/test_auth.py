@@ -4,14 +4,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta
+import sqlite3
 
 import pytest
 
-from pie import auth, db
+from pie import auth
 from pie.config import PROJECT_ROOT
 
-NOW = datetime(2026, 11, 24, 10, 0)
 PASSWORD = "correct horse battery"
 
 
@@ -23,20 +22,19 @@ def accounts_db(empty_db):
 
 
 def audit_events(path) -> list[tuple[str, str]]:
-    with db.writing(path, publish=False) as con:
-        return con.execute("select user_name, event from audit_log order by occurred_at").fetchall()
+    return [(row["user_name"], row["event"]) for row in auth.audit_log(path)]
 
 
 def test_password_is_stored_as_an_argon2id_hash(accounts_db):
-    """Test that the users table holds an argon2id hash, never the password."""
-    with db.writing(accounts_db, publish=False) as con:
-        stored = con.execute("select password_hash from users where user_name = 'amina'").fetchone()[0]
+    """Test that the accounts store holds an argon2id hash, never the password."""
+    with sqlite3.connect(auth.store_path(accounts_db)) as con:
+        stored = con.execute("select password_hash from accounts where user_name = 'amina'").fetchone()[0]
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
 
 
 def test_login_returns_the_account_and_its_scope(accounts_db):
     """Test that a right password gives the user with the role's scope (bank code upper-cased)."""
-    user = auth.authenticate(accounts_db, "boa.agadir", PASSWORD, now=NOW)
+    user = auth.authenticate(accounts_db, "boa.agadir", PASSWORD)
     assert (user.role, user.scope_code, user.scope().bank) == ("bank", "BOA", "BOA")
     assert ("boa.agadir", "login") in audit_events(accounts_db)
 
@@ -44,48 +42,53 @@ def test_login_returns_the_account_and_its_scope(accounts_db):
 def test_wrong_password_and_unknown_user_give_the_same_error(accounts_db):
     """Test that a wrong password and an unknown name are refused alike (names cannot be probed)."""
     with pytest.raises(auth.LoginFailed) as wrong:
-        auth.authenticate(accounts_db, "amina", "nope", now=NOW)
+        auth.authenticate(accounts_db, "amina", "nope")
     with pytest.raises(auth.LoginFailed) as unknown:
-        auth.authenticate(accounts_db, "nobody", "nope", now=NOW)
+        auth.authenticate(accounts_db, "nobody", "nope")
     assert str(wrong.value) == str(unknown.value)
     assert ("amina", "login_failed") in audit_events(accounts_db)
 
 
-def test_five_failures_lock_the_account_for_fifteen_minutes(accounts_db):
-    """Test that the 5th failure locks the account, even against the right password, until 15 min pass."""
-    for attempt in range(auth.MAX_FAILED_LOGINS - 1):
+def test_failures_slow_down_but_never_lock_the_owner_out(accounts_db):
+    """Test that failures of an account delay its next attempts 1, 2, 4… s (capped at 30 s),
+    and the owner's right password still opens the account (no lock anyone can trigger)."""
+    waits: list[float] = []
+    for _ in range(12):
         with pytest.raises(auth.LoginFailed):
-            auth.authenticate(accounts_db, "amina", "nope", now=NOW + timedelta(seconds=attempt))
-    with pytest.raises(auth.AccountLocked):
-        auth.authenticate(accounts_db, "amina", "nope", now=NOW + timedelta(seconds=10))
-    with pytest.raises(auth.AccountLocked):
-        auth.authenticate(accounts_db, "amina", PASSWORD, now=NOW + timedelta(minutes=14))
-    assert auth.authenticate(accounts_db, "amina", PASSWORD, now=NOW + timedelta(minutes=16)).role == "manager"
+            auth.authenticate(accounts_db, "amina", "nope", sleep=waits.append)
+    assert waits == [1, 2, 4, 8, 16, 30, 30, 30, 30]
+    assert auth.authenticate(accounts_db, "amina", PASSWORD, sleep=waits.append).role == "manager"
+    assert waits[-1] == auth.MAX_DELAY_SECONDS
+    auth.authenticate(accounts_db, "amina", PASSWORD, sleep=waits.append)  # a success resets the count
+    assert len(waits) == 10
 
 
 def test_success_resets_the_failure_count(accounts_db):
-    """Test that failures before a successful login do not count towards a lock."""
-    for _ in range(auth.MAX_FAILED_LOGINS - 1):
+    """Test that failures before a successful login do not count towards a delay."""
+    waits: list[float] = []
+    for _ in range(auth.FREE_FAILURES):
         with pytest.raises(auth.LoginFailed):
-            auth.authenticate(accounts_db, "amina", "nope", now=NOW)
-    auth.authenticate(accounts_db, "amina", PASSWORD, now=NOW)
-    with pytest.raises(auth.LoginFailed):  # not locked: a fresh count
-        auth.authenticate(accounts_db, "amina", "nope", now=NOW)
+            auth.authenticate(accounts_db, "amina", "nope", sleep=waits.append)
+    auth.authenticate(accounts_db, "amina", PASSWORD, sleep=waits.append)
+    assert waits == [1.0]
+    with pytest.raises(auth.LoginFailed):  # a fresh count: no wait
+        auth.authenticate(accounts_db, "amina", "nope", sleep=waits.append)
+    assert waits == [1.0]
 
 
 def test_disabled_account_cannot_log_in(accounts_db):
     """Test that a disabled account is refused with the ordinary login error."""
     auth.disable_user(accounts_db, "amina")
     with pytest.raises(auth.LoginFailed):
-        auth.authenticate(accounts_db, "amina", PASSWORD, now=NOW)
+        auth.authenticate(accounts_db, "amina", PASSWORD)
 
 
 def test_new_password_replaces_the_old(accounts_db):
     """Test that passwd changes the password and the old one stops working."""
     auth.set_password(accounts_db, "amina", "another long one")
     with pytest.raises(auth.LoginFailed):
-        auth.authenticate(accounts_db, "amina", PASSWORD, now=NOW)
-    assert auth.authenticate(accounts_db, "amina", "another long one", now=NOW).user_name == "amina"
+        auth.authenticate(accounts_db, "amina", PASSWORD)
+    assert auth.authenticate(accounts_db, "amina", "another long one").user_name == "amina"
 
 
 @pytest.mark.parametrize("name, role, scope, key", [

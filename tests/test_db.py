@@ -25,7 +25,8 @@ def test_init_creates_every_table_and_the_12_regions(empty_db):
     assert regions[8][1:4] == ("Souss-Massa", "سوس-ماسة", 3020431)
     assert abs(sum(r[4] for r in regions) - NATIONAL_YOUTH_15_29) <= 12  # rounding per region
     tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
-    assert set(db.PROGRAMME_TABLES) | {"regions", "import_batches", "users", "audit_log", "app_meta"} <= tables
+    assert set(db.PROGRAMME_TABLES) | {"regions", "import_batches", "app_meta"} <= tables
+    assert not {"users", "audit_log"} & tables  # accounts live in their own store (pie.auth)
 
 
 def test_schema_enforces_codes_and_rules(empty_db):

@@ -42,9 +42,10 @@ def batch_rows(path: Path) -> list[tuple]:
 
 
 def audit(path: Path) -> list[tuple]:
-    with read_only(path) as con:
-        return con.execute("select user_name, event, detail from audit_log where event = 'import' "
-                           "order by occurred_at").fetchall()
+    """The import lines of the audit trail (in the accounts store beside the database)."""
+    from pie import auth
+
+    return [(r["user_name"], r["event"], r["detail"]) for r in auth.audit_log(path) if r["event"] == "import"]
 
 
 def archived(path: Path) -> list[Path]:

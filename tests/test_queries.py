@@ -14,7 +14,7 @@ from pie.config import QUERIES_DIR
 from pie.errors import UnknownQuery
 from pie.scope import Scope
 
-TABLES = set(db.PROGRAMME_TABLES) | {"regions", "users", "import_batches", "audit_log", "app_meta"}
+TABLES = set(db.PROGRAMME_TABLES) | {"regions", "import_batches", "app_meta"}
 SCOPES = [Scope(), Scope(academic_year="2022-2023", region_code="09", establishment_id="E1"),
           Scope.for_role("bank", "BOA"), Scope.for_role("incubator", "MCISE")]
 SCOPE_PARAMETERS = set(Scope().parameters())

@@ -5,7 +5,7 @@ import pytest
 
 from apptest_support import copy_of, dashboard
 from pie import auth
-from pie.ui import login, navigation
+from pie.ui import navigation
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
 
@@ -39,7 +39,7 @@ def test_list_shows_accounts_without_hashes(monkeypatch, accounts_db):
     at = users_page(monkeypatch, accounts_db)
     assert not at.exception
     table = at.dataframe[0].value
-    assert list(table.iloc[:, 0]) == ["amina"]
+    assert list(table.iloc[:, 0]) == ["admin", "amina"]
     assert "Gestionnaire du programme" in set(table.iloc[:, 1])
     assert "$argon2" not in table.to_csv()
 
@@ -65,17 +65,17 @@ def test_mismatched_passwords_create_nothing(monkeypatch, accounts_db):
     at.text_input(key="new_user_again").input("second password")
     at = submit(at, "Créer le compte")
     assert at.error
-    assert [u["user_name"] for u in auth.list_users(accounts_db)] == ["amina"]
+    assert [u["user_name"] for u in auth.list_users(accounts_db)] == ["admin", "amina"]
 
 
 def test_disabling_an_account_ends_its_open_sessions(monkeypatch, accounts_db):
     """Test that a disabled account cannot log in and its open session stops at once."""
-    token = login.open_session(auth.User("amina", "manager", None))
+    token = auth.open_session("amina", accounts_db)
     at = users_page(monkeypatch, accounts_db)
     at.selectbox(key="change_user_name").set_value("amina")
     at.radio(key="change_user_action").set_value("disable")
     at = submit(at, "Appliquer")
     assert not at.error
-    assert token not in login._sessions
+    assert auth.resolve_session(token, accounts_db) is None
     with pytest.raises(auth.LoginFailed):
         auth.authenticate(accounts_db, "amina", PASSWORD)

@@ -18,7 +18,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     can_ask = sys.stdin.isatty() or settings().password
     password = read_password(args.lang) if can_ask else None
     if password is not None:
-        auth.check_password_strength(password)
+        auth.check_password_strength(password, args.admin)
     path = db.init_database(db_path(args), force=args.force)
     print(i18n.t("cli.init.done", args.lang, path=path))
     if password is None:

@@ -1,4 +1,4 @@
-"""`python -m pie users add|list|disable|enable|passwd` (shared/CLI.md)."""
+"""`python -m pie users add|list|disable|enable|passwd|unlock` (shared/CLI.md)."""
 from __future__ import annotations
 
 import argparse
@@ -17,6 +17,9 @@ def cmd_users(args: argparse.Namespace) -> int:
             print(json.dumps(users, default=str, ensure_ascii=False))
         for user in ([] if args.json else users):
             state = i18n.t("cli.users.disabled" if user["disabled"] else "cli.users.active", args.lang)
+            if user["throttled_until"] is not None:
+                state += " " + i18n.t("cli.users.throttled", args.lang, failures=user["failed_logins"],
+                                      until=f"{user['throttled_until']:%H:%M:%S}")
             print(f"{user['user_name']:<20} {user['role']:<11} {user['scope_code'] or '':<12} {state}")
         return EXIT_OK
     if not args.name:
@@ -36,14 +39,17 @@ def cmd_users(args: argparse.Namespace) -> int:
     elif args.action == "passwd":
         auth.set_password(path, args.name, read_password(args.lang), by="cli")
         print(i18n.t("cli.users.password_changed", args.lang, name=args.name))
+    elif args.action == "unlock":
+        auth.unlock_user(path, args.name, by="cli")
+        print(i18n.t("cli.users.unlocked", args.lang, name=args.name))
     return EXIT_OK
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
     p = add_command(subparsers, "users", cmd_users,
-                    "accounts: add, list, disable, enable, passwd (passwords from the terminal or $PIE_PASSWORD)",
+                    "accounts: add, list, disable, enable, passwd, unlock (passwords from the terminal or $PIE_PASSWORD)",
                     "python -m pie users add boa.agadir --role bank --scope BOA", common)
-    p.add_argument("action", choices=("add", "list", "disable", "enable", "passwd"))
+    p.add_argument("action", choices=("add", "list", "disable", "enable", "passwd", "unlock"))
     p.add_argument("name", nargs="?", help="user name (lower-case)")
     p.add_argument("--role", choices=codes.ROLES)
     p.add_argument("--scope", help="bank code (role bank) or incubator name (role incubator)")

@@ -113,6 +113,7 @@ def ingest(sources: Iterable[Any], db_path: Path | str | None = None, user: str 
         raise
     finally:
         batch.close()
+    load.audit(db_path, report)
     progress("done", 1.0)
     return report
 

@@ -1,4 +1,4 @@
-"""Writing an accepted batch and recording every batch (import_batches, audit_log).
+"""Writing an accepted batch and recording every batch (import_batches, the audit trail).
 
 `upsert` runs inside the caller's `pie.db.writing()` transaction: each table of the batch is
 inserted in load order (parents first), a row whose key exists replacing the stored row
@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 
-from pie import db
+from pie import auth, db
 from pie.ingest import rules
 from pie.ingest.parse import ident
 from pie.ingest.report import Report
@@ -37,7 +37,7 @@ def upsert(con: duckdb.DuckDBPyConnection, batch: Batch, progress: Progress) -> 
 
 
 def record(con: duckdb.DuckDBPyConnection, report: Report) -> None:
-    """The batch's row in import_batches and its line in audit_log (same transaction)."""
+    """The batch's row in import_batches (inside the transaction; `audit` writes its audit line)."""
     con.execute(
         "insert into import_batches (batch_id, started_at, finished_at, user_name, dry_run, outcome, "
         "files_json, rows_json, problems_count, warnings_count) values "
@@ -48,10 +48,13 @@ def record(con: duckdb.DuckDBPyConnection, report: Report) -> None:
          "files_json": json.dumps([f.as_dict() for f in report.files], ensure_ascii=False),
          "rows_json": json.dumps(report.rows), "problems_count": report.problems_count,
          "warnings_count": report.warnings_count})
+
+
+def audit(db_path: Path, report: Report) -> None:
+    """The batch's line in the audit trail (the accounts store, pie.auth), after the commit."""
     detail = {"batch_id": report.batch_id, "outcome": report.outcome, "dry_run": report.dry_run,
               "rows": report.rows, "problems": report.problems_count, "warnings": report.warnings_count}
-    con.execute("insert into audit_log (occurred_at, user_name, event, detail) values ($at, $user, 'import', $detail)",
-                {"at": report.finished_at, "user": report.user, "detail": json.dumps(detail)})
+    auth.record_event(db_path, report.user, "import", json.dumps(detail))
 
 
 BATCH_COLUMNS = ("batch_id", "started_at", "finished_at", "user_name", "dry_run", "outcome", "files",

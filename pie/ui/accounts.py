@@ -24,7 +24,8 @@ def users_table() -> tables.Table:
         t("users.column.role"): [t(f"role.{u['role']}") for u in users],
         t("users.column.scope"): [u["scope_code"] or "—" for u in users],
         t("users.column.state"): [t("users.state.disabled") if u["disabled"] else
-                                  t("users.state.locked") if u["locked_until"] is not None else
+                                  t("users.state.throttled", failures=u["failed_logins"],
+                                    until=_when(u["throttled_until"])) if u["throttled_until"] is not None else
                                   t("users.state.active") for u in users],
         t("users.column.last_login"): [_when(u["last_login_at"]) for u in users],
     })
@@ -36,7 +37,7 @@ def _done(message: str) -> None:
 
 
 def add_form(admin: auth.User) -> None:
-    """Create an account (password typed twice, at least 8 characters)."""
+    """Create an account (password typed twice, at least 12 characters, hard to guess)."""
     with st.form("add_user", clear_on_submit=True):
         name = st.text_input(t("users.column.name"), key="new_user_name", help=t("users.name.help"))
         role = st.selectbox(t("users.column.role"), ROLES, key="new_user_role",
@@ -87,6 +88,7 @@ def change_form(admin: auth.User) -> None:
     except PieError as error:
         st.error(error.text(language()))
         return
-    if action != "enable":
-        login.close_sessions_of(name)   # a disabled account or an old password stops at once
+    # The change bumped the account's version: its sessions end at their next click in every
+    # process (pie.auth); this ends them in the store at once as well.
+    login.close_sessions_of(name)
     _done(message)

@@ -1,16 +1,15 @@
 """Login, logout and session expiry for the dashboard.
 
-Who is logged in is kept on the server, in this process's table of open sessions; the
-browser session (st.session_state) holds only a random token. So nothing a client or a
-test writes into session state can make someone an admin or a bank: an unknown token is
-no session at all. Sessions end after PIE_SESSION_TIMEOUT_MINUTES without a click.
+Who is logged in is kept in the accounts store (pie.auth), shared by every dashboard
+process; the browser session (st.session_state) holds only the session's random secret. So
+nothing a client or a test writes into session state can make someone an admin or a bank:
+an unknown secret is no session at all. Every run checks the session against the store (a
+process trusts its last check for at most auth.SESSION_CHECK_SECONDS): an account disabled,
+re-enabled, given a new password or a new role — from any process or the CLI — loses access at
+its next click. Sessions end after PIE_SESSION_TIMEOUT_MINUTES without a click and after
+PIE_SESSION_MAX_HOURS in any case.
 """
 from __future__ import annotations
-
-import secrets
-import threading
-import time
-from dataclasses import dataclass
 
 import streamlit as st
 
@@ -24,63 +23,57 @@ TOKEN_KEY = "session_token"
 EXPIRED_KEY = "session_expired"
 
 
-@dataclass
-class _OpenSession:
-    user: auth.User
-    last_seen: float
-
-
-# Module state, not st.cache_resource: it must survive cache clearing, and the modules of
-# pie/ are imported once per process (Streamlit re-runs only dashboard.py and the pages).
-_sessions: dict[str, _OpenSession] = {}
-_lock = threading.Lock()
-
-
 def open_session(user: auth.User) -> str:
-    """Register a logged-in user; returns the token to keep in the browser session."""
-    token = secrets.token_urlsafe(32)
-    with _lock:
-        _sessions[token] = _OpenSession(user, time.monotonic())
-    return token
+    """Open a session of a logged-in user; returns the secret to keep in the browser session."""
+    return auth.open_session(user, settings().db_path)
 
 
 def close_sessions_of(user_name: str) -> None:
-    """End every open session of an account (it was disabled or its password changed)."""
-    with _lock:
-        for token in [k for k, s in _sessions.items() if s.user.user_name == user_name]:
-            del _sessions[token]
+    """End every session of an account, in every process (it was disabled or changed)."""
+    auth.close_sessions_of(user_name, settings().db_path)
 
 
 def current_user() -> auth.User | None:
-    """The logged-in user of this browser session, or None (never logged in, expired, or a
-    token this process never issued)."""
+    """The logged-in user of this browser session, or None (never logged in, expired, ended,
+    the account disabled or changed, or a secret the store never issued)."""
     token = st.session_state.get(TOKEN_KEY)
     if not isinstance(token, str):
         return None
-    timeout = settings().session_timeout_minutes * 60
-    now = time.monotonic()
-    with _lock:
-        session = _sessions.get(token)
-        if session is not None and now - session.last_seen > timeout:
-            del _sessions[token]
+    user, why = auth.check_session(token, settings().db_path)
+    if user is None:
+        st.session_state.pop(TOKEN_KEY, None)
+        if why == "expired":
             st.session_state[EXPIRED_KEY] = True
-            session = None
-        if session is None:
-            return None
-        session.last_seen = now
-        return session.user
+    return user
+
+
+def client_ids() -> tuple[str, ...]:
+    """Who is attempting a login, for throttling: this websocket session, and the browser's
+    address when Streamlit knows it and it is not a local reverse proxy's."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ids = []
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        ids.append(f"ws:{ctx.session_id}")
+    try:
+        address = st.context.ip_address
+    except Exception:  # noqa: BLE001 - no request context (AppTest, bare mode)
+        address = None
+    if address and not address.startswith("127.") and address != "::1":
+        ids.append(f"ip:{address}")
+    return tuple(ids)
 
 
 def logout() -> None:
     user = current_user()
-    with _lock:
-        _sessions.pop(st.session_state.get(TOKEN_KEY, ""), None)
+    auth.close_session(st.session_state.get(TOKEN_KEY), settings().db_path)
     st.session_state.pop(TOKEN_KEY, None)
     if user is not None:
         try:
             auth.record_event(settings().db_path, user.user_name, "logout")
         except PieError:
-            pass  # the trail is best effort when the database is busy; the logout itself is done
+            pass  # the trail is best effort; the logout itself is done
 
 
 def login_page() -> None:
@@ -96,7 +89,7 @@ def login_page() -> None:
         submitted = st.form_submit_button(t("login.submit"), type="primary")
     if submitted:
         try:
-            user = auth.authenticate(settings().db_path, user_name, password)
+            user = _authenticate(user_name, password)
         except PieError as error:
             st.error(error.text(language()))
         else:
@@ -109,6 +102,12 @@ def login_page() -> None:
         st.table({t("login.user_name"): [name for name, _, _ in auth.DEMO_ACCOUNTS],
                   t("login.role"): [t(f"role.{role}") + (f" · {scope}" if scope else "")
                                     for _, role, scope in auth.DEMO_ACCOUNTS]})
+
+
+def _authenticate(user_name: str, password: str) -> auth.User:
+    """Check a login, throttled per account and per client (the address and the websocket
+    session): the same message whatever was wrong."""
+    return auth.authenticate(settings().db_path, user_name, password, clients=client_ids())
 
 
 def account_box(user: auth.User) -> None:
