@@ -85,6 +85,8 @@ class Batch:
     folder: Path                  # private temporary folder holding the staging database
     rows: dict[str, int]
     collector: Collector
+    # sheet number -> the optional columns its header lacks (their stored values are kept)
+    absent: dict[int, frozenset[str]] = field(default_factory=dict)
 
     @property
     def path(self) -> Path:
@@ -92,6 +94,15 @@ class Batch:
 
     def label(self, sheet: int | None) -> str | None:
         return None if sheet is None else self.sheets[sheet].file
+
+    def lacking(self, table: str) -> dict[str, list[int]]:
+        """Optional column of `table` -> the sheets (numbers) whose header lacks it."""
+        found: dict[str, list[int]] = {}
+        for number, sheet in enumerate(self.sheets):
+            if sheet.table == table:
+                for name in sorted(self.absent.get(number, ())):
+                    found.setdefault(name, []).append(number)
+        return found
 
     def tables(self) -> list[str]:
         """Tables with at least one sheet in the batch, in load order."""
@@ -234,6 +245,7 @@ def _stage_table(con: duckdb.DuckDBPyConnection, batch: Batch, spec: rules.Table
         for name in spec.names:
             if name not in mapping:
                 without[name].append(number)
+        batch.absent[number] = frozenset(c.name for c in spec.columns if c.name not in mapping and not c.not_null)
         arrays = {"_sheet": pa.array([number] * sheet.data.num_rows, pa.int32()), "_row": sheet.rows}
         arrays.update({name: sheet.data.column(index) for name, index in mapping.items()})
         view = f"sheet_{number}"
@@ -432,17 +444,26 @@ def references() -> list[tuple[str, rules.Column, str, str]]:
             if c.ref is not None and c.ref[0] != "regions"]
 
 
-def create_views(con: duckdb.DuckDBPyConnection) -> None:
+def create_views(con: duckdb.DuckDBPyConnection, batch: Batch | None = None) -> None:
     """`cur_<table>`: the rows the database would hold after the batch (batch rows, with
-    their place and text, plus the database rows whose key the batch does not bring)."""
+    their place and text, plus the database rows whose key the batch does not bring). An
+    optional column a sheet lacks keeps the stored value of the rows it updates (load.py)."""
     for spec in rules.TABLES.values():
-        typed = ", ".join(ident(c) for c in spec.names)
-        texts = ", ".join(parse.raw(c) for c in shown_columns(spec))
+        lacking = {} if batch is None else batch.lacking(spec.name)
+        typed = ", ".join(
+            f"b.{ident(c)}" if c not in lacking else
+            f"case when b._sheet in ({', '.join(map(str, lacking[c]))}) then s.{ident(c)} else b.{ident(c)} end "
+            f"as {ident(c)}" for c in spec.names)
+        texts = ", ".join(f"b.{parse.raw(c)}" for c in shown_columns(spec))
         nulls = ", ".join(f"null::varchar as {parse.raw(c)}" for c in shown_columns(spec))
         same = " and ".join(f"b.{ident(k)} = d.{ident(k)}" for k in spec.key)
+        stored = ""
+        if lacking:
+            on = " and ".join(f"s.{ident(k)} = b.{ident(k)}" for k in spec.key)
+            stored = f" left join main.{ident(spec.name)} s on {on}"
         con.execute(
             f"create or replace temp view {ident('cur_' + spec.name)} as "
-            f"select _sheet, _row, {typed}, {texts} from {ident('batch_' + spec.name)} "
+            f"select b._sheet, b._row, {typed}, {texts} from {ident('batch_' + spec.name)} b{stored} "
             f"union all select null::integer, null::integer, "
             + ", ".join(f"d.{ident(c)}" for c in spec.names) + f", {nulls} "
             f"from main.{ident(spec.name)} d "
@@ -452,7 +473,7 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
 def cross_check(con: duckdb.DuckDBPyConnection, batch: Batch, progress: Progress = _no_progress) -> None:
     """References, rules between tables and data-quality warnings, on `con`: a connection
     to the database to which the batch is attached (`attach`)."""
-    create_views(con)
+    create_views(con, batch)
     present = set(batch.tables())
     limit = batch.collector.limit
     checks = [r for r in references() if r[0] in present]
