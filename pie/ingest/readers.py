@@ -352,8 +352,9 @@ def _read_csv(source: SourceFile, data: bytes, table: str) -> ReadResult:
     while len(lines) < MAX_TITLE_ROWS + 1 and offset < len(utf8):
         end = _line_end(utf8[offset:offset + (1 << 20)])
         line = utf8[offset:offset + end] if end is not None else utf8[offset:]
-        if line.strip():
-            named = _names_a_column(_line_cells(line, separator), table)
+        cells = _line_cells(line, separator) if line.strip() else []
+        if any(c.strip() for c in cells):      # a line of empty cells (`;;;;`) is a blank row
+            named = _names_a_column(cells, table)
             lines.append((offset, line, named))
             if named:
                 header_at = len(lines) - 1

@@ -630,7 +630,8 @@ def _month_first(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
             continue
         names = {c.name for c in dates}
         ours = [p for p in batch.collector.problems if p.file == sheet.file and p.column in names]
-        example = next((p.value for p in ours if p.key in _DATE_PROBLEMS and p.value), "")
+        example = next((p.value for p in ours if p.key in _DATE_PROBLEMS[1:] and p.value),
+                       next((p.value for p in ours if p.key in _DATE_PROBLEMS and p.value), ""))
         batch.collector.problems = [p for p in batch.collector.problems if not (p.file == sheet.file and p.column in names)]
         batch.collector.problems_count -= len(ours)
         batch.collector.add(Problem("bad-date", "ingest.reason.month_first", {"count": wrong},
