@@ -159,8 +159,10 @@ def stage(files: list[SourceFile], progress: Progress = _no_progress, *, max_pro
         collector.add_many([p for p in result.problems if p.severity == WARNING])
         done += source.size
     progress("read", 0.35)
-    first: dict[str, str] = {}      # one file (or sheet) per table (DATA_MODEL.md, Import rules)
+    first: dict[str, str] = {}      # one file (or sheet) with rows per table (DATA_MODEL.md, Import rules)
     for sheet in sheets:
+        if not sheet.data.num_rows:   # an empty template says nothing twice
+            continue
         if sheet.table in first:
             collector.add(Problem("rule-violation", "ingest.reason.table_twice",
                                   {"table": sheet.table, "other": first[sheet.table]}, file=sheet.file))
