@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
+import unicodedata
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -123,6 +125,30 @@ def fmt_signed(value: object, language: str = DEFAULT_LANGUAGE, decimals: int = 
         return EMPTY
     text = fmt_number(abs(value), language, decimals)
     return ("+" if value >= 0 else "-") + text
+
+
+# ------------------------------------------------------------------------------ labels read back
+def fold(text: str) -> str:
+    """`text` without case, accents (nor Arabic short vowels) or repeated spaces, as the
+    importer compares a cell with a label (the SQL macro pie_fold does the same)."""
+    decomposed = unicodedata.normalize("NFD", re.sub(r"\s+", " ", text.strip()))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def code_labels(family: str, codes: tuple[str, ...],
+                extra: tuple[tuple[str, str], ...] = ()) -> tuple[tuple[str, str], ...]:
+    """(folded label, code) of every label `<family>.<code>` in every language, plus `extra`
+    spellings; a label two codes share, or that is itself a code, is left out."""
+    found: dict[str, set[str]] = {}
+    for language in LANGUAGES:
+        for code in codes:
+            text = catalog(language).get(f"{family}.{code}")
+            if text:
+                found.setdefault(fold(text), set()).add(code)
+    for spelling, code in extra:
+        found.setdefault(fold(spelling), set()).add(code)
+    return tuple(sorted((label, next(iter(codes_)) ) for label, codes_ in found.items()
+                        if len(codes_) == 1 and label not in codes))
 
 
 # ------------------------------------------------------------------------------ open code lists

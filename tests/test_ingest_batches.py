@@ -159,12 +159,13 @@ def test_importing_the_same_files_twice_changes_nothing(empty_db):
 
 
 def test_a_row_with_an_existing_key_replaces_the_stored_row(writable_small_db):
-    """Test upsert: an existing key updates every column; an absent optional column clears it."""
+    """Test upsert: an existing key updates every column the file has; an absent optional
+    column keeps the stored value (DATA_MODEL.md, Import rules)."""
     report = ingest.ingest([("participants.csv", b"participant_id,cohort_id,gender,profile,sector,enrolled_on\n"
                                                  b"P10,C3,F,graduate,Crafts,2022-10-11\n")], writable_small_db)
     assert report.accepted, report.to_rows()
     rows = {r[0]: r for r in snapshot(writable_small_db)["participants"]}
-    assert rows["P10"][1:6] == ("C3", "f", None, "graduate", "crafts")
+    assert rows["P10"][1:6] == ("C3", "f", 2003, "graduate", "crafts")
 
 
 def test_sql_looking_text_is_stored_verbatim_and_inert(writable_small_db):

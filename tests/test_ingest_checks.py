@@ -91,7 +91,7 @@ def test_formats_cin_phone_ice_academic_year(writable_small_db):
     assert places(check(writable_small_db,
                    participant_contacts="participant_id,full_name,national_id,phone\nP03,A,123456,0412\n",
                    companies="company_id,project_id,legal_form,registered_on,ice,jobs_created,status\n"
-                             "CO9,PR3,sarl,2024-01-01,1234567000089,1,active\n",
+                             "CO9,PR3,sarl,2024-01-01,123456700089,1,active\n",
                    cohorts="cohort_id,establishment_id,academic_year,start_date,delivery_mode\n"
                            "C9,E1,2022-2024,2022-10-01,online\n")) == {("participant_contacts.csv", 2, "national_id", "bad-format"),
                               ("participant_contacts.csv", 2, "phone", "bad-format"),

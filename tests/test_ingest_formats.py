@@ -209,13 +209,16 @@ def test_xlsx_problems_name_the_sheet_and_its_row(writable_small_db):
 
 
 def test_unknown_sheet_and_unknown_file_names_list_the_tables(writable_small_db):
-    """Test that a sheet or a file named after no table is an error listing the table names,
-    while an empty sheet with another name (Excel's Feuil1) is skipped."""
-    data = workbook({"Participants 2024": [["participant_id"], ["P50"]], "Feuil2": []})
+    """Test that a file named after no table is an error listing the table names, that a
+    sheet named after no table is ignored with a note (a warning) listing them, and that an
+    empty sheet with another name (Excel's Feuil1) is skipped silently."""
+    data = workbook({"Inscrits 2024": [["participant_id"], ["P50"]], "Feuil2": []})
     report = ingest.check([("registre.xlsx", data), upload("inscrits.csv", PARTICIPANT_HEADER + "\n")], writable_small_db)
     found = sorted((p.type, p.file) for p in report.problems)
-    assert found == [("unknown-table", "inscrits.csv"), ("unknown-table", "registre.xlsx[Participants 2024]")]
-    for problem in report.problems:
+    assert found == [("empty-file", "registre.xlsx"), ("unknown-table", "inscrits.csv")]
+    [note] = report.warnings
+    assert (note.type, note.file) == ("unknown-table", "registre.xlsx[Inscrits 2024]")
+    for problem in [report.problems[1], note]:
         assert ", ".join(rules.TABLE_NAMES) in problem.reason()
 
 

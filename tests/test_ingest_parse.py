@@ -78,11 +78,13 @@ def test_phone_prefixes_and_refusals():
 
 
 def test_cin_ice_academic_year_bank():
-    """Test CIN upper-cased, ICE exactly 15 digits, consecutive academic years, bank upper-cased."""
+    """Test CIN upper-cased, ICE 15 digits (13 or 14 get their leading zeros back), consecutive
+    academic years, bank upper-cased."""
     assert parse_values(rules.CIN, ["be123456", " J 123456 ", "ABC123", "B1234567", "123"]) == \
         ["BE123456", "J123456", None, None, None]
-    assert parse_values(rules.ICE, ["001234567000089", "001 234 567 000 089", "1234567000089", "00123456700008X"]) == \
-        ["001234567000089", "001234567000089", None, None]
+    assert parse_values(rules.ICE, ["001234567000089", "001 234 567 000 089", "1234567000089", "00123456700008X",
+                                    "123456700089"]) == \
+        ["001234567000089", "001234567000089", "001234567000089", None, None]
     assert parse_values(rules.ACADEMIC_YEAR, ["2022-2023", "2022/2023", " 2022 - 2023 ", "2022-2024", "22-23"]) == \
         ["2022-2023", "2022-2023", "2022-2023", None, None]
     assert parse_values(rules.BANK, [" boa ", "Cam"]) == ["BOA", "CAM"]

@@ -2,8 +2,10 @@
 
 `upsert` runs inside the caller's `pie.db.writing()` transaction: each table of the batch is
 inserted in load order (parents first), a row whose key exists replacing the stored row
-(every column, DATA_MODEL.md: "a re-imported row with an existing key replaces that row"),
-so importing the same files twice changes nothing.
+(DATA_MODEL.md: "a re-imported row with an existing key replaces that row"), so importing
+the same files twice changes nothing. Only the columns a sheet has are written: an optional
+column absent from its header keeps the stored values of the rows it updates (a new row gets
+NULL there), while an empty cell of a present column clears the value.
 """
 from __future__ import annotations
 
@@ -20,20 +22,33 @@ from pie.ingest.report import Report
 from pie.ingest.validate import Batch, Progress
 
 
-def upsert_sql(spec: rules.Table) -> str:
-    """INSERT … ON CONFLICT (key) DO UPDATE of every non-key column, from `batch_<table>`."""
-    columns = ", ".join(ident(c) for c in spec.names)
-    updates = ", ".join(f"{ident(c)} = excluded.{ident(c)}" for c in spec.names if c not in spec.key)
+def upsert_sql(spec: rules.Table, absent: frozenset[str] = frozenset(), sheets: list[int] | None = None) -> str:
+    """INSERT … ON CONFLICT (key) DO UPDATE from `batch_<table>` of every non-key column but
+    the `absent` ones (only the rows of `sheets` when given)."""
+    names = [c for c in spec.names if c not in absent]
+    columns = ", ".join(ident(c) for c in names)
+    updates = ", ".join(f"{ident(c)} = excluded.{ident(c)}" for c in names if c not in spec.key)
     keys = ", ".join(ident(c) for c in spec.key)
-    return (f"insert into main.{ident(spec.name)} ({columns}) select {columns} from {ident('batch_' + spec.name)} "
-            f"on conflict ({keys}) do update set {updates}")
+    where = f" where _sheet in ({', '.join(str(int(s)) for s in sheets)})" if sheets is not None else ""
+    action = f"do update set {updates}" if updates else "do nothing"
+    return (f"insert into main.{ident(spec.name)} ({columns}) select {columns} from {ident('batch_' + spec.name)}"
+            f"{where} on conflict ({keys}) {action}")
 
 
 def upsert(con: duckdb.DuckDBPyConnection, batch: Batch, progress: Progress) -> None:
     tables = [t for t in batch.tables() if batch.rows.get(t)]
     for n, table in enumerate(tables):
         progress("load", 0.8 + 0.18 * n / max(1, len(tables)))
-        con.execute(upsert_sql(rules.TABLES[table]))
+        spec = rules.TABLES[table]
+        groups: dict[frozenset[str], list[int]] = {}   # sheets by the optional columns they lack
+        for number, sheet in enumerate(batch.sheets):
+            if sheet.table == table:
+                groups.setdefault(batch.absent.get(number, frozenset()), []).append(number)
+        if list(groups) == [frozenset()]:
+            con.execute(upsert_sql(spec))
+            continue
+        for absent, sheets in groups.items():
+            con.execute(upsert_sql(spec, absent, sheets))
 
 
 def record(con: duckdb.DuckDBPyConnection, report: Report) -> None:

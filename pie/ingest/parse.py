@@ -11,8 +11,14 @@ staged batch:
 What is accepted (DATA_MODEL.md, Conventions): dates `2023-10-02` and `02/10/2023` (day
 first; `-` or `.` also separate French dates; a `00:00:00` time is ignored); amounts
 `12500.50`, `12 500,50` (space, no-break or narrow no-break space), `12500,50`,
-`12.500,50`, `12,500.50`, with an optional `MAD`/`DH` unit; codes in any case; region `9`
-= `09`; phones `06…`, `+212 6…`, `00212…` with spaces, dots or dashes.
+`12.500,50`, `12,500.50`, with an optional `MAD`/`DH` unit; codes in any case, or as the
+labels the dashboard shows in French, Arabic or English (Column.labels, matched without
+case or accents: `Stagiaire`, `Féminin`, `الصحة`); region `9` = `09`; phones `06…`,
+`+212 6…`, `00212…` with spaces, dots or dashes; an ICE of 13 or 14 digits gets its
+leading zeros back. Bidirectional control characters (U+202A–E, U+2066–9, U+200E/F,
+U+061C) are removed from every cell; a text cell longer than MAX_TEXT characters is a problem.
+Dates after `today` are a problem (`date_in_future`); `pie_date_us` reads a `10/03/2021`
+cell month first (0001-01-01 when it cannot be), for telling a file of US dates (validate.py).
 
 `parse_values(kind, texts)` runs the same SQL on a few values (tests, previews).
 Identifiers and code lists come from rules.py only; no cell text is ever put in SQL.
@@ -31,6 +37,9 @@ from pie.ingest.rules import Column
 # Whitespace a spreadsheet may leave around a value, including no-break spaces and BOMs.
 _GROUP = r"[ \x{00A0}\x{202F}\x{2009}]"
 DATE_MIN_YEAR, DATE_MAX_YEAR = 1900, 2100
+MAX_TEXT = 500
+# Bidirectional control characters a copy from a web page or Word leaves in a cell.
+_BIDI_RE = r"[\x{202A}-\x{202E}\x{2066}-\x{2069}\x{200E}\x{200F}\x{061C}]"
 INT32_MAX = 2_147_483_647
 # A leading apostrophe before = + - @ (or another apostrophe) is the formula-injection guard
 # of our exports (pie/ingest/export.py): it is dropped on import, so exports round-trip.
@@ -39,10 +48,11 @@ _WS_RE = r"[\s\x{00A0}\x{202F}\x{2007}\x{2009}\x{FEFF}]"
 _QUOTED_SQL = " || ".join(f"chr({ord(c)})" for c in FORMULA_START + "'")
 
 MACROS = (
-    # most cells start and end with a visible ASCII character: no regex for them
+    # most cells are ASCII and start and end with a visible character: no regex for them
     "create or replace macro pie_clean(s) as nullif(case when ascii(s) between 33 and 126 "
-    "and ascii(right(s, 1)) between 33 and 126 then s "
-    f"else regexp_replace(s, '^{_WS_RE}+|{_WS_RE}+$', '', 'g') end, '');\n"
+    "and ascii(right(s, 1)) between 33 and 126 and strlen(s) = length(s) then s "
+    f"else regexp_replace(regexp_replace(s, '{_BIDI_RE}', '', 'g'), '^{_WS_RE}+|{_WS_RE}+$', '', 'g') end, '');\n"
+    "create or replace macro pie_fold(s) as lower(strip_accents(regexp_replace(s, '\\s+', ' ', 'g')));\n"
     f"create or replace macro pie_unquote(s) as case when starts_with(s, chr(39)) and length(s) > 1 "
     f"and contains({_QUOTED_SQL}, substr(s, 2, 1)) then substr(s, 2) else s end;\n"
     + r"""
@@ -55,6 +65,11 @@ end;
 create or replace macro pie_date(s) as case
     when length(s) > 10 then pie_date_core(regexp_replace(s, '[ T]00:00(:00(\.0+)?)?$', ''))
     else pie_date_core(s) end;
+create or replace macro pie_date_us(s) as case
+    when regexp_full_match(s, '\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}')
+        then coalesce(cast(try_strptime(replace(replace(s, '.', '/'), '-', '/'), '%m/%d/%Y') as date),
+                      date '0001-01-01')
+end;
 create or replace macro pie_num_canon(t) as case
     when regexp_full_match(t, '[+-]?(\d+([.,]\d+)?|[.,]\d+)') then replace(t, ',', '.')
     when regexp_full_match(t, '[+-]?\d{1,3}(GROUP\d{3})+([.,]\d+)?')
@@ -97,6 +112,8 @@ REASONS = {
     "bad_phone": "bad-format",
     "bad_cin": "bad-format",
     "bad_ice": "bad-format",
+    "too_long": "out-of-range",
+    "date_in_future": "out-of-range",
 }
 _UNREADABLE = {rules.CODE: "unknown_code", rules.REGION: "unknown_region",
                rules.ACADEMIC_YEAR: "bad_academic_year", rules.PHONE: "bad_phone",
@@ -156,6 +173,19 @@ def _code_sql(column: Column, x: str) -> str:
     return lowered
 
 
+def label_sql(column: Column, x: str) -> str:
+    """The code whose label (rules.Column.labels) the cell's text is, else NULL."""
+    if not column.labels:
+        return "null::varchar"
+    whens = " ".join(f"when {literal(label)} then {literal(code)}" for label, code in column.labels)
+    return f"(case pie_fold({x}) {whens} end)"
+
+
+def spelled_sql(column: Column, x: str) -> str:
+    """True when the cell is a code (any case) or a documented alias: no note needed."""
+    return f"list_contains({text_list([*column.codes, *(a for a, _ in column.aliases)])}, lower({x}))"
+
+
 def _scale_limit(column: Column) -> tuple[int, int]:
     """(decimals allowed, exclusive magnitude limit) of a numeric column."""
     if column.kind == rules.INTEGER:
@@ -171,7 +201,8 @@ def value_sql(column: Column) -> str:
         return f"pie_unquote({x})"
     if kind == rules.CODE:
         code = _code_sql(column, x)
-        return f"(case when list_contains({text_list(column.codes)}, {code}) then {code} end)"
+        return (f"(case when list_contains({text_list(column.codes)}, {code}) then {code} "
+                f"else {label_sql(column, x)} end)")
     if kind == rules.DATE:
         d = date_(column)
         return f"(case when year({d}) between {DATE_MIN_YEAR} and {DATE_MAX_YEAR} then {d} end)"
@@ -194,7 +225,7 @@ def value_sql(column: Column) -> str:
     if kind == rules.CIN:
         return f"(case when regexp_full_match(pie_cin({x}), '[A-Z]{{1,2}}[0-9]{{1,6}}') then pie_cin({x}) end)"
     if kind == rules.ICE:
-        return f"(case when regexp_full_match(pie_ice({x}), '[0-9]{{15}}') then pie_ice({x}) end)"
+        return f"(case when regexp_full_match(pie_ice({x}), '[0-9]{{13,15}}') then lpad(pie_ice({x}), 15, '0') end)"
     raise ValueError(f"unknown kind {kind}")
 
 
@@ -212,6 +243,8 @@ def problem_sql(column: Column, sheets_without_column: list[int], today: date | 
                 if sheets_without_column else "")
         whens.append(f"when {x} is null{skip} then 'required'")
     whens.append(f"when {x} is null then null")
+    if kind in rules.TEXT_KINDS:
+        whens.append(f"when length({x}) > {MAX_TEXT} then 'too_long'")
     if kind in rules.NUMERIC_KINDS:
         bounds = []
         if column.minimum is not None:
@@ -228,6 +261,7 @@ def problem_sql(column: Column, sheets_without_column: list[int], today: date | 
         whens.append(f"when {n} <> round({n}, {scale}) then '{'not_whole' if scale == 0 else 'too_many_decimals'}'")
         whens.append("else 'too_large'")
     elif kind == rules.DATE:
+        whens.append(f"when {value} > {literal((today or date.today()).isoformat())}::date then 'date_in_future'")
         whens.append(f"when {value} is not null then null")
         whens.append(f"when {date_(column)} is null then 'bad_date' else 'date_out_of_range'")
     elif kind in _UNREADABLE:
@@ -255,6 +289,10 @@ def reason_params(column: Column, reason: str, today: date | None = None) -> dic
         return {"maximum": _plain_number(limit - 1 if column.kind == rules.INTEGER else limit)}
     if reason == "date_out_of_range":
         return {"first": DATE_MIN_YEAR, "last": DATE_MAX_YEAR}
+    if reason == "date_in_future":
+        return {"today": (today or date.today()).isoformat()}
+    if reason == "too_long":
+        return {"maximum": MAX_TEXT}
     return {}
 
 

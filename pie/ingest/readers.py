@@ -6,13 +6,20 @@ objects with `.name` and `.getvalue()` such as Streamlit's UploadedFile) into `S
 row number the user sees (header = row 1) — and the problems that stop a file from being
 read at all (never an exception: a fuzzed or binary file gives a problem).
 
+Files as people save them (DATA_MODEL.md, Import rules): a file or sheet named after its
+table with a copy or date suffix (`participants (1).csv`, `participants - Copie.csv`,
+`participants_2025-10.csv`) is that table's (`table_of`); title rows above the header are
+skipped with a note; a `sep=;` first line (Excel's) gives the separator and is not a row;
+sheets naming no table are ignored with a note; text showing the marks of a wrong encoding
+(`SalÃ©`, `Ø§`) refuses the file with one problem saying how to save it.
+
 CSV: `,`, `;` or tab (sniffed on the header line), quoted fields, UTF-8 with or without BOM,
 UTF-16 with BOM, else Windows-1252 (French accents, € and ’) or Windows-1256 (Arabic),
 told apart by charset-normalizer; blank trailing lines are ignored and blank lines inside
 keep the numbering Excel shows. Workbooks (xlsx, xlsm, xls, ods; python-calamine): one sheet
 per table, named after it; Excel dates and numbers become the text the parser reads (an
 Excel date -> `2023-10-02`, 12500.5 -> `12500.5`, 9.0 -> `9`). The sheet `codes` of our
-template workbook and empty sheets with other names are skipped.
+template workbook and empty sheets with other names are skipped silently.
 """
 from __future__ import annotations
 
@@ -31,7 +38,7 @@ import pyarrow.csv as pacsv
 
 from pie.errors import NotReadable, PieError
 from pie.ingest import rules
-from pie.ingest.report import Problem
+from pie.ingest.report import WARNING, Problem
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -40,6 +47,18 @@ SEPARATORS = (",", ";", "\t")
 EXCEL_EPOCH = date(1899, 12, 30)
 EXCEL_MAX_SERIAL = 2_958_465          # 9999-12-31
 _NOT_TEXT = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+# Lines above the header that may be titles (the header is the first line naming a column).
+MAX_TITLE_ROWS = 10
+# A copy or date suffix after a table's name, once the name is normalised (table_name):
+# `_(1)`, `_copie`, `_copy`, `_2025_10`, `_2025_10_31`, `_31_10_2025`, `_20251031`, `_v2`.
+_SUFFIX = r"(?:_?(?:\(\d+\)|copie|copy|\d{4}(?:[_.]\d{1,2}){0,2}|\d{1,2}[_.]\d{1,2}[_.]\d{2,4}|\d{6,8}|v\d+))"
+_NAMED = re.compile(r"(?:copie_de_|copy_of_)?(" + "|".join(sorted(rules.TABLES, key=len, reverse=True))
+                    + r")" + _SUFFIX + r"*")
+# Marks of UTF-8 text read as Windows-1252/Latin-1 (then saved): `Ã©` for é, `Ã ` for à,
+# `â€™` for ’, `Ø§`/`Ù„` for Arabic letters.
+_CP1252_HIGH = "\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2122"
+_MOJIBAKE = re.compile(f"[ÂÃ][{_CP1252_HIGH}]|[ØÙÚÛ][{_CP1252_HIGH}]|â€.?")
+_SEP_LINE = re.compile(rb'\s*"?sep=([,;\t|])"?[,;\t]*\s*', re.IGNORECASE)
 
 
 @dataclass
@@ -148,16 +167,57 @@ def _importable(name: str) -> bool:
 
 
 def table_name(label: str) -> str:
-    """The table a file or sheet name means: case, spaces and hyphens do not matter."""
+    """A file or sheet name normalised: case, spaces and hyphens do not matter."""
     return re.sub(r"[\s\-]+", "_", label.strip().lower())
+
+
+def table_of(label: str) -> str | None:
+    """The table a file or sheet name means (its stem), with or without a copy or date
+    suffix (`participants (1)`, `Participants - Copie`, `participants_2025-10`); None if none."""
+    name = table_name(label)
+    if name in rules.TABLES:
+        return name
+    match = _NAMED.fullmatch(name)
+    return match.group(1) if match else None
+
+
+def mojibake(text: str) -> tuple[str, str | None] | None:
+    """(the first word showing the marks of a wrong encoding, the word it was meant to be if
+    it can be told) or None."""
+    match = _MOJIBAKE.search(text)
+    if match is None:
+        return None
+    start, end = match.start(), match.end()
+    while start > 0 and not _word_end(text[start - 1]):
+        start -= 1
+    while end < len(text) and not _word_end(text[end]):
+        end += 1
+    word = text[start:end][:60]
+    for encoding in ("cp1252", "latin-1"):
+        try:
+            meant = word.encode(encoding).decode("utf-8")
+            return word, meant if meant != word else None
+        except UnicodeError:
+            continue
+    return word, None
+
+
+def _word_end(char: str) -> bool:
+    return char in ' \t\r\n,;"|' or char == "\x00"
+
+
+def _mojibake_problem(found: tuple[str, str | None], file: str) -> Problem:
+    word, meant = found
+    return Problem("unreadable-file", "ingest.reason.mojibake" if meant else "ingest.reason.mojibake_unknown",
+                   {"meant": meant or ""}, file=file, value=word)
 
 
 def normalise_header(name: Any) -> str:
     return re.sub(r"\s+", " ", str(name if name is not None else "")).strip().lstrip("\ufeff").strip().lower()
 
 
-def _unknown_table(label: str, file: str, sheet: bool = False) -> Problem:
-    return Problem("unknown-table", "ingest.reason.unknown_sheet" if sheet else "ingest.reason.unknown_table",
+def _unknown_table(label: str, file: str) -> Problem:
+    return Problem("unknown-table", "ingest.reason.unknown_table",
                    {"name": label, "expected": ", ".join(rules.TABLE_NAMES)}, file=file)
 
 
@@ -168,8 +228,8 @@ def read(source: SourceFile) -> ReadResult:
             return _read_workbook(source, source.load())
         if source.suffix in CSV_SUFFIXES:
             data = source.load()
-            table = table_name(Path(source.name).stem)
-            if table not in rules.TABLES:
+            table = table_of(Path(source.name).stem)
+            if table is None:
                 return ReadResult(problems=[_unknown_table(Path(source.name).stem, source.label)])
             return _read_csv(source, data, table)
         source.load()
@@ -253,21 +313,70 @@ def sniff_separator(line: str) -> str:
     return best if counts[best] else ","
 
 
+def _line_cells(line: bytes, separator: str | None) -> list[str]:
+    text = line.decode("utf-8", errors="ignore").rstrip("\r\n")
+    return next(csv.reader([text], delimiter=separator or sniff_separator(text)), [])
+
+
+def _names_a_column(cells: Iterable[Any], table: str) -> bool:
+    names = rules.TABLES[table].names
+    return any(normalise_header(c) in names for c in cells)
+
+
+def _title_note(file: str, titles: list[tuple[int, str]], header_row: int) -> Problem:
+    rows = ", ".join(str(n) for n, _ in titles)
+    return Problem("unknown-column", "ingest.note.title_rows", {"rows": rows, "header": header_row},
+                   file=file, row=titles[0][0], value=titles[0][1][:100], severity=WARNING)
+
+
 def _read_csv(source: SourceFile, data: bytes, table: str) -> ReadResult:
     utf8, _ = to_utf8(data)
-    # Blank lines before the header still count as rows in Excel; after the data they don't.
-    lines_before = 0
-    while True:
-        end = _line_end(utf8)
-        if end is None or utf8[:end].strip():
+    if not utf8.isascii():
+        found = mojibake(utf8.decode("utf-8"))
+        if found is not None:
+            return ReadResult(problems=[_mojibake_problem(found, source.label)])
+    notes: list[Problem] = []
+    separator: str | None = None
+    end = _line_end(utf8)
+    declared = _SEP_LINE.fullmatch(utf8[:end or len(utf8)].rstrip(b"\r\n"))
+    if declared:   # Excel's `sep=;` line: it says the separator and Excel shows it as no row
+        separator = declared.group(1).decode()
+        utf8 = utf8[end:] if end is not None else b""
+        notes.append(Problem("unknown-column", "ingest.note.sep_line", {"separator": separator},
+                             file=source.label, value=declared.group(0).decode().strip(), severity=WARNING))
+    # Blank lines and title lines before the header still count as rows in Excel; blank
+    # lines after the data don't. The header is the first line naming a column of the table
+    # within the first lines (else the first non-blank line, whose cells are then reported).
+    lines: list[tuple[int, bytes, bool]] = []      # (offset, line, names a column) of non-blank lines
+    offset, header_at = 0, None
+    while len(lines) < MAX_TITLE_ROWS + 1 and offset < len(utf8):
+        end = _line_end(utf8[offset:offset + (1 << 20)])
+        line = utf8[offset:offset + end] if end is not None else utf8[offset:]
+        cells = _line_cells(line, separator) if line.strip() else []
+        if any(c.strip() for c in cells):      # a line of empty cells (`;;;;`) is a blank row
+            named = _names_a_column(cells, table)
+            lines.append((offset, line, named))
+            if named:
+                header_at = len(lines) - 1
+                break
+        if end is None:
             break
-        utf8 = utf8[end:]
-        lines_before += 1
+        offset += end
+    skip = lines[header_at][0] if header_at else (lines[0][0] if lines else len(utf8))
+    titles = []
+    if header_at:
+        for line_offset, line, _ in lines[:header_at]:
+            titles.append((_breaks(utf8[:line_offset]) + 1,
+                           " ".join(c.strip() for c in _line_cells(line, separator) if c.strip())))
+    lines_before = _breaks(utf8[:skip])
+    utf8 = utf8[skip:]
+    if titles:
+        notes.append(_title_note(source.label, titles, lines_before + 1))
     utf8 = _strip_blank_tail(utf8)
     if not utf8.strip():
         raise NotReadable(key="ingest.reason.empty_file")
     first_line = utf8[:_line_end(utf8) or len(utf8)].decode("utf-8")
-    separator = sniff_separator(first_line)
+    separator = separator or sniff_separator(first_line)
     head = utf8[:1 << 16].decode("utf-8", errors="ignore")
     header = next(csv.reader(io.StringIO(head, newline=""), delimiter=separator))
     header_names = [normalise_header(h) for h in header]
@@ -279,7 +388,12 @@ def _read_csv(source: SourceFile, data: bytes, table: str) -> ReadResult:
         data_table, row_numbers, problems = _csv_slow(utf8.decode("utf-8"), separator, len(header),
                                                       lines_before, source.label)
     return ReadResult([Sheet(source.label, table, header_names, data_table, row_numbers,
-                             header_row=lines_before + 1)], problems)
+                             header_row=lines_before + 1)], notes + problems)
+
+
+def _breaks(data: bytes) -> int:
+    """Line breaks in `data` (\\r\\n, \\r or \\n)."""
+    return len(re.findall(rb"\r\n|\r|\n", data))
 
 
 def _line_end(data: bytes) -> int | None:
@@ -355,22 +469,33 @@ def _read_workbook(source: SourceFile, data: bytes) -> ReadResult:
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as error:  # noqa: BLE001 - calamine raises several error types
+        if "cannot detect file format" in str(error).lower():
+            raise NotReadable(key="ingest.reason.not_a_workbook", suffix=source.suffix) from error
         raise NotReadable(key="ingest.reason.bad_workbook", detail=_short(error)) from error
     result = ReadResult()
     for sheet_name in workbook.sheet_names:
-        table = table_name(sheet_name)
+        table = table_of(sheet_name)
         label = f"{source.label}[{sheet_name}]"
-        if table == rules.CODES_SHEET:
+        if table_name(sheet_name) == rules.CODES_SHEET:
             continue
         cells = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
-        if table not in rules.TABLES:
+        if table is None:
             if any(_cell_present(v) for row in cells for v in row):
-                result.problems.append(_unknown_table(sheet_name, label, sheet=True))
+                result.problems.append(Problem(
+                    "unknown-table", "ingest.note.sheet_ignored",
+                    {"name": sheet_name, "expected": ", ".join(rules.TABLE_NAMES)}, file=label, severity=WARNING))
             continue
-        header_index = next((i for i, row in enumerate(cells) if any(_cell_present(v) for v in row)), None)
-        if header_index is None:
+        filled = [i for i, row in enumerate(cells) if any(_cell_present(v) for v in row)]
+        if not filled:
             result.problems.append(Problem("empty-file", "ingest.reason.empty_sheet", {}, file=label))
             continue
+        # The header is the first row naming a column (title rows above it are noted).
+        header_index = next((i for i in filled[:MAX_TITLE_ROWS + 1]
+                             if _names_a_column((_cell_text(v, None) for v in cells[i]), table)), filled[0])
+        titles = [(i + 1, " ".join(_cell_text(v, None).strip() for v in cells[i] if _cell_present(v)))
+                  for i in filled if i < header_index]
+        if titles:
+            result.problems.append(_title_note(label, titles, header_index + 1))
         header = [normalise_header(_cell_text(v, None)) for v in cells[header_index]]
         while header and not header[-1]:
             header.pop()
@@ -378,22 +503,29 @@ def _read_workbook(source: SourceFile, data: bytes) -> ReadResult:
         kinds = [spec.column(h).kind if h in spec.names else None for h in header]
         columns: list[list[str]] = [[] for _ in header]
         numbers: list[int] = []
+        texts: list[str] = []
         for index in range(header_index + 1, len(cells)):
             row = cells[index]
             if not any(_cell_present(v) for v in row):
                 continue
             for j, kind in enumerate(kinds):
                 columns[j].append(_cell_text(row[j], kind) if j < len(row) else "")
+            texts.extend(v for v in row if isinstance(v, str) and not v.isascii())
             extra = [v for v in row[len(header):] if _cell_present(v)]
             if extra:
                 result.problems.append(Problem("extra-cells", "ingest.reason.extra_cells_sheet",
                                                {"expected": len(header)}, file=label, row=index + 1,
                                                value=_cell_text(extra[0], None)[:100]))
             numbers.append(index + 1)
+        found = mojibake("\n".join(texts)) if texts else None
+        if found is not None:
+            result.problems = [p for p in result.problems if p.file != label]
+            result.problems.append(_mojibake_problem(found, label))
+            continue
         data = pa.table({f"c{i}": pa.array(col, pa.string()) for i, col in enumerate(columns)})
         result.sheets.append(Sheet(label, table, header, data, pa.array(numbers, pa.int32()),
                                    header_row=header_index + 1))
-    if not result.sheets and not result.problems:
+    if not result.sheets and not any(p.severity != WARNING for p in result.problems):
         result.problems.append(Problem("empty-file", "ingest.reason.empty_workbook",
                                        {"expected": ", ".join(rules.TABLE_NAMES)}, file=source.label))
     return result

@@ -11,10 +11,10 @@ staged batch); rules across tables live in pie/ingest/validate.py, next to their
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-from pie import codes
+from pie import codes, i18n
 
 # ------------------------------------------------------------------------------ cell kinds
 # How a cell is read. Every kind maps to one SQL parse expression in pie/ingest/parse.py.
@@ -58,6 +58,7 @@ class Column:
     key: bool = False
     codes: tuple[str, ...] = ()
     aliases: tuple[tuple[str, str], ...] = ()     # extra accepted spellings -> code
+    labels: tuple[tuple[str, str], ...] = ()      # folded labels (fr, ar, en, short forms) -> code
     ref: tuple[str, str] | None = None            # (table, column) it refers to
     minimum: float | None = None
     minimum_inclusive: bool = True
@@ -134,6 +135,11 @@ def _not_before(column: str, other: str) -> RowRule:
 
 
 GENDER_ALIASES = (("femme", "f"), ("homme", "m"))
+# Obvious spellings of a code that the dashboard's labels lack (accepted like the labels).
+SHORT_FORMS: dict[str, tuple[tuple[str, str], ...]] = {
+    "gender": (("h", "m"), ("feminin", "f"), ("masculin", "m"), ("female", "f"), ("male", "m"),
+               ("أنثى", "f"), ("ذكر", "m")),
+}
 
 TABLES: dict[str, Table] = {t.name: t for t in (
     Table("establishments", (
@@ -289,6 +295,23 @@ TABLES: dict[str, Table] = {t.name: t for t in (
     )),
 )}
 
+
+
+def _with_labels(spec: Table) -> Table:
+    """`spec` whose code columns accept the labels the dashboard shows (i18n `code.<kind>.<code>`,
+    or `kpi.<metric>` for targets) and the SHORT_FORMS of their kind."""
+    columns = []
+    for column in spec.columns:
+        kind = codes.kind_of(spec.name, column.name)
+        family = f"code.{kind}" if kind else codes.OTHER_FAMILIES.get((spec.name, column.name))
+        if column.codes and family:
+            extra = SHORT_FORMS.get(kind or "", ())
+            column = replace(column, labels=i18n.code_labels(family, column.codes, extra))
+        columns.append(column)
+    return replace(spec, columns=tuple(columns))
+
+
+TABLES = {name: _with_labels(spec) for name, spec in TABLES.items()}
 TABLE_NAMES = tuple(TABLES)          # load order: parents first (= pie.db.PROGRAMME_TABLES)
 # Sheet of the template workbook that lists the codes; the reader ignores it.
 CODES_SHEET = "codes"

@@ -85,6 +85,9 @@ class Batch:
     folder: Path                  # private temporary folder holding the staging database
     rows: dict[str, int]
     collector: Collector
+    # sheet number -> the optional columns its header lacks (their stored values are kept)
+    absent: dict[int, frozenset[str]] = field(default_factory=dict)
+    today: date = field(default_factory=date.today)     # the day of the import: no date after it
 
     @property
     def path(self) -> Path:
@@ -92,6 +95,15 @@ class Batch:
 
     def label(self, sheet: int | None) -> str | None:
         return None if sheet is None else self.sheets[sheet].file
+
+    def lacking(self, table: str) -> dict[str, list[int]]:
+        """Optional column of `table` -> the sheets (numbers) whose header lacks it."""
+        found: dict[str, list[int]] = {}
+        for number, sheet in enumerate(self.sheets):
+            if sheet.table == table:
+                for name in sorted(self.absent.get(number, ())):
+                    found.setdefault(name, []).append(number)
+        return found
 
     def tables(self) -> list[str]:
         """Tables with at least one sheet in the batch, in load order."""
@@ -118,6 +130,7 @@ def _empty_batch(spec: rules.Table) -> str:
     columns = ["null::integer as _sheet", "null::integer as _row"]
     columns += [f"null::{c.sql_type} as {ident(c.name)}" for c in spec.columns]
     columns += [f"null::varchar as {parse.raw(c)}" for c in shown_columns(spec)]
+    columns += [f"null::date as {_us(c)}" for c in _dates(spec)]
     return "select " + ", ".join(columns) + " where false"
 
 
@@ -142,13 +155,22 @@ def stage(files: list[SourceFile], progress: Progress = _no_progress, *, max_pro
         progress("read", 0.35 * done / total)
         result = read(source)
         sheets.extend(result.sheets)
-        collector.add_many(result.problems)
+        collector.add_many([p for p in result.problems if p.severity != WARNING])
+        collector.add_many([p for p in result.problems if p.severity == WARNING])
         done += source.size
     progress("read", 0.35)
+    first: dict[str, str] = {}      # one file (or sheet) with rows per table (DATA_MODEL.md, Import rules)
+    for sheet in sheets:
+        if not sheet.data.num_rows:   # an empty template says nothing twice
+            continue
+        if sheet.table in first:
+            collector.add(Problem("rule-violation", "ingest.reason.table_twice",
+                                  {"table": sheet.table, "other": first[sheet.table]}, file=sheet.file))
+        first.setdefault(sheet.table, sheet.file)
     if temp_root is not None:
         temp_root.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="pie-import-", dir=temp_root))
-    batch = Batch(files, sheets, folder, {}, collector)
+    batch = Batch(files, sheets, folder, {}, collector, today=today or date.today())
     try:
         # Parsed in memory (spilling to the private folder if need be), then written once to
         # the staging file that the database connection attaches.
@@ -159,12 +181,13 @@ def stage(files: list[SourceFile], progress: Progress = _no_progress, *, max_pro
             parse.install(con)
             for n, table in enumerate(rules.TABLE_NAMES):
                 progress("check", 0.35 + 0.3 * n / len(rules.TABLE_NAMES))
-                _stage_table(con, batch, rules.TABLES[table], today)
+                _stage_table(con, batch, rules.TABLES[table], batch.today)
             con.execute(f"attach {literal(batch.path.as_posix())} as staged")
             for table in batch.tables():
                 name = ident("batch_" + table)
                 columns = ", ".join(["_sheet", "_row", *(ident(c) for c in rules.TABLES[table].names),
-                                     *(parse.raw(c) for c in shown_columns(rules.TABLES[table]))])
+                                     *(parse.raw(c) for c in shown_columns(rules.TABLES[table])),
+                                     *(_us(c) for c in _dates(rules.TABLES[table]))])
                 con.execute(f"create table staged.{name} as select {columns} from {name}")
                 con.execute(f"drop table {name}")
             con.execute("detach staged")
@@ -234,6 +257,7 @@ def _stage_table(con: duckdb.DuckDBPyConnection, batch: Batch, spec: rules.Table
         for name in spec.names:
             if name not in mapping:
                 without[name].append(number)
+        batch.absent[number] = frozenset(c.name for c in spec.columns if c.name not in mapping and not c.not_null)
         arrays = {"_sheet": pa.array([number] * sheet.data.num_rows, pa.int32()), "_row": sheet.rows}
         arrays.update({name: sheet.data.column(index) for name, index in mapping.items()})
         view = f"sheet_{number}"
@@ -248,14 +272,26 @@ def _stage_table(con: duckdb.DuckDBPyConnection, batch: Batch, spec: rules.Table
     cleaned = ", ".join(f"{parse.clean_sql(ident(c.name))} as {parse.raw(c)}" for c in spec.columns)
     helpers = "".join(f", {parse.helper_sql(c)}" for c in spec.columns if parse.helper_sql(c))
     typed = ", ".join(f"{parse.value_sql(c)} as {ident(c.name)}" for c in spec.columns)
+    typed += "".join(f", pie_date_us({parse.raw(c)}) as {_us(c)}" for c in _dates(spec))
     con.execute(f"create table {typed_name} as "
                 f"with cleaned as (select _sheet, _row, {cleaned} from {raw_name}), "
                 f"helped as (select *{helpers} from cleaned) "
                 f"select *, {typed} from helped")
     con.execute(f"drop table {raw_name}")
     _cell_problems(con, batch, spec, without, today)
+    _label_notes(con, batch, spec)
     _row_rule_problems(con, batch, spec)
     _duplicates(con, batch, spec)
+
+
+def _dates(spec: rules.Table) -> list[rules.Column]:
+    return [c for c in spec.columns if c.kind == rules.DATE]
+
+
+def _us(column: rules.Column) -> str:
+    """`<c>__us`: the month-first reading of a `10/03/2021` cell (NULL for another form), for
+    telling a file of US dates (`_month_first`)."""
+    return ident(column.name + "__us")
 
 
 def _fetch(con: duckdb.DuckDBPyConnection, sql: str, limit: int,
@@ -283,6 +319,27 @@ def _cell_problems(con: duckdb.DuckDBPyConnection, batch: Batch, spec: rules.Tab
                        file=batch.label(sheet), row=row, column=name, value=value, table=spec.name)
 
     found, total = _fetch(con, sql, batch.collector.limit, make)
+    batch.collector.add_many(found, total)
+
+
+def _label_notes(con: duckdb.DuckDBPyConnection, batch: Batch, spec: rules.Table) -> None:
+    """A note (warning) per sheet, column and distinct text read as a code through its label
+    (`Féminin` read as `f`), so the user sees what was understood."""
+    parts = [f"select _sheet, min(_row) as _row, {literal(c.name)} as col, {parse.raw(c)} as value, "
+             f"{ident(c.name)} as code, count(*) as n from {ident('batch_' + spec.name)} "
+             f"where {ident(c.name)} is not null and not {parse.spelled_sql(c, parse.raw(c))} "
+             f"group by _sheet, {parse.raw(c)}, {ident(c.name)}"
+             for c in spec.columns if c.labels]
+    if not parts:
+        return
+
+    def make(r: tuple) -> Problem:
+        sheet, row, name, value, code, count = r
+        return Problem("unknown-code", "ingest.note.read_as", {"code": code, "count": count},
+                       file=batch.label(sheet), row=row, column=name, value=value, table=spec.name,
+                       severity=WARNING)
+
+    found, total = _fetch(con, " union all ".join(parts), batch.collector.limit, make)
     batch.collector.add_many(found, total)
 
 
@@ -416,6 +473,7 @@ def shown_columns(spec: rules.Table) -> list[rules.Column]:
     """Columns whose text a cross-table problem may show (so the staging file keeps it)."""
     names = {c.name for c in spec.columns if c.ref is not None}
     names |= {blamed for table, _, _, blamed, _ in UNIQUE_RULES if table == spec.name}
+    names |= {"start_date"} if spec.name == "cohorts" else set()      # _phase_cohort_rule
     for rule in PAIR_RULES:
         for check in rule.checks:
             if rule.child == spec.name:
@@ -432,17 +490,26 @@ def references() -> list[tuple[str, rules.Column, str, str]]:
             if c.ref is not None and c.ref[0] != "regions"]
 
 
-def create_views(con: duckdb.DuckDBPyConnection) -> None:
+def create_views(con: duckdb.DuckDBPyConnection, batch: Batch | None = None) -> None:
     """`cur_<table>`: the rows the database would hold after the batch (batch rows, with
-    their place and text, plus the database rows whose key the batch does not bring)."""
+    their place and text, plus the database rows whose key the batch does not bring). An
+    optional column a sheet lacks keeps the stored value of the rows it updates (load.py)."""
     for spec in rules.TABLES.values():
-        typed = ", ".join(ident(c) for c in spec.names)
-        texts = ", ".join(parse.raw(c) for c in shown_columns(spec))
+        lacking = {} if batch is None else batch.lacking(spec.name)
+        typed = ", ".join(
+            f"b.{ident(c)}" if c not in lacking else
+            f"case when b._sheet in ({', '.join(map(str, lacking[c]))}) then s.{ident(c)} else b.{ident(c)} end "
+            f"as {ident(c)}" for c in spec.names)
+        texts = ", ".join(f"b.{parse.raw(c)}" for c in shown_columns(spec))
         nulls = ", ".join(f"null::varchar as {parse.raw(c)}" for c in shown_columns(spec))
         same = " and ".join(f"b.{ident(k)} = d.{ident(k)}" for k in spec.key)
+        stored = ""
+        if lacking:
+            on = " and ".join(f"s.{ident(k)} = b.{ident(k)}" for k in spec.key)
+            stored = f" left join main.{ident(spec.name)} s on {on}"
         con.execute(
             f"create or replace temp view {ident('cur_' + spec.name)} as "
-            f"select _sheet, _row, {typed}, {texts} from {ident('batch_' + spec.name)} "
+            f"select b._sheet, b._row, {typed}, {texts} from {ident('batch_' + spec.name)} b{stored} "
             f"union all select null::integer, null::integer, "
             + ", ".join(f"d.{ident(c)}" for c in spec.names) + f", {nulls} "
             f"from main.{ident(spec.name)} d "
@@ -452,7 +519,7 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
 def cross_check(con: duckdb.DuckDBPyConnection, batch: Batch, progress: Progress = _no_progress) -> None:
     """References, rules between tables and data-quality warnings, on `con`: a connection
     to the database to which the batch is attached (`attach`)."""
-    create_views(con)
+    create_views(con, batch)
     present = set(batch.tables())
     limit = batch.collector.limit
     checks = [r for r in references() if r[0] in present]
@@ -489,8 +556,89 @@ def cross_check(con: duckdb.DuckDBPyConnection, batch: Batch, progress: Progress
         if rule.child in present or rule.parent in present:
             _pair_rule(con, batch, rule)
 
+    if "phase_progress" in present or "participants" in present or "cohorts" in present:
+        _phase_cohort_rule(con, batch)
     _lead_warnings(con, batch)
+    _month_first(con, batch)
     batch.collector.sort()
+
+
+def _phase_cohort_rule(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
+    """No phase starts before its cohort's start_date (participant -> cohort), on the state
+    after the batch: reported on the phase row, else on the participant's or cohort's row the
+    batch changed."""
+    sql = """
+        select distinct c._sheet, c._row, c.started_on__raw, pa._sheet, pa._row, pa.cohort_id__raw,
+               co._sheet, co._row, co.start_date__raw, c.participant_id, c.phase,
+               cast(c.started_on as varchar), co.cohort_id, cast(co.start_date as varchar)
+        from cur_phase_progress c
+        join cur_participants pa on pa.participant_id = c.participant_id
+        join cur_cohorts co on co.cohort_id = pa.cohort_id
+        where c.started_on < co.start_date
+          and (c._sheet is not null or pa._sheet is not null or co._sheet is not null)"""
+
+    def make(r: tuple) -> Problem:
+        c_sheet, c_row, c_text, pa_sheet, pa_row, pa_text, co_sheet, co_row, co_text = r[:9]
+        params = dict(zip(("participant", "phase", "started_on", "cohort", "start_date"), r[9:]))
+        if c_sheet is not None:
+            place = (c_sheet, c_row, "started_on", c_text, "phase_progress", "phase_before_cohort")
+        elif pa_sheet is not None:
+            place = (pa_sheet, pa_row, "cohort_id", pa_text, "participants", "phase_before_cohort")
+        else:
+            place = (co_sheet, co_row, "start_date", co_text, "cohorts", "cohort_after_phase")
+        sheet, row, column, value, table, reason = place
+        return Problem("rule-violation", f"ingest.rule.{reason}", params, file=batch.label(sheet), row=row,
+                       column=column, value=value, table=table)
+
+    found, total = _fetch(con, sql, batch.collector.limit, make)
+    unique = {(p.file, p.row, p.key): p for p in found}
+    batch.collector.add_many(list(unique.values()), total - len(found) + len(unique))
+
+
+_DATE_PROBLEMS = ("ingest.reason.bad_date", "ingest.reason.date_in_future", "ingest.rule.phase_before_cohort")
+_US_UNREADABLE = "date '0001-01-01'"
+
+
+def _month_first(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
+    """A sheet whose dates break the date rules read day first (not a date, after the day of
+    the import, a phase before its cohort's start) where the month-first reading would not,
+    and whose every `10/03/2021` date reads month first, is a file of US dates: one problem
+    says so instead of one per row (DATA_MODEL.md, Import rules)."""
+    suspects = {p.file for p in batch.collector.problems if p.key in _DATE_PROBLEMS}
+    today = f"date {literal(batch.today.isoformat())}"
+    for number, sheet in enumerate(batch.sheets):
+        spec = rules.TABLES[sheet.table]
+        dates = _dates(spec)
+        if sheet.file not in suspects or not dates:
+            continue
+        cohort = "phase_progress" == spec.name
+        broken, fine, unreadable = [], [], []
+        for column in dates:
+            value, us = f"b.{ident(column.name)}", f"b.{_us(column)}"
+            us_ok = f"({us} is not null and {us} <> {_US_UNREADABLE} and {us} <= {today})"
+            bad = f"(({value} is null and {us} is not null) or {value} > {today})"
+            if cohort and column.name == "started_on":
+                bad = f"({bad} or {value} < co.start_date)"
+                us_ok = f"({us_ok} and ({us} >= co.start_date or co.start_date is null))"
+            broken.append(f"count(*) filter (where {bad})")
+            fine.append(f"count(*) filter (where {bad} and not coalesce({us_ok}, false))")
+            unreadable.append(f"count(*) filter (where {us} = {_US_UNREADABLE})")
+        join = ("left join cur_participants pa on pa.participant_id = b.participant_id "
+                "left join cur_cohorts co on co.cohort_id = pa.cohort_id" if cohort else "")
+        sql = (f"select {' + '.join(broken)}, {' + '.join(fine)}, {' + '.join(unreadable)} "
+               f"from {ident('batch_' + spec.name)} b {join} where b._sheet = {number}")
+        wrong, unexplained, not_us = con.execute(sql).fetchone()
+        if not wrong or unexplained or not_us:
+            continue
+        names = {c.name for c in dates}
+        ours = [p for p in batch.collector.problems if p.file == sheet.file and p.column in names]
+        example = next((p.value for p in ours if p.key in _DATE_PROBLEMS[1:] and p.value),
+                       next((p.value for p in ours if p.key in _DATE_PROBLEMS and p.value), ""))
+        batch.collector.problems = [p for p in batch.collector.problems if not (p.file == sheet.file and p.column in names)]
+        batch.collector.problems_count -= len(ours)
+        batch.collector.add(Problem("bad-date", "ingest.reason.month_first", {"count": wrong},
+                                    file=sheet.file, column=", ".join(c.name for c in dates), value=example,
+                                    table=spec.name))
 
 
 def _table_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
