@@ -2,13 +2,17 @@
 Debian's Chromium (through Playwright), a page of it and the screenshot folder."""
 from __future__ import annotations
 
+import io
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from pie import db
+from pie.config import PROJECT_ROOT
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -106,3 +110,27 @@ def screenshots(tmp_path_factory) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         return folder
     return tmp_path_factory.mktemp("screenshots")
+
+
+def workbook(sheets: dict[str, list[list]]) -> bytes:
+    """An XLSX file (bytes) with a sheet per name, each holding its rows."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def run_cli(*args: str, password: str | None = None) -> subprocess.CompletedProcess:
+    """`python -m pie ARGS` in a subprocess, with PIE_PASSWORD set to `password` (or unset)."""
+    env = {k: v for k, v in os.environ.items() if k != "PIE_PASSWORD"}
+    if password is not None:
+        env["PIE_PASSWORD"] = password
+    return subprocess.run([sys.executable, "-m", "pie", *args], capture_output=True, text=True,
+                          cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL, timeout=120)

@@ -1,15 +1,12 @@
 """Accounts: argon2 hashes, login, lockout, audit trail, and the `users` CLI."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import sqlite3
 
 import pytest
 
+from conftest import run_cli
 from pie import auth
-from pie.config import PROJECT_ROOT
 
 PASSWORD = "correct horse battery"
 
@@ -125,14 +122,6 @@ def test_demo_accounts_only_in_a_demo_database(empty_db):
     """Test that demo accounts (password = name) are refused in a real database."""
     with pytest.raises(auth.AccountError):
         auth.create_demo_accounts(empty_db)
-
-
-def run_cli(*args: str, password: str | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "PIE_PASSWORD"}
-    if password is not None:
-        env["PIE_PASSWORD"] = password
-    return subprocess.run([sys.executable, "-m", "pie", *args], capture_output=True, text=True,
-                          cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL, timeout=120)
 
 
 def test_init_creates_the_first_admin_from_pie_password(tmp_path):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES
+from conftest import workbook, FIXTURES
 from pie import db, ingest, kpis
 from pie.ingest import readers, rules
 
@@ -158,20 +158,6 @@ def test_a_column_named_twice_is_reported(writable_small_db):
 
 
 # ------------------------------------------------------------------------------ workbooks
-def workbook(sheets: dict[str, list[list]]) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 def test_xlsx_real_dates_and_numbers(writable_small_db):
     """Test Excel-typed cells: dates (and datetimes at midnight), an amount 12500.5, a region
     9.0, integers as floats, and a date cell that lost its format (a serial number)."""
