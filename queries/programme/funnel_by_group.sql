@@ -24,15 +24,8 @@ people_steps as (
     group by group_key
 ),
 
--- one phase row per participant and phase: counting completed rows counts people
 completion_steps as (
-    select
-        cohort_group_key($breakdown, region_code, establishment_id, cohort_id, academic_year) as group_key,
-        count(*) filter (where phase = 'awareness' and status = 'completed') as awareness_completed,
-        count(*) filter (where phase = 'fundamentals' and status = 'completed') as fundamentals_completed,
-        count(*) filter (where phase = 'immersion' and status = 'completed') as immersion_completed
-    from scoped_phase_progress($academic_year, $region, $establishment, $bank, $incubator)
-    group by all
+    select * from phase_completions_by($academic_year, $region, $establishment, $bank, $incubator, $breakdown)
 ),
 
 member_steps as (

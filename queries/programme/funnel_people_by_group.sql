@@ -13,15 +13,8 @@ members as (
     from scoped_project_members($academic_year, $region, $establishment, $bank, $incubator)
 ),
 
--- one phase row per participant and phase: counting completed rows counts people
 completions as (
-    select
-        case $breakdown when 'gender' then gender when 'profile' then profile end as group_key,
-        count(*) filter (where phase = 'awareness' and status = 'completed') as awareness_completed,
-        count(*) filter (where phase = 'fundamentals' and status = 'completed') as fundamentals_completed,
-        count(*) filter (where phase = 'immersion' and status = 'completed') as immersion_completed
-    from scoped_phase_progress($academic_year, $region, $establishment, $bank, $incubator)
-    group by all
+    select * from phase_completions_by($academic_year, $region, $establishment, $bank, $incubator, $breakdown)
 ),
 
 people_counts as (

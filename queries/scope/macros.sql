@@ -378,6 +378,29 @@ create or replace macro cohort_group_key(p_breakdown, region_code, establishment
         when 'academic_year' then academic_year
     end;
 
+-- the group of a participant (or of one of their phase rows) for a breakdown: their cohort's
+-- (cohort_group_key), or their gender or profile
+create or replace macro person_group_key(p_breakdown, region_code, establishment_id, cohort_id, academic_year,
+                                         gender, profile) as
+    case p_breakdown
+        when 'gender' then gender
+        when 'profile' then profile
+        else cohort_group_key(p_breakdown, region_code, establishment_id, cohort_id, academic_year)
+    end;
+
+-- people who completed each phase (METRICS.md awareness_completed, fundamentals_completed,
+-- immersion_completed: one phase row per participant and phase, so completed rows count
+-- people) per group of p_breakdown (person_group_key); one row per group with a phase row
+create or replace macro phase_completions_by(p_year, p_region, p_establishment, p_bank, p_incubator, p_breakdown) as table
+    select
+        person_group_key(p_breakdown, region_code, establishment_id, cohort_id, academic_year, gender, profile)
+            as group_key,
+        count(*) filter (where phase = 'awareness' and status = 'completed') as awareness_completed,
+        count(*) filter (where phase = 'fundamentals' and status = 'completed') as fundamentals_completed,
+        count(*) filter (where phase = 'immersion' and status = 'completed') as immersion_completed
+    from scoped_phase_progress(p_year, p_region, p_establishment, p_bank, p_incubator)
+    group by all;
+
 -- the position of an incubation stage in the programme's order (DATA_MODEL.md incubation_stages)
 create or replace macro incubation_stage_order(stage) as
     case stage
