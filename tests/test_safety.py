@@ -154,3 +154,71 @@ def test_xlsx_text_cells_are_strings_not_formulas():
     assert [(c.value, c.data_type) for c in sheet["B"][1:]] == [(-3, "n"), (4, "n")]
     rows = list(csv.reader(io.StringIO(downloads.csv_bytes(table).decode("utf-8-sig")), delimiter=";"))
     assert rows[1:] == [["'" + FORMULAS["hyperlink"], "-3"], ["'-1", "4"]]
+
+
+# ------------------------------------------------------------------------------ markdown
+# A name carrying every markdown construct that would fetch, link or style something.
+HOSTILE = ("EVIL ![t](http://x.example/p.png) [x](https://x.example/) :red[r] :material/warning: "
+           "$x^2$ <https://a.example> www.b.example **b** `c`\n# h")
+MARKDOWN = {"hyperlink": HOSTILE, "dde": HOSTILE, "plus": HOSTILE, "minus": HOSTILE, "at": HOSTILE,
+            "tab": HOSTILE, "cr": HOSTILE}
+# Fields of Streamlit's protos that the frontend renders as markdown (bodies, labels, help texts).
+MARKDOWN_FIELDS = {"body", "label", "help", "caption", "title", "description"}
+# What an unescaped construct looks like in a markdown source.
+LIVE_MARKDOWN = re.compile(r"(?<!\\)(!\[|\]\(|:red\[|:material/|\$|<https?:|(?<![\\/])www\.b|\n)")
+
+
+@pytest.fixture(scope="module")
+def markdown_db(tmp_path_factory) -> Path:
+    path = hostile_programme(tmp_path_factory.mktemp("markdown") / "pie.duckdb", MARKDOWN)
+    with db.writing(path) as con:  # the region names and a bank code too
+        con.execute("update regions set name_fr = ?, name_ar = ? where region_code = '09'", [HOSTILE, HOSTILE])
+        con.execute("update financing_decisions set bank = ? where bank = 'CAM'", [HOSTILE.upper()])
+    return path
+
+
+def _markdown_texts(message, found: list[str], field: str = "") -> None:
+    """Every text of a proto `message` held in a field the frontend renders as markdown."""
+    for descriptor, value in message.ListFields():
+        values = value if getattr(descriptor, "is_repeated", False) or isinstance(value, (list, tuple)) \
+            or (hasattr(value, "__len__") and not isinstance(value, (str, bytes)) and not hasattr(value, "ListFields")) \
+            else [value]
+        for item in values:
+            if isinstance(item, str) and descriptor.name in MARKDOWN_FIELDS:
+                found.append(item)
+            elif hasattr(item, "ListFields"):
+                _markdown_texts(item, found)
+
+
+def _elements(node):
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _elements(child)
+
+
+@pytest.mark.parametrize("page", MANAGER_PAGES)
+def test_names_from_data_reach_markdown_escaped(monkeypatch, markdown_db, page):
+    """Test that names carrying markdown images, links, directives, icons, LaTeX and line
+    breaks reach no element's markdown alive: wherever such a name is shown in markdown
+    (the scope caption first), it is in its escaped form."""
+    at = dashboard(monkeypatch, markdown_db, region="09", establishment="E1", bank=HOSTILE.upper())
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    texts: list[str] = []
+    for root in (at.main, at.sidebar):
+        for element in _elements(root):
+            if getattr(element, "proto", None) is not None:
+                _markdown_texts(element.proto, texts)
+    hostile = [text for text in texts if "EVIL" in text]
+    for text in hostile:
+        assert not LIVE_MARKDOWN.search(text), (page, text)
+    if page not in ("pages/admin/import.py", "pages/admin/data_quality.py", "pages/reference/glossary.py"):
+        assert any(safety.escape_markdown(HOSTILE) in text for text in hostile), (page, texts)
+
+
+def test_escaped_markdown_reads_as_the_text():
+    """Test the escape: every ASCII punctuation markdown acts on is escaped, line breaks and bidi
+    controls are gone, and dropping the backslashes gives the text back."""
+    escaped = safety.escape_markdown("a*b_[c](d) $e$ :red[f]\n\u202eg")
+    assert escaped == r"a\*b\_\[c\]\(d\) \$e\$ \:red\[f\] g"
+    assert re.sub(r"\\(.)", r"\1", escaped) == "a*b_[c](d) $e$ :red[f] g"
