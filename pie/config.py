@@ -22,6 +22,13 @@ class Settings:
     # no snapshot published — and reads only published snapshots (docs/DEPLOYMENT.md). Account
     # records (logins, lockouts, user changes) still go through the short writer transaction.
     read_only: bool = False
+    # PIE_DEMO=1: a dashboard without a database builds the demo (synthetic data) on first run;
+    # scripts/start.sh sets it, a production configuration never does: a missing database
+    # then gets a page saying how to create one.
+    demo: bool = False
+    # PIE_LISTEN_ADDRESS: where pie.ui.serve listens (127.0.0.1: only nginx on this machine
+    # reaches it; docs/DEPLOYMENT.md). `--server.address` on the command line wins.
+    listen_address: str = "127.0.0.1"
 
     @property
     def published_dir(self) -> Path:
@@ -30,6 +37,10 @@ class Settings:
     @property
     def imports_dir(self) -> Path:
         return self.db_path.parent / "imports"
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def settings() -> Settings:
@@ -41,5 +52,7 @@ def settings() -> Settings:
         demo_participants=int(env.get("PIE_DEMO_PARTICIPANTS", "3000")),
         session_timeout_minutes=int(env.get("PIE_SESSION_TIMEOUT_MINUTES", "30")),
         password=env.get("PIE_PASSWORD"),
-        read_only=env.get("PIE_READ_ONLY", "").strip().lower() in ("1", "true", "yes", "on"),
+        read_only=_flag(env.get("PIE_READ_ONLY")),
+        demo=_flag(env.get("PIE_DEMO")),
+        listen_address=(env.get("PIE_LISTEN_ADDRESS") or "127.0.0.1").strip(),
     )
