@@ -18,8 +18,7 @@ import streamlit as st
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from apptest_support import dashboard
-from pie import auth, db
-from pie.config import settings
+from pie import auth
 from pie.errors import DatabaseBusy
 from pie.ui import serve, uploads
 
@@ -206,25 +205,28 @@ def _mode(path: Path) -> int:
 
 
 def test_files_the_project_writes_are_private(tmp_path):
-    """Test that the database, its folder, the published snapshots and the archived imports are
-    readable by the service account only (0600 files, 0700 folders), whatever the umask."""
+    """Test that the database, its folder, the published snapshots and pointer, and the archived
+    imports (and the staging folder) are the service account's only (0600 files, 0700 folders),
+    even with a permissive umask."""
+    from conftest import build_small_programme
     from pie import ingest
-    from conftest import FIXTURES
 
     old = os.umask(0o022)
     try:
-        database = db.init_database(tmp_path / "data" / "pie.duckdb")
-        with db.writing(database) as con:
-            con.execute((FIXTURES / "small_programme.sql").read_text(encoding="utf-8"))
-        registers = sorted((FIXTURES / "imports").rglob("*.csv"))[:1]
-        ingest.ingest(registers, database) if registers else None
+        database = build_small_programme(tmp_path / "data" / "pie.duckdb")
+        projects = b"project_id,cohort_id,name,sector,created_on\nPR9,C1,Nouveau projet,other,2023-01-01\n"
+        assert ingest.ingest([("projects.csv", projects)], database).accepted
     finally:
         os.umask(old)
     data_dir = database.parent
     assert _mode(data_dir) == 0o700
     assert _mode(database) == 0o600
-    published = settings().published_dir if os.environ.get("PIE_DB") == str(database) else data_dir / "published"
-    assert _mode(published) == 0o700
-    assert [p.name for p in published.iterdir() if _mode(p) & 0o077] == []
-    for path in (data_dir / "imports").rglob("*") if (data_dir / "imports").exists() else ():
-        assert _mode(path) & 0o077 == 0, path
+    folders = [data_dir / "published", data_dir / "imports"]
+    files = []
+    for folder in folders[:]:
+        for path in folder.rglob("*"):
+            (folders if path.is_dir() else files).append(path)
+    assert (data_dir / "imports" / ".staging") in folders
+    assert any(path.suffix == ".csv" for path in files) and any(path.suffix == ".current" for path in files)
+    assert {str(p): oct(_mode(p)) for p in folders if _mode(p) != 0o700} == {}
+    assert {str(p): oct(_mode(p)) for p in files if _mode(p) != 0o600} == {}
