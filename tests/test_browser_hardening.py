@@ -33,7 +33,7 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def test_page_loads_stay_on_the_dashboards_origin(browser, server):
+def test_page_loads_stay_on_the_dashboards_origin(browser, server):  # noqa: F811
     """Test that every request of a login page load, of the login and of two logged-in pages
     (overview, regions with its map) goes to the dashboard's own origin."""
     context = browser.new_context(viewport=VIEWPORT)
@@ -61,7 +61,7 @@ def test_page_loads_stay_on_the_dashboards_origin(browser, server):
     assert icon and (icon.startswith("/") or icon.startswith(server) or not icon.startswith("http")), icon
 
 
-def test_no_database_without_demo_shows_how_to_create_one(browser, tmp_path):
+def test_no_database_without_demo_shows_how_to_create_one(browser, tmp_path):  # noqa: F811
     """Test that `python -m pie.ui.serve` without PIE_DEMO on a missing database builds nothing
     and shows how to create a database."""
     database = tmp_path / "data" / "pie.duckdb"
