@@ -130,7 +130,7 @@ def run_safely(step: Callable[[], Result]) -> Result:
     try:
         return step()
     except DatabaseBusy as error:
-        LOG.warning("database busy: %s", error)
+        LOG.log(logging.WARNING, "database busy: %s", error)
         st.warning(t("app.busy"), icon=":material/hourglass_top:")
         st.stop()
     except DatabaseMissing as error:
@@ -138,7 +138,7 @@ def run_safely(step: Callable[[], Result]) -> Result:
         st.stop()
     except Exception:
         reference = error_reference()
-        LOG.exception("page error, reference %s", reference)
+        LOG.log(logging.ERROR, "page error, reference %s", reference, exc_info=True)
         st.error(t("app.unexpected_error", reference=reference), icon=":material/error:")
         if not runtime.exists():
             raise
