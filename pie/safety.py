@@ -29,9 +29,15 @@ FORMULA_START = "=+-@\t\r"
 FORMULA_PATTERN = r"^[=+\-@\t\r]|^'[=+\-@\t\r']"
 _FORMULA_RE = re.compile(FORMULA_PATTERN)
 
-# Markdown punctuation Streamlit's renderer (CommonMark + GFM + math + directives) acts on;
-# CommonMark lets a backslash escape any ASCII punctuation, so escaping more is harmless.
-_MARKDOWN_SPECIAL = set("\\`*_[](){}#+-.!|<>~$:&/=^\"'%")
+# Markdown punctuation that opens a construct anywhere in a line for Streamlit's renderer
+# (CommonMark + GFM + math + directives): emphasis, code, links and images, autolinks and raw
+# HTML, tables, strikethrough, LaTeX, `:red[…]` directives, `:material/…:` icons (Streamlit
+# rewrites `:material/` before parsing, so the `/` is escaped too), entities, headings.
+# Hyphens, dots, parentheses and apostrophes are common in names (Souss-Massa, S.A.R.L.) and
+# are escaped only where they act: at the start (lists, quotes, headings) and in `www.`.
+_MARKDOWN_SPECIAL = set("\\`*_[]{}#!|<>~$:&/")
+_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+(?=[.)]))")
+_WWW = re.compile(r"(?i)(www)\.")
 # Explicit bidi embeddings, overrides and isolates (they reorder what follows them).
 BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\u0085\x0b\x0c]+")
@@ -60,4 +66,12 @@ def escape_markdown(value: object) -> str:
     """`value` (a name, a code, free text from data) as markdown that renders as its own text:
     no link, image, emphasis, heading, list, LaTeX, directive or icon; one line."""
     text = _LINE_BREAKS.sub(" ", strip_bidi(str(value)))
-    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in text)
+    text = "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in text)
+    text = _WWW.sub(r"\1\\.", text)  # www.x.ma would become a link (GFM autolink literal)
+    match = _LINE_START.match(text)
+    if match:  # a list item, a block quote or a setext line when the value starts a line
+        if match.group(2)[0].isdigit():
+            end = match.end()
+            return text[:end] + "\\" + text[end:]
+        return text[:match.start(2)] + "\\" + text[match.start(2):]
+    return text

@@ -219,6 +219,10 @@ def test_names_from_data_reach_markdown_escaped(monkeypatch, markdown_db, page):
 def test_escaped_markdown_reads_as_the_text():
     """Test the escape: every ASCII punctuation markdown acts on is escaped, line breaks and bidi
     controls are gone, and dropping the backslashes gives the text back."""
-    escaped = safety.escape_markdown("a*b_[c](d) $e$ :red[f]\n\u202eg")
-    assert escaped == r"a\*b\_\[c\]\(d\) \$e\$ \:red\[f\] g"
-    assert re.sub(r"\\(.)", r"\1", escaped) == "a*b_[c](d) $e$ :red[f] g"
+    escaped = safety.escape_markdown("a*b_[c](d) $e$ :red[f]\n\u202eg www.x.ma")
+    assert escaped == r"a\*b\_\[c\](d) \$e\$ \:red\[f\] g www\.x.ma"
+    assert re.sub(r"\\(.)", r"\1", escaped) == "a*b_[c](d) $e$ :red[f] g www.x.ma"
+    # names keep their hyphens and dots; a value that starts a line cannot open a block
+    assert safety.escape_markdown("CMC Souss-Massa (S.A.R.L.)") == "CMC Souss-Massa (S.A.R.L.)"
+    assert [safety.escape_markdown(v) for v in ("- a", "+ a", "> a", "1. a", "12) a")] == \
+        [r"\- a", r"\+ a", r"\> a", r"1\. a", r"12\) a"]
