@@ -26,6 +26,13 @@ class Settings:
     # store, default `<PIE_DB>.accounts.sqlite` beside the database of record.
     accounts_store: Path | None = None
     session_max_hours: float = 12.0
+    # PIE_DEMO=1: a dashboard without a database builds the demo (synthetic data) on first run;
+    # scripts/start.sh sets it, a production configuration never does: a missing database
+    # then gets a page saying how to create one.
+    demo: bool = False
+    # PIE_LISTEN_ADDRESS: where pie.ui.serve listens (127.0.0.1: only nginx on this machine
+    # reaches it; docs/DEPLOYMENT.md). `--server.address` on the command line wins.
+    listen_address: str = "127.0.0.1"
 
     def accounts_path(self, db_path: Path | None = None) -> Path:
         """The accounts store of `db_path` (default: the configured database). PIE_ACCOUNTS_DB
@@ -44,6 +51,10 @@ class Settings:
         return self.db_path.parent / "imports"
 
 
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def settings() -> Settings:
     """Read the settings now (tests change the environment between calls)."""
     env = os.environ
@@ -53,7 +64,9 @@ def settings() -> Settings:
         demo_participants=int(env.get("PIE_DEMO_PARTICIPANTS", "3000")),
         session_timeout_minutes=int(env.get("PIE_SESSION_TIMEOUT_MINUTES", "30")),
         password=env.get("PIE_PASSWORD"),
-        read_only=env.get("PIE_READ_ONLY", "").strip().lower() in ("1", "true", "yes", "on"),
+        read_only=_flag(env.get("PIE_READ_ONLY")),
+        demo=_flag(env.get("PIE_DEMO")),
+        listen_address=(env.get("PIE_LISTEN_ADDRESS") or "127.0.0.1").strip(),
         accounts_store=Path(env["PIE_ACCOUNTS_DB"]) if env.get("PIE_ACCOUNTS_DB") else None,
         session_max_hours=float(env.get("PIE_SESSION_MAX_HOURS", "12")),
     )

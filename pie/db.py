@@ -108,6 +108,38 @@ def _macros_current(con: duckdb.DuckDBPyConnection) -> bool:
         "select value from app_meta where key = 'macros_sha256'").fetchall() == [(digest,)]
 
 
+# ------------------------------------------------------------------------------ private files
+# The database, its snapshots and the archived imports hold personal data: files the project
+# creates are 0600 and its folders 0700 (the service account only), whatever the umask.
+PRIVATE_FILE, PRIVATE_DIR = 0o600, 0o700
+
+
+def private_dir(folder: Path) -> Path:
+    """`folder`, created if missing (with its parents), readable by the owner only when this
+    call created it or it is one of the project's own folders (published/, imports/…). A
+    folder that was already there and is not ours (the database's parent, e.g. /srv/pie/data or
+    a temporary folder) keeps its mode: docs/DEPLOYMENT.md says to make it 0700."""
+    existed = folder.exists()
+    folder.mkdir(parents=True, exist_ok=True)
+    if not existed:
+        os.chmod(folder, PRIVATE_DIR)
+    return folder
+
+
+def own_private_dir(folder: Path) -> Path:
+    """A folder only the project writes in (published/, imports/, a batch's folder): 0700 always."""
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, PRIVATE_DIR)
+    return folder
+
+
+def private_file(path: Path) -> Path:
+    """Make `path` (if it exists) readable and writable by the owner only."""
+    with contextlib.suppress(FileNotFoundError):
+        os.chmod(path, PRIVATE_FILE)
+    return path
+
+
 def connect_for_writing(path: Path, wait_seconds: float | None = None,
                         on_wait: Callable[[str], None] = _stderr) -> duckdb.DuckDBPyConnection:
     """Open `path` read-write, waiting up to `wait_seconds` while another writer holds it."""
@@ -116,7 +148,10 @@ def connect_for_writing(path: Path, wait_seconds: float | None = None,
     told = False
     while True:
         try:
-            return duckdb.connect(str(path))
+            con = duckdb.connect(str(path))
+            private_file(path)  # DuckDB creates the file with the umask's mode
+            private_file(path.with_name(path.name + ".wal"))
+            return con
         except duckdb.IOException as error:
             if "lock" not in str(error).lower():
                 raise PieError(key="db.error.cannot_open", path=path, detail=str(error)) from error
@@ -145,7 +180,7 @@ def writing(path: Path | str | None = None, *, publish: bool = True, must_exist:
         raise ReadOnly(key="db.error.read_only", path=db_path)
     if must_exist and not db_path.exists():
         raise DatabaseMissing(key="db.error.missing", path=db_path)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(db_path.parent)
     # DuckDB's file lock only keeps other processes out: connections of this process share one
     # database instance, so two threads writing at once (two logins in the dashboard) would
     # collide (catalog write-write conflict on the macros). One writer per process at a time.
@@ -275,15 +310,16 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, db_path: Path) -> Path:
     Returns the new snapshot's path.
     """
     con.execute("checkpoint")
-    out = published_dir(db_path)
-    out.mkdir(parents=True, exist_ok=True)
+    out = own_private_dir(published_dir(db_path))
     version = con.execute("select value from app_meta where key = 'data_version'").fetchone()
     name = f"{db_path.stem}-v{int(version[0]) if version else 0:06d}-{time.time_ns()}.duckdb"
     partial = out / f".{name}.partial"
     shutil.copyfile(db_path, partial)
+    private_file(partial)
     os.replace(partial, out / name)
     pointer_partial = out / f".{db_path.stem}.current.partial"
     pointer_partial.write_text(name, encoding="utf-8")
+    private_file(pointer_partial)
     os.replace(pointer_partial, _pointer(db_path))
     _remove_old_snapshots(db_path, keep=name)
     return out / name

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the dashboard in .venv and start it. On first run (no database at $PIE_DB, default
-# data/pie.duckdb) a demo database of synthetic data is built first.
+# data/pie.duckdb) a demo database of synthetic data is built first: this script asks for the
+# demo (PIE_DEMO=1, also for the dashboard itself); a production service never sets it.
 # Usage: bash scripts/start.sh [extra `streamlit run` options, e.g. --server.port 8502]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +14,8 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 DB=${PIE_DB:-data/pie.duckdb}
-if [ ! -f "$DB" ]; then
+export PIE_DEMO=${PIE_DEMO:-1}
+if [ "$PIE_DEMO" = 1 ] && [ ! -f "$DB" ]; then
   echo "No database at $DB: building the demo programme (synthetic data) …"
   .venv/bin/python -m pie demo --db "$DB" --progress
 fi

@@ -60,8 +60,8 @@ def test_demo_programme_round_trips(tmp_path):
 
 
 def test_formula_like_text_is_stored_as_text_and_escaped_when_exported(tmp_path):
-    """Test that a =HYPERLINK(...) cell is stored as typed, escaped in the CSV export (leading
-    apostrophe), written as a text cell in the XLSX export, and both re-import to the same text."""
+    """Test that a =HYPERLINK(...) cell is stored as typed, escaped in the CSV and XLSX exports
+    (leading apostrophe, pie.safety), written as a text cell in the XLSX export, and both re-import to the same text."""
     database = build_small_programme(tmp_path / "db" / "pie.duckdb")
     text = f'project_id,cohort_id,name,sector,created_on\nPR9,C1,"{FORMULA.replace(chr(34), chr(34) * 2)}",other,2023-01-01\n'
     assert ingest.ingest([("projects.csv", text.encode())], database).accepted
@@ -75,7 +75,7 @@ def test_formula_like_text_is_stored_as_text_and_escaped_when_exported(tmp_path)
 
     sheet = load_workbook(tmp_path / "xlsx" / export.WORKBOOK_NAME)["projects"]
     cell = next(row[2] for row in sheet.iter_rows(min_row=2) if row[0].value == "PR9")
-    assert cell.value == FORMULA and cell.data_type == "s"
+    assert cell.value == "'" + FORMULA and cell.data_type == "s"  # pie.safety: the same rule as the CSV
 
     for folder in ("csv", "xlsx"):
         rebuilt = db.init_database(tmp_path / f"re-{folder}" / "pie.duckdb")

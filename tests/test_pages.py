@@ -302,9 +302,10 @@ def test_real_database_shows_no_demo_banner(app):
 
 
 def test_missing_database_is_built_as_demo_on_first_run(monkeypatch, tmp_path):
-    """Test that the first run without a database builds the demo and says it is synthetic."""
+    """Test that the first run without a database, with PIE_DEMO=1, builds the demo and says it is synthetic."""
     pytest.importorskip("pie.demo")
     monkeypatch.setenv("PIE_DEMO_PARTICIPANTS", "150")
+    monkeypatch.setenv("PIE_DEMO", "1")  # the demo is built only when asked for (scripts/start.sh does)
     database = tmp_path / "data" / "pie.duckdb"
     at = dashboard(monkeypatch, database)
     assert_no_exception(at)

@@ -8,7 +8,7 @@ from pie.ui import data, filters, layout, session
 from pie.ui import partner_drill as drill
 from pie.ui import partner_views as views
 from pie.ui.cards import kpi_cards
-from pie.ui.lang import language, number, t
+from pie.ui.lang import language, md, number, t
 
 CARDS = (("projects_financed", "amount_approved_mad", "amount_disbursed_mad"),
          ("approval_rate", "median_days_to_decision", "portfolio_at_risk_30"))
@@ -20,7 +20,7 @@ scope = session.current_scope()
 layout.page_header("financing", with_scope=False)
 scope, bank = drill.bank_scope(scope)
 st.caption(t("financing.scope", scope=filters.summary(),
-             bank=t("financing.bank.only", bank=i18n.bank_name(bank, language())) if bank
+             bank=md("financing.bank.only", bank=i18n.bank_name(bank, language())) if bank
              else t("financing.bank.every")))
 values = layout.indicators(scope)
 totals = data.ask(figures.by_group, scope, breakdown="all")

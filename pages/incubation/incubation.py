@@ -8,7 +8,7 @@ from pie.ui import data, filters, layout, session
 from pie.ui import partner_drill as drill
 from pie.ui import partner_views as views
 from pie.ui.cards import kpi_cards
-from pie.ui.lang import language, number, t
+from pie.ui.lang import language, md, number, t
 
 CARDS = (("projects_incubated", "coaching_hours", "companies_created"),)
 
@@ -17,7 +17,7 @@ scope = session.current_scope()
 layout.page_header("incubation", with_scope=False)
 scope, incubator = drill.incubator_scope(scope)
 st.caption(t("incubation.scope", scope=filters.summary(),
-             incubator=t("incubation.incubator.only", incubator=incubator) if incubator
+             incubator=md("incubation.incubator.only", incubator=incubator) if incubator
              else t("incubation.incubator.every")))
 layout.indicators(scope, needs="projects_incubated", empty="incubation.empty")
 

@@ -6,7 +6,7 @@ from pie.leadership import charts as leadership_charts
 from pie.leadership import figures as leadership
 from pie.ui import data, layout, regions
 from pie.ui.cards import comparison, kpi_cards
-from pie.ui.lang import language, t
+from pie.ui.lang import language, md, t
 
 CARDS = (("participants", "immersion_completed", "projects_financed", "companies_created"),)
 MAP_HEIGHT = 640
@@ -39,7 +39,7 @@ with map_column:
     st.caption(t("leadership.credit"))
 with table_column:
     if scope.region_code:
-        st.markdown(t("regions.map.focus", region=regions.region_name(frame.iloc[0])))
+        st.markdown(md("regions.map.focus", region=regions.region_name(frame.iloc[0])))
         regions.clear_region_button()
         st.markdown(f"**{t('regions.focus.establishments')}**")
         regions.show_compact(regions.focus_establishments(data.ask(leadership.establishments_on_map, shown)))

@@ -8,6 +8,7 @@ import shutil
 import time
 from pathlib import Path
 
+from pie.db import own_private_dir, private_file
 from pie.errors import PieError
 from pie.ingest.readers import SourceFile
 from pie.ingest.report import FileRecord
@@ -32,7 +33,9 @@ def staging_dir(db_path: Path) -> Path:
 def sweep_staging(db_path: Path) -> None:
     """Remove staging folders older than a day (their import was killed)."""
     folder = staging_dir(db_path)
-    if not folder.is_dir():
+    if not folder.is_dir():  # created private here, before the import stages its files in it
+        own_private_dir(imports_dir(db_path))
+        own_private_dir(folder)
         return
     now = time.time()
     for old in folder.iterdir():
@@ -46,8 +49,10 @@ def sweep_staging(db_path: Path) -> None:
 def save(files: list[SourceFile], db_path: Path, batch_id: str, records: list[FileRecord]) -> Path:
     """Write the exact bytes that were checked (so their sha256 is the recorded one) and set
     each record's `archived_as` (relative to the database folder). Returns the folder."""
+    own_private_dir(imports_dir(db_path))
     folder = imports_dir(db_path) / batch_id
     folder.mkdir(parents=True, exist_ok=False)
+    own_private_dir(folder)
     used: set[str] = set()
     try:
         for source, record in zip(files, records):
@@ -57,6 +62,7 @@ def save(files: list[SourceFile], db_path: Path, batch_id: str, records: list[Fi
                 partial.write_bytes(source.data)
             else:
                 _copy_checked(source, partial)
+            private_file(partial)
             partial.replace(folder / name)
             record.archived_as = (folder / name).relative_to(Path(db_path).parent).as_posix()
     except BaseException:

@@ -4,9 +4,11 @@ CSV: one `<table>.csv` per table, UTF-8 with BOM (Excel shows the accents), `,`,
 `.` decimals, codes, empty cells for NULL. XLSX: one workbook `pie-export.xlsx` with a sheet
 per table, real dates and numbers, identifiers and codes as text.
 
-Text that a spreadsheet would run as a formula (`=HYPERLINK(…)`, starting with = + - @) is
-escaped: in CSV with a leading apostrophe, which the importer drops again (parse.py), in
-XLSX by writing it as a text cell. Reads the published snapshot: never blocks an import.
+Text that a spreadsheet would run as a formula (`=HYPERLINK(…)`, starting with = + - @ tab CR)
+is escaped by the project's one rule (pie.safety.neutralise_formula, the same as the pages'
+downloads): a leading apostrophe, in CSV and XLSX alike, which the importer drops again
+(parse.py); XLSX text cells are also written as strings, never formulas. Reads the published
+snapshot: never blocks an import.
 """
 from __future__ import annotations
 
@@ -19,7 +21,8 @@ from pathlib import Path
 from pie import db
 from pie.errors import PieError
 from pie.ingest import rules
-from pie.ingest.parse import FORMULA_START, ident, literal
+from pie.ingest.parse import ident, literal
+from pie.safety import FORMULA_PATTERN, neutralise_formula
 
 FORMATS = ("csv", "xlsx")
 WORKBOOK_NAME = "pie-export.xlsx"
@@ -28,18 +31,16 @@ BOM = "\ufeff".encode("utf-8")
 
 
 def escape_formula(text: str) -> str:
-    """`text` made inert for a spreadsheet: a leading apostrophe before = + - @ tab CR (and
-    before an apostrophe that precedes one), undone by the importer."""
-    if text and (text[0] in FORMULA_START or (text[0] == "'" and len(text) > 1 and text[1] in FORMULA_START + "'")):
-        return "'" + text
-    return text
+    """`text` made inert for a spreadsheet (pie.safety.neutralise_formula), undone by the importer."""
+    return neutralise_formula(text)
 
 
 def _escape_sql(column: rules.Column) -> str:
     name = ident(column.name)
     if column.kind not in rules.TEXT_KINDS:
         return name
-    return (f"case when regexp_matches({name}, '^[=+\\-@\\t\\r]|^''[=+\\-@\\t\\r'']') "
+    # the pattern of pie.safety.neutralise_formula (DuckDB's regular expressions read it alike)
+    return (f"case when regexp_matches({name}, {literal(FORMULA_PATTERN)}) "
             f"then '''' || {name} else {name} end as {name}")
 
 
@@ -88,10 +89,11 @@ def _xlsx(cur, out: Path) -> Path:
     for spec in rules.TABLES.values():
         sheet = workbook.create_sheet(spec.name)
         sheet.append(list(spec.names))
+        texts = [c.kind in rules.TEXT_KINDS for c in spec.columns]  # escaped as in the CSV
         result = cur.execute(table_sql(spec, escaped=False))
         while rows := result.fetchmany(10_000):
             for row in rows:
-                sheet.append([_xlsx_cell(sheet, v, WriteOnlyCell) for v in row])
+                sheet.append([_xlsx_cell(sheet, v, WriteOnlyCell, text) for v, text in zip(row, texts)])
     target = out / WORKBOOK_NAME
     partial = out / f".{WORKBOOK_NAME}.partial"
     workbook.save(partial)
@@ -99,7 +101,7 @@ def _xlsx(cur, out: Path) -> Path:
     return target
 
 
-def _xlsx_cell(sheet, value, cell_type):
+def _xlsx_cell(sheet, value, cell_type, text: bool = True):
     if value is None:
         return None
     if isinstance(value, Decimal):
@@ -109,6 +111,6 @@ def _xlsx_cell(sheet, value, cell_type):
         if isinstance(value, date):
             cell.number_format = "yyyy-mm-dd"
         return cell
-    cell = cell_type(sheet, value=str(value))
+    cell = cell_type(sheet, value=neutralise_formula(str(value)) if text else str(value))
     cell.data_type = "s"      # never a formula, whatever the text starts with
     return cell

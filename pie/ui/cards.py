@@ -16,7 +16,7 @@ from pie import kpis
 from pie.programme import figures as programme
 from pie.scope import Scope
 from pie.ui import data
-from pie.ui.lang import indicator, percent, short_amount, short_indicator, signed, t
+from pie.ui.lang import indicator, md, percent, short_amount, short_indicator, signed, t
 
 # Indicators where a rise is bad news (the delta is drawn red when it goes up).
 RISE_IS_BAD = frozenset({"dropped", "portfolio_at_risk_30", "median_days_to_decision"})
@@ -72,13 +72,13 @@ def comparison(scope: Scope) -> Comparison | None:
 
 def _caption(scope: Scope, against: Comparison | None) -> str:
     if against is None and scope.academic_year:
-        return t("cards.caption.no_previous", year=scope.academic_year,
+        return md("cards.caption.no_previous", year=scope.academic_year,
                  previous=scope.previous_year().academic_year)
     if against is None:
         return t("cards.caption.cumulative")
     if against.kind == "change":
-        return t("cards.caption.change", year=scope.academic_year, previous=against.year)
-    return t("cards.caption.contribution", year=against.year)
+        return md("cards.caption.change", year=scope.academic_year, previous=against.year)
+    return md("cards.caption.contribution", year=against.year)
 
 
 def _help(key: str, value: object) -> str:

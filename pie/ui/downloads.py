@@ -1,4 +1,8 @@
-"""Download buttons for the tables pages show (CSV and XLSX, the same content)."""
+"""Download buttons for the tables pages show (CSV and XLSX, the same content).
+
+Every text cell goes through pie.safety.neutralise_formula (text a spreadsheet would run as a
+formula gets a leading apostrophe) and XLSX text cells are written as strings, never formulas.
+"""
 from __future__ import annotations
 
 import io
@@ -6,19 +10,36 @@ import io
 import pandas as pd
 import streamlit as st
 
+from pie.safety import neutralise_formula
 from pie.ui.lang import t
 from pie.ui.tables import RATE, Table
+
+
+def spreadsheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with every text cell (and header) as a spreadsheet must hold it
+    (pie.safety.neutralise_formula); number columns are left as they are."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if not (pd.api.types.is_numeric_dtype(frame[column]) or pd.api.types.is_datetime64_any_dtype(frame[column])):
+            frame[column] = frame[column].map(neutralise_formula, na_action="ignore")
+    frame.columns = [neutralise_formula(str(c)) for c in frame.columns]
+    return frame
 
 
 def csv_bytes(table: Table) -> bytes:
     """The table as CSV for Excel in French: `;` between fields and `,` as decimal mark (what
     French Excel expects), UTF-8 with a BOM so Excel reads the accents right. Rates are
-    written as percentages with one decimal (85,7), counts as plain integers."""
+    written as percentages with one decimal (85,7), counts as plain integers; records end
+    with CRLF."""
     frame = table.frame.copy()
     for column, kind in table.kinds.items():
         if kind == RATE:
             frame[column] = (frame[column] * 100).round(1)
-    return frame.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
+    # CRLF between records (RFC 4180, as Excel writes): pandas then quotes a field holding a CR
+    # or a LF; with LF alone a CR inside a text would start a new record in Excel, whose first
+    # cell escapes the apostrophe rule (`'\r=1+1` read as `'` then a new line `=1+1`).
+    return spreadsheet_frame(frame).to_csv(index=False, sep=";", decimal=",",
+                                           lineterminator="\r\n").encode("utf-8-sig")
 
 
 def csv_button(table: Table, file_name: str, key: str) -> None:
@@ -30,11 +51,15 @@ def csv_button(table: Table, file_name: str, key: str) -> None:
 
 def xlsx_bytes(table: Table, sheet: str = "PIE") -> bytes:
     """The table as an Excel workbook (one sheet, frozen header, numbers as numbers; rates
-    as Excel percentages so they sum and sort as numbers)."""
+    as Excel percentages so they sum and sort as numbers); text cells are strings, never formulas."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        table.frame.to_excel(writer, sheet_name=sheet[:31], index=False)
+        spreadsheet_frame(table.frame).to_excel(writer, sheet_name=sheet[:31], index=False)
         worksheet = writer.sheets[sheet[:31]]
+        for row in worksheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":  # openpyxl makes any text starting with = a formula
+                    cell.data_type = "s"
         worksheet.freeze_panes = "A2"
         for index, (column, kind) in enumerate(table.kinds.items(), start=1):
             letter = worksheet.cell(row=1, column=index).column_letter

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pie.safety import escape_markdown
 from pie.ui import choice, data
 from pie.ui.choice import ALL
 from pie.ui.lang import language, t
@@ -59,8 +60,9 @@ def selected() -> dict[str, str | None]:
 
 
 def summary() -> str:
-    """The chosen filters in words, e.g. `2022-2023 · Souss-Massa` (or the whole programme)."""
+    """The chosen filters in words, e.g. `2022-2023 · Souss-Massa` (or the whole programme), as
+    markdown: the names come from data and are escaped (pie.safety.escape_markdown)."""
     state = st.session_state
     choices = _choices(data.filter_options(), state.get(REGION, ALL))
     chosen = [choices[key][state[key]] for key in FILTER_KEYS if state.get(key) in choices[key]]
-    return " · ".join(chosen) if chosen else t("filters.everything")
+    return " · ".join(escape_markdown(name) for name in chosen) if chosen else t("filters.everything")

@@ -15,7 +15,7 @@ from pie.config import settings
 from pie.errors import PieError
 from pie.ingest import templates
 from pie.ui import data, tables
-from pie.ui.lang import language, number, t
+from pie.ui.lang import error_text, language, number, t
 
 REPORT_KEY = "import_report"          # (files fingerprint, Report of the dry run)
 DONE_KEY = "import_done"              # Report of the last accepted batch, shown once
@@ -46,7 +46,7 @@ def run(files, user: auth.User, dry_run: bool):
         report = (ingest.check if dry_run else ingest.ingest)(
             files, settings().db_path, user=user.user_name, progress=progress, language=language())
     except PieError as error:
-        st.error(error.text(language()))
+        st.error(error_text(error))
         return None
     finally:
         bar.empty()

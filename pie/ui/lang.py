@@ -13,6 +13,8 @@ from babel.numbers import format_compact_decimal
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from pie import i18n, kpis
+from pie.errors import PieError
+from pie.safety import escape_markdown
 from pie.kpis import format_indicator
 from pie.ui import choice
 
@@ -75,6 +77,23 @@ def right_to_left() -> None:
 
 def t(key: str, /, **values: object) -> str:
     return i18n.t(key, language(), **values)
+
+
+def md(key: str, /, **values: object) -> str:
+    """`t(key, **values)` for markdown (st.markdown, st.caption, st.info…, help texts, labels)
+    when the values come from data — names, codes, free text: each text value is escaped
+    (pie.safety.escape_markdown), so `![t](http://x/p.png)` or `:red[x]` in a name shows as
+    typed instead of fetching an image or styling text. Never pass translated markdown here."""
+    return t(key, **{name: escape_markdown(value) if isinstance(value, str) else value
+                     for name, value in values.items()})
+
+
+def error_text(error: PieError) -> str:
+    """`error.text()` in the session's language for markdown: its values (file names, column
+    names, values from an import) escaped as `md` does."""
+    if error.key is None:
+        return escape_markdown(str(error))
+    return md(error.key, **error.values)
 
 
 def label(kind: str, code: str | None) -> str:

@@ -1,14 +1,23 @@
-"""Layout pieces every page shares: opening (header, empty state), demo banner, tables, charts, sidebar footer."""
+"""Layout pieces every page shares: opening (header, empty state), demo banner, tables, charts,
+sidebar footer, and the error pages (no database, busy database, unexpected error)."""
 from __future__ import annotations
 
 import dataclasses
+import logging
+import secrets
+from typing import Callable, TypeVar
 
 import streamlit as st
+from streamlit import runtime
 
 from pie import charts
+from pie.errors import DatabaseBusy, DatabaseMissing
 from pie.scope import Scope
 from pie.ui import data, downloads, filters, session, tables
-from pie.ui.lang import language, number, t
+from pie.ui.lang import error_text, language, number, t
+
+LOG = logging.getLogger("pie.dashboard")
+Result = TypeVar("Result")
 
 
 def page_header(page: str, with_scope: bool = True) -> None:
@@ -94,6 +103,46 @@ def plotly_chart(figure, **options):
     (pie.charts.rtl). Returns what st.plotly_chart returns (the selection, with on_select)."""
     options.setdefault("theme", None)
     return st.plotly_chart(charts.rtl(figure, language()), **options)
+
+
+def no_database(error: DatabaseMissing | None = None) -> None:
+    """The page of a dashboard without a database: how to create one (no path, no demo
+    unless PIE_DEMO asks for it)."""
+    st.title(t("app.title"))
+    st.info(t("app.no_database"), icon=":material/database:")
+    if error is not None and error.key != "db.error.missing":  # e.g. no published snapshot
+        st.caption(error_text(error))
+
+
+def error_reference() -> str:
+    """A short random reference for an error, e.g. 7K3QXZ (the user quotes it, the log has it)."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(6))
+
+
+def run_safely(step: Callable[[], Result]) -> Result:
+    """`step()`, with the errors a user must not see turned into plain sentences: a busy
+    database says to try again in a moment; any other unexpected error is logged with its
+    traceback and a short reference, and the page says only that something went wrong, with
+    that reference. Streamlit's own st.stop/st.rerun pass through (they are not Exceptions).
+    Outside a served app (AppTest) the error is re-raised after the message, so tests still
+    see it."""
+    try:
+        return step()
+    except DatabaseBusy as error:
+        LOG.log(logging.WARNING, "database busy: %s", error)
+        st.warning(t("app.busy"), icon=":material/hourglass_top:")
+        st.stop()
+    except DatabaseMissing as error:
+        no_database(error)
+        st.stop()
+    except Exception:
+        reference = error_reference()
+        LOG.log(logging.ERROR, "page error, reference %s", reference, exc_info=True)
+        st.error(t("app.unexpected_error", reference=reference), icon=":material/error:")
+        if not runtime.exists():
+            raise
+        st.stop()
 
 
 def sidebar_footer() -> None:

@@ -21,7 +21,7 @@ import streamlit as st
 from pie.programme import figures as programme
 from pie.ui import choice, filters
 from pie.ui.choice import ALL
-from pie.ui.lang import label, t
+from pie.ui.lang import label, md, t
 
 # The page focus, each a session state key and URL parameter named after the code it holds.
 FOCUS_KEYS = ("cohort", "profile", "sector", "gender")
@@ -73,7 +73,7 @@ def active_filters(focus: dict[str, str], keys: Sequence[str] = FOCUS_KEYS) -> N
         return
     with st.container(horizontal=True, vertical_alignment="center"):
         if focus:
-            items = " · ".join(t("drill.item", name=name, value=value) for name, value in focus.items())
+            items = " · ".join(md("drill.item", name=name, value=value) for name, value in focus.items())
             st.markdown(t("drill.active", focus=items))
         st.button(t("drill.clear"), key="programme_clear_filters", icon=":material/filter_alt_off:",
                   on_click=_clear, args=(tuple(keys),), type="tertiary")

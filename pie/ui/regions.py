@@ -25,7 +25,7 @@ from pie.leadership.charts import indicator_label
 from pie.scope import Scope
 from pie.ui import data, filters, session, tables
 from pie.ui.cards import Comparison
-from pie.ui.lang import language, number, percent, signed, t
+from pie.ui.lang import error_text, language, md, number, percent, signed, t
 from pie.ui.tables import COUNT, DECIMAL, RATE, SIGNED, TEXT, Table
 
 REGION_CODES = frozenset(codes.REGION_CODES)
@@ -99,7 +99,7 @@ def totals_title(scope: Scope, regions: pd.DataFrame) -> str:
     """"Ensemble du Maroc" or "Région Souss-Massa": whose totals the targets table starts with."""
     row = regions[regions["region_code"] == scope.region_code] if scope.region_code else regions.iloc[0:0]
     if len(row):
-        return t("regions.targets.totals.region", region=region_name(row.iloc[0]))
+        return md("regions.targets.totals.region", region=region_name(row.iloc[0]))
     return t("regions.targets.totals.country")
 
 
@@ -115,7 +115,7 @@ def _youth(scope: Scope, regions: pd.DataFrame) -> tuple[int, str]:
     if code is not None:
         row = regions[regions["region_code"] == code]
         if len(row):
-            return int(row["youth_15_29_2024"].iloc[0]), t("regions.area.region", region=region_name(row.iloc[0]))
+            return int(row["youth_15_29_2024"].iloc[0]), md("regions.area.region", region=region_name(row.iloc[0]))
     return int(regions["youth_15_29_2024"].sum()), t("regions.area.country")
 
 
@@ -214,7 +214,7 @@ def _on_map_select(key: str) -> None:
         # the filter offers regions with cohorts only: say why nothing narrows
         everything = data.ask(leadership.regional_indicators, session.base_scope())
         row = everything[everything["region_code"] == code].iloc[0]
-        st.toast(t("regions.map.not_launched", region=region_name(row)), icon=":material/info:")
+        st.toast(md("regions.map.not_launched", region=region_name(row)), icon=":material/info:")
         return
     st.session_state[filters.REGION] = code
 
@@ -429,7 +429,7 @@ def report_section(scope: Scope, year: str | None, area: str) -> None:
         with st.spinner(t("regions.report.building")):
             pdf = data.report_pdf(*request)
     except PieError as error:
-        st.error(t("regions.report.error", message=error.text(language())))
+        st.error(t("regions.report.error", message=error_text(error)))
         return
     file_name = t("regions.report.file", year=year,
                   area=scope.region_code or t("regions.report.file.country")) + ".pdf"
@@ -442,6 +442,6 @@ def report_area(scope: Scope, regions: pd.DataFrame) -> str:
     """The report's area in words: the country or the chosen region."""
     row = regions[regions["region_code"] == scope.region_code] if scope.region_code else regions.iloc[0:0]
     if len(row):
-        return t("regions.report.area.region", region=region_name(row.iloc[0]))
+        return md("regions.report.area.region", region=region_name(row.iloc[0]))
     return t("regions.report.area.country")
 

@@ -1,31 +1,75 @@
 """Start the dashboard: `streamlit run dashboard.py`, with every run on Streamlit's current
-multipage navigation from the very first one.
+multipage navigation from the very first one, safe defaults, and uploads for importers only.
 
 usage: python -m pie.ui.serve [options of `streamlit run`, e.g. --server.port 8502]
 
-Why not plain `streamlit run`: DESIGN.md keeps the pages in pages/<section>/ next to
-dashboard.py, and Streamlit decides once per process, when the first browser session opens,
-whether a `pages/` folder means the legacy multipage mode; it leaves that mode only after
-dashboard.py has called st.navigation once. So the first request after a (re)start went through
-the legacy wrapper, and a bookmarked page (e.g. /funnel) opened with a "Page not found" dialog.
-This launcher settles the question before the server starts. (Streamlit 1.67, pinned in
-requirements.txt; tests/test_browser.py opens a deep link first on a fresh server.)
+Why not plain `streamlit run`:
+- DESIGN.md keeps the pages in pages/<section>/ next to dashboard.py, and Streamlit decides
+  once per process, when the first browser session opens, whether a `pages/` folder means the
+  legacy multipage mode; it leaves that mode only after dashboard.py has called st.navigation
+  once. So the first request after a (re)start went through the legacy wrapper, and a
+  bookmarked page (e.g. /funnel) opened with a "Page not found" dialog. This launcher settles
+  the question before the server starts. (Streamlit 1.67, pinned in requirements.txt;
+  tests/test_browser.py opens a deep link first on a fresh server.)
+- Streamlit's upload endpoint (`PUT /_stcore/upload_file/<session_id>/<file_id>`) takes a file
+  for any live session, logged in or not. The launcher wraps it before the server starts
+  (pie.ui.uploads): a session whose user may not import gets 403.
+- Safe defaults whatever the working directory (.streamlit/config.toml is read from it):
+  listen on PIE_LISTEN_ADDRESS (127.0.0.1 unless told), uploads up to 50 MB, no error details
+  in the browser. Options given on the command line win.
 """
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
+from pie.config import settings
+from pie.ui import uploads
+
 DASHBOARD = Path(__file__).resolve().parents[2] / "dashboard.py"
+MAX_UPLOAD_MB = 50
+
+
+def defaults() -> dict[str, str]:
+    """The options the launcher passes unless the command line gives them."""
+    return {"--server.address": settings().listen_address, "--server.maxUploadSize": str(MAX_UPLOAD_MB),
+            "--client.showErrorDetails": "none"}
+
+
+def with_defaults(args: list[str]) -> list[str]:
+    given = {arg.split("=", 1)[0] for arg in args if arg.startswith("--")}
+    extra = [part for option, value in defaults().items() if option not in given for part in (option, value)]
+    return [*extra, *args]
+
+
+def guard_uploads() -> None:
+    """Make Streamlit's app factory build its upload routes through pie.ui.uploads' guard."""
+    from streamlit.web.server.starlette import starlette_app
+
+    build = starlette_app.create_upload_routes
+    if getattr(build, "pie_guarded", False):
+        return
+
+    def guarded_upload_routes(*args, **kwargs):
+        return uploads.guard_upload_routes(build(*args, **kwargs))
+
+    guarded_upload_routes.pie_guarded = True
+    starlette_app.create_upload_routes = guarded_upload_routes
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run the dashboard's Streamlit server with `argv` as `streamlit run` options (exits)."""
     PagesManager.uses_pages_directory = False  # dashboard.py always calls st.navigation
-    sys.argv = ["streamlit", "run", str(DASHBOARD), *(sys.argv[1:] if argv is None else argv)]
+    # pie's own log lines (page errors with their reference) on stderr, with a time stamp
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("pie").setLevel(logging.INFO)
+    guard_uploads()
+    args = with_defaults(list(sys.argv[1:] if argv is None else argv))
+    sys.argv = ["streamlit", "run", str(DASHBOARD), *args]
     cli.main(prog_name="streamlit")
 
 
