@@ -12,6 +12,7 @@ if [ ! -x .venv/bin/python ]; then
   echo "Creating .venv …"
   "$PYTHON" -m venv .venv
 fi
+echo "Installing the Python packages of requirements.txt (about a minute the first time) …"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 DB=${PIE_DB:-data/pie.duckdb}
 export PIE_DEMO=${PIE_DEMO:-1}
