@@ -36,22 +36,34 @@ def upsert(con: duckdb.DuckDBPyConnection, batch: Batch, progress: Progress) -> 
         con.execute(upsert_sql(rules.TABLES[table]))
 
 
-def record(con: duckdb.DuckDBPyConnection, report: Report) -> None:
+def batch_row(report: Report) -> dict[str, Any]:
+    """The import_batches row of a report (JSON-ready, see `insert_row`)."""
+    return {"batch_id": report.batch_id, "started_at": report.started_at, "finished_at": report.finished_at,
+            "user_name": report.user, "dry_run": report.dry_run, "outcome": report.outcome,
+            "files_json": json.dumps([f.as_dict() for f in report.files], ensure_ascii=False),
+            "rows_json": json.dumps(report.rows), "problems_count": report.problems_count,
+            "warnings_count": report.warnings_count}
+
+
+def insert_row(con: duckdb.DuckDBPyConnection, row: dict[str, Any]) -> None:
     """The batch's row in import_batches and its line in audit_log (same transaction)."""
     con.execute(
         "insert into import_batches (batch_id, started_at, finished_at, user_name, dry_run, outcome, "
         "files_json, rows_json, problems_count, warnings_count) values "
         "($batch_id, $started_at, $finished_at, $user_name, $dry_run, $outcome, $files_json, $rows_json, "
-        "$problems_count, $warnings_count)",
-        {"batch_id": report.batch_id, "started_at": report.started_at, "finished_at": report.finished_at,
-         "user_name": report.user, "dry_run": report.dry_run, "outcome": report.outcome,
-         "files_json": json.dumps([f.as_dict() for f in report.files], ensure_ascii=False),
-         "rows_json": json.dumps(report.rows), "problems_count": report.problems_count,
-         "warnings_count": report.warnings_count})
-    detail = {"batch_id": report.batch_id, "outcome": report.outcome, "dry_run": report.dry_run,
-              "rows": report.rows, "problems": report.problems_count, "warnings": report.warnings_count}
+        "$problems_count, $warnings_count)", {k: row[k] for k in (
+            "batch_id", "started_at", "finished_at", "user_name", "dry_run", "outcome", "files_json",
+            "rows_json", "problems_count", "warnings_count")})
+    detail = {"batch_id": row["batch_id"], "outcome": row["outcome"], "dry_run": row["dry_run"],
+              "rows": json.loads(row["rows_json"]), "problems": row["problems_count"],
+              "warnings": row["warnings_count"]}
     con.execute("insert into audit_log (occurred_at, user_name, event, detail) values ($at, $user, 'import', $detail)",
-                {"at": report.finished_at, "user": report.user, "detail": json.dumps(detail)})
+                {"at": row["finished_at"], "user": row["user_name"], "detail": json.dumps(detail)})
+
+
+def record(con: duckdb.DuckDBPyConnection, report: Report) -> None:
+    """The batch's row in import_batches and its line in audit_log (same transaction)."""
+    insert_row(con, batch_row(report))
 
 
 BATCH_COLUMNS = ("batch_id", "started_at", "finished_at", "user_name", "dry_run", "outcome", "files",

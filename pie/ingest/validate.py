@@ -131,9 +131,10 @@ def detach(con: duckdb.DuckDBPyConnection) -> None:
 
 # ------------------------------------------------------------------------------ staging
 def stage(files: list[SourceFile], progress: Progress = _no_progress, *, max_problems: int = MAX_PROBLEMS,
-          today: date | None = None, temp_root: Path | None = None) -> Batch:
+          today: date | None = None, temp_root: Path | None = None, memory_limit_mb: int | None = None) -> Batch:
     """Read and check every file of a batch without touching the database. The staging
-    file goes in a new private folder under `temp_root` (default: the system's)."""
+    file goes in a new private folder under `temp_root` (default: the system's); DuckDB
+    spills to it beyond `memory_limit_mb` (the worker's share of its address space)."""
     collector = Collector(max_problems)
     sheets: list[Sheet] = []
     total = sum(f.size for f in files) or 1
@@ -156,6 +157,8 @@ def stage(files: list[SourceFile], progress: Progress = _no_progress, *, max_pro
         try:
             con.execute(f"set temp_directory = {literal((folder / 'spill').as_posix())}")
             con.execute("set preserve_insertion_order = false")
+            if memory_limit_mb is not None:
+                con.execute(f"set memory_limit = '{int(memory_limit_mb)}MB'")
             parse.install(con)
             for n, table in enumerate(rules.TABLE_NAMES):
                 progress("check", 0.35 + 0.3 * n / len(rules.TABLE_NAMES))
