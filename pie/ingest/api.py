@@ -15,7 +15,7 @@ from pie import db, i18n
 from pie.config import settings
 from pie.errors import DatabaseBusy, DatabaseMissing, ImportRefused
 from pie.ingest import archive, load, readers, validate, worker
-from pie.ingest.report import ACCEPTED, CHECKED, REJECTED, FileRecord, Problem, Report
+from pie.ingest.report import ACCEPTED, CHECKED, REJECTED, FileRecord, Group, Problem, Report
 from pie.ingest.validate import MAX_PROBLEMS, Progress
 
 STEPS = ("read", "check", "cross", "load", "record", "done")
@@ -130,7 +130,8 @@ def _journal_busy(db_path: Path, report: Report, error: DatabaseBusy) -> None:
     for record in report.files:
         record.archived_as = None
     report.outcome = REJECTED
-    report.problems = [Problem("load-failed", "ingest.reason.busy", {"detail": str(error)[:300]})]
+    busy = Problem("load-failed", "ingest.reason.busy", {"detail": str(error)[:300]})
+    report.problems, report.groups = [busy], [Group(busy.type, busy.key, None, None, busy.severity, 1, 1, [busy])]
     report.problems_count, report.finished_at = max(1, report.problems_count), _now()
     archive.journal_refusal(db_path, load.batch_row(report))
 
@@ -138,14 +139,16 @@ def _journal_busy(db_path: Path, report: Report, error: DatabaseBusy) -> None:
 def _take_problems(report: Report, collector: validate.Collector) -> None:
     report.problems, report.warnings = collector.problems, collector.warnings
     report.problems_count, report.warnings_count = collector.problems_count, collector.warnings_count
+    report.groups = collector.sorted_groups()
 
 
 def _record_failure(db_path: Path, report: Report, error: duckdb.Error) -> None:
     for record in report.files:
         record.archived_as = None
     report.outcome = REJECTED
-    report.problems.append(Problem("load-failed", "ingest.reason.load_failed",
-                                   {"detail": str(error).splitlines()[0][:300]}))
+    failed = Problem("load-failed", "ingest.reason.load_failed", {"detail": str(error).splitlines()[0][:300]})
+    report.problems.append(failed)
+    report.groups.append(Group(failed.type, failed.key, None, None, failed.severity, 1, 1, [failed]))
     report.problems_count += 1
     report.finished_at = _now()
     with db.writing(db_path, programme_changes=False) as con:
