@@ -23,8 +23,8 @@ class Settings:
     # records (logins, lockouts, user changes) still go through the short writer transaction.
     read_only: bool = False
     # Imports read and check files in a worker process with these bounds (docs/IMPORT.md):
-    # address space (MB), seconds before it is killed, cells a workbook sheet may declare.
-    import_memory_mb: int = 1536
+    # address space (MB; virtual, so about 2x the resident use: 1M participants use ~1.1 GB resident under 3 GB), seconds before it is killed, cells a workbook sheet may declare.
+    import_memory_mb: int = 3072
     import_seconds: float = 600.0
     import_max_cells: int = 20_000_000
     # Tests only: kill the import at this stage (pie.db.fault_point; docs/IMPORT.md).
@@ -49,7 +49,7 @@ def settings() -> Settings:
         session_timeout_minutes=int(env.get("PIE_SESSION_TIMEOUT_MINUTES", "30")),
         password=env.get("PIE_PASSWORD"),
         read_only=env.get("PIE_READ_ONLY", "").strip().lower() in ("1", "true", "yes", "on"),
-        import_memory_mb=int(env.get("PIE_IMPORT_MEMORY_MB", "1536")),
+        import_memory_mb=int(env.get("PIE_IMPORT_MEMORY_MB", "3072")),
         import_seconds=float(env.get("PIE_IMPORT_SECONDS", "600")),
         import_max_cells=int(env.get("PIE_IMPORT_MAX_CELLS", "20000000")),
         fault=env.get("PIE_FAULT", "").strip(),

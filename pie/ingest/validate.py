@@ -362,11 +362,15 @@ def _duplicates(con: duckdb.DuckDBPyConnection, batch: Batch, spec: rules.Table)
         keys = ", ".join(ident(c) for c in columns)
         present = " and ".join(f"{ident(c)} is not null" for c in columns)
         shown = " || ', ' || ".join(f"coalesce({parse.raw(spec.column(c))}, '')" for c in columns)
-        sql = (f"select arg_min({shown}, [_sheet, _row]) as value, count(*) as n, "
-               f"min([_sheet, _row], {shown_rows}) as places from {typed} where {present} "
-               f"group by {keys} having count(*) > 1")
-        rows = con.execute(f"select value, n, places, sum(n) over () as rows_total from ({sql}) "
-                           f"order by places[1] limit {int(per_kind)}").fetchall()
+        # Counting per key is a plain (spillable) aggregate; the rows of a key are gathered
+        # only for the first `per_kind` repeated keys.
+        rows = con.execute(
+            f"with seen as (select {keys}, count(*) as n, min(_sheet::bigint * 4294967296 + _row) as first "
+            f"from {typed} where {present} group by {keys} having count(*) > 1), "
+            f"top as (select {keys} from seen order by first limit {int(per_kind)}), "
+            f"hit as (select _sheet, _row, {keys}, {shown} as value from {typed} semi join top using ({keys})) "
+            f"select arg_min(value, [_sheet, _row]), count(*), min([_sheet, _row], {shown_rows}), "
+            f"(select sum(n) from seen) from hit group by {keys} order by min([_sheet, _row])").fetchall()
         if not rows:
             continue
         found: list[tuple[Problem, int]] = []
