@@ -34,6 +34,14 @@ class Settings:
     # reaches it; docs/DEPLOYMENT.md). `--server.address` on the command line wins.
     listen_address: str = "127.0.0.1"
 
+    # Imports read and check files in a worker process with these bounds (docs/IMPORT.md):
+    # address space (MB; virtual, so about 2x the resident use: 1M participants use ~1.1 GB resident under 3 GB), seconds before it is killed, cells a workbook sheet may declare.
+    import_memory_mb: int = 3072
+    import_seconds: float = 600.0
+    import_max_cells: int = 20_000_000
+    # Tests only: kill the import at this stage (pie.db.fault_point; docs/IMPORT.md).
+    fault: str = ""
+
     def accounts_path(self, db_path: Path | None = None) -> Path:
         """The accounts store of `db_path` (default: the configured database). PIE_ACCOUNTS_DB
         overrides it for the configured database only, so `--db other.duckdb` never shares it."""
@@ -69,4 +77,8 @@ def settings() -> Settings:
         listen_address=(env.get("PIE_LISTEN_ADDRESS") or "127.0.0.1").strip(),
         accounts_store=Path(env["PIE_ACCOUNTS_DB"]) if env.get("PIE_ACCOUNTS_DB") else None,
         session_max_hours=float(env.get("PIE_SESSION_MAX_HOURS", "12")),
+        import_memory_mb=int(env.get("PIE_IMPORT_MEMORY_MB", "3072")),
+        import_seconds=float(env.get("PIE_IMPORT_SECONDS", "600")),
+        import_max_cells=int(env.get("PIE_IMPORT_MAX_CELLS", "20000000")),
+        fault=env.get("PIE_FAULT", "").strip(),
     )

@@ -140,6 +140,74 @@ def private_file(path: Path) -> Path:
     return path
 
 
+# ------------------------------------------------------------------------------ faults, repair
+FAULT_EXIT = 86
+# Writes in progress leave this marker beside the database (removed once published): a
+# process that finds it when no writer holds the lock knows a writer died mid-way.
+UNPUBLISHED_SUFFIX = ".unpublished"
+# Functions run by every writer when it starts, holding the lock, before its own work
+# (pie.ingest.archive registers the completion of an interrupted batch's archive).
+REPAIRS: list[Callable[[duckdb.DuckDBPyConnection, Path], bool]] = []
+
+
+def fault_point(stage: str) -> None:
+    """Tests: end the process at once, like a kill, when PIE_FAULT names `stage`
+    (read, check, load, derived, archive, commit, publish; docs/IMPORT.md)."""
+    if stage and settings().fault == stage:
+        sys.stdout.flush()
+        os._exit(FAULT_EXIT)
+
+
+def _marker(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + UNPUBLISHED_SUFFIX)
+
+
+def _published_version(db_path: Path) -> int | None:
+    """The data_version of the current snapshot (from its name), None when there is none."""
+    try:
+        name = _pointer(db_path).read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    try:
+        return int(name[len(db_path.stem) + 2:].split("-", 1)[0])
+    except ValueError:
+        return None
+
+
+def _record_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    try:
+        row = con.execute("select value from app_meta where key = 'data_version'").fetchone()
+    except duckdb.CatalogException:
+        return None
+    return int(row[0]) if row else 0
+
+
+def repair(con: duckdb.DuckDBPyConnection, db_path: Path) -> bool:
+    """Bring the publication back in line with the database of record; `con` holds the
+    write lock. Removes `.partial` leftovers of a killed publication, runs REPAIRS, and
+    republishes when the record's data_version differs from the current snapshot's (a
+    writer died between its commit and its publication). True when it published."""
+    out = published_dir(db_path)
+    if out.is_dir():
+        for leftover in out.glob(".*.partial"):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+    changed = False
+    for fix in REPAIRS:
+        changed = bool(fix(con, db_path)) or changed
+    if changed:
+        _bump_data_version(con)
+    record = _record_version(con)
+    published = False
+    if record is not None and (changed or _published_version(db_path) != record) and (
+            _pointer(db_path).exists() or _marker(db_path).exists() or changed):
+        publish_snapshot(con, db_path)
+        published = True
+    with contextlib.suppress(OSError):
+        _marker(db_path).unlink()
+    return published
+
+
 def connect_for_writing(path: Path, wait_seconds: float | None = None,
                         on_wait: Callable[[str], None] = _stderr) -> duckdb.DuckDBPyConnection:
     """Open `path` read-write, waiting up to `wait_seconds` while another writer holds it."""
@@ -166,14 +234,19 @@ def connect_for_writing(path: Path, wait_seconds: float | None = None,
 @contextlib.contextmanager
 def writing(path: Path | str | None = None, *, publish: bool = True, must_exist: bool = True,
             transaction: bool = True, wait_seconds: float | None = None,
-            programme_changes: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+            programme_changes: bool = True,
+            after_commit: list[Callable[[], None]] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """One unit of work on the database of record, all-or-nothing when `transaction`.
 
     The file is held read-write only inside the block. On success, if `publish`, the derived
     tables are rebuilt (unless the caller promises `programme_changes=False`: the block writes
     no programme table, e.g. a dry-run import recording its check), the data version is bumped
     and a new snapshot is published before the lock is released; on an exception the
-    transaction is rolled back and nothing is published.
+    transaction is rolled back and nothing is published. Functions the block appends to
+    `after_commit` run after the commit, before the publication.
+
+    Crash consistency: a writer first repairs what a killed writer left (`repair`), and
+    marks the database `.unpublished` until its own snapshot is out, so readers know.
     """
     db_path = _db_path(path)
     if publish and settings().read_only:
@@ -186,33 +259,47 @@ def writing(path: Path | str | None = None, *, publish: bool = True, must_exist:
     # collide (catalog write-write conflict on the macros). One writer per process at a time.
     with _writer_turn(db_path, wait_seconds):
         con = connect_for_writing(db_path, wait_seconds)
+        _local.writing = getattr(_local, "writing", 0) + 1
         try:
             install_macros(con)
+            repair(con, db_path)
+            if publish:
+                _marker(db_path).touch()
             if transaction:
                 con.execute("begin transaction")
             purge = False
             try:
                 _move_account_tables(con, db_path)
                 yield con
+                fault_point("load")
                 if publish:
                     if programme_changes:
                         refresh_derived(con)
+                    fault_point("derived")
                     _bump_data_version(con)
                     purge = _take_purge_flag(con)
                 if transaction:
                     con.execute("commit")
+                fault_point("commit")
             except BaseException:
                 if transaction:
                     with contextlib.suppress(duckdb.Error):
                         con.execute("rollback")
+                with contextlib.suppress(OSError):
+                    _marker(db_path).unlink()
                 raise
+            for step in after_commit or ():
+                step()
             if publish:
                 if purge:  # the dropped tables' blocks are still in the file: rewrite it first
                     _rewrite(con, db_path)
                 new = publish_snapshot(con, db_path)
                 if purge:  # older snapshots still hold account tables: only the new one stays
                     _remove_old_snapshots(db_path, keep=new.name, kept=1)
+                with contextlib.suppress(OSError):
+                    _marker(db_path).unlink()
         finally:
+            _local.writing -= 1
             con.close()
 
 
@@ -277,6 +364,7 @@ def _take_purge_flag(con: duckdb.DuckDBPyConnection) -> bool:
     return True
 
 
+_local = threading.local()          # .writing: this thread is inside `writing`
 _writer_locks: dict[Path, threading.RLock] = {}
 _writer_locks_guard = threading.Lock()
 
@@ -316,6 +404,7 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, db_path: Path) -> Path:
     partial = out / f".{name}.partial"
     shutil.copyfile(db_path, partial)
     private_file(partial)
+    fault_point("publish")
     os.replace(partial, out / name)
     pointer_partial = out / f".{db_path.stem}.current.partial"
     pointer_partial.write_text(name, encoding="utf-8")
@@ -417,8 +506,12 @@ class Reader:
         self._con: duckdb.DuckDBPyConnection | None = None
         self._retired: list[duckdb.DuckDBPyConnection] = []
 
+    REPAIR_EVERY = 2.0            # seconds between two looks at a writer's marker
+
     def snapshot(self) -> Path:
-        """Path of the current snapshot (publishing one first if the database has none)."""
+        """Path of the current snapshot (publishing one first if the database has none, and
+        republishing when a writer died between its commit and its publication)."""
+        self._check_unpublished()
         pointer = _pointer(self.db_path)
         try:
             return published_dir(self.db_path) / pointer.read_text(encoding="utf-8").strip()
@@ -429,6 +522,36 @@ class Reader:
                 raise DatabaseMissing(key="db.error.missing", path=self.db_path) from None
             with writing(self.db_path, publish=False, transaction=False) as con:
                 return publish_snapshot(con, self.db_path)
+
+    def _check_unpublished(self) -> None:
+        """A writer's marker with no writer at work: the record may be newer than the
+        snapshot. Take the lock (without waiting) and repair; a busy lock means a writer is
+        at work and will publish. A PIE_READ_ONLY process cannot publish: it compares the
+        versions (opening the record read-only) and refuses to show stale data."""
+        if not _marker(self.db_path).exists() or getattr(_local, "writing", 0):
+            return
+        now = time.monotonic()
+        if now - getattr(self, "_looked", -1e9) < self.REPAIR_EVERY:
+            return
+        self._looked = now
+        if settings().read_only:
+            try:
+                con = duckdb.connect(str(self.db_path), read_only=True)
+            except duckdb.Error:
+                return                    # a writer holds it: it will publish
+            try:
+                record = _record_version(con)
+            finally:
+                con.close()
+            if record is not None and record != _published_version(self.db_path):
+                self._looked = -1e9
+                raise PieError(key="db.error.unpublished", path=self.db_path)
+            return
+        try:
+            with writing(self.db_path, publish=False, transaction=False, wait_seconds=0):
+                pass                      # `writing` repairs on entry
+        except (DatabaseBusy, DatabaseMissing):
+            return
 
     def connection(self) -> duckdb.DuckDBPyConnection:
         """The read-only connection to the current snapshot (reopened when it changes)."""

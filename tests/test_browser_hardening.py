@@ -11,8 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from browser_support import (  # noqa: F401  (browser, page: fixtures found by name)
-    TIMEOUT_MS, VIEWPORT, browser, expect, log_in, streamlit_server, wait_until_idle)
+from browser_support import TIMEOUT_MS, VIEWPORT, expect, log_in, streamlit_server, wait_until_idle
 from pie import auth
 
 pytestmark = pytest.mark.browser

@@ -95,3 +95,18 @@ def test_cli_import_while_a_dashboard_session_is_open(monkeypatch, empty_db):
     at.run()                                                   # the next click
     assert not at.exception
     assert at.metric[0].value == str(REGISTER_PARTICIPANTS)
+
+
+def test_a_hostile_workbook_leaves_the_dashboard_alive(monkeypatch, empty_db):
+    """Test that a sheet that would make calamine abort its process is checked in the
+    worker: the page shows the problem, grouped, and the dashboard process lives on."""
+    import hostile
+    from pie import ingest
+
+    at = import_page(monkeypatch, empty_db)
+    at.file_uploader(key="import_files").set_value(
+        [("participants.xlsx", hostile.huge_sheet_xlsx(declare=False), "application/octet-stream")])
+    at = click(at.run(), "Vérifier (rien n'est enregistré)")
+    assert not at.exception
+    assert any("n'a pas pu être lu" in str(frame.value) for frame in at.dataframe)
+    assert [b["outcome"] for b in ingest.history(empty_db)] == ["checked"]

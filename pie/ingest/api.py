@@ -13,9 +13,9 @@ import duckdb
 
 from pie import db, i18n
 from pie.config import settings
-from pie.errors import DatabaseMissing, ImportRefused
-from pie.ingest import archive, load, readers, validate
-from pie.ingest.report import ACCEPTED, CHECKED, REJECTED, FileRecord, Problem, Report
+from pie.errors import DatabaseBusy, DatabaseMissing, ImportRefused
+from pie.ingest import archive, load, readers, validate, worker
+from pie.ingest.report import ACCEPTED, CHECKED, REJECTED, FileRecord, Group, Problem, Report
 from pie.ingest.validate import MAX_PROBLEMS, Progress
 
 STEPS = ("read", "check", "cross", "load", "record", "done")
@@ -80,13 +80,15 @@ def ingest(sources: Iterable[Any], db_path: Path | str | None = None, user: str 
     report = Report(db.new_batch_id(), user=user, dry_run=dry_run, started_at=_now(), language=language)
     files = readers.collect(sources)
     archive.sweep_staging(db_path)
-    batch = validate.stage(files, progress, max_problems=max_problems, temp_root=archive.staging_dir(db_path))
-    report.files = [FileRecord(f.label, f.sha256, f.size) for f in files]
+    # Read and check in a bounded worker process: no file can take this process down.
+    batch = worker.stage(files, progress, max_problems=max_problems, temp_root=archive.staging_dir(db_path))
+    report.files = [FileRecord(f.label, f.sha256 or "", f.size) for f in files]
     report.rows = {t: batch.rows[t] for t in batch.tables()}
     saved: Path | None = None
+    after_commit: list = []
     try:
         # A dry run only records its check: the derived tables need no rebuild (seconds at 1M).
-        with db.writing(db_path, programme_changes=not dry_run) as con:
+        with db.writing(db_path, programme_changes=not dry_run, after_commit=after_commit) as con:
             if _is_demo(db.meta(con)):
                 raise _refusal(db_path)
             validate.attach(con, batch)
@@ -99,6 +101,7 @@ def ingest(sources: Iterable[Any], db_path: Path | str | None = None, user: str 
             else:
                 load.upsert(con, batch, progress)
                 saved = archive.save(files, db_path, report.batch_id, report.files)
+                after_commit.append(lambda: archive.publish(db_path, report.batch_id))
                 report.outcome = ACCEPTED
             validate.detach(con)
             progress("record", 0.98)
@@ -108,6 +111,12 @@ def ingest(sources: Iterable[Any], db_path: Path | str | None = None, user: str 
         # The database refused what the checks let through: nothing was written (rolled back).
         archive.remove(saved)
         _record_failure(db_path, report, error)
+    except DatabaseBusy as error:
+        # Another writer held the database longer than the lock wait: the batch is refused,
+        # and recorded as such by the next writer (it cannot be written now).
+        archive.remove(saved)
+        _journal_busy(db_path, report, error)
+        raise
     except BaseException:
         archive.remove(saved)
         raise
@@ -118,17 +127,30 @@ def ingest(sources: Iterable[Any], db_path: Path | str | None = None, user: str 
     return report
 
 
+def _journal_busy(db_path: Path, report: Report, error: DatabaseBusy) -> None:
+    for record in report.files:
+        record.archived_as = None
+    report.outcome = REJECTED
+    busy = Problem("load-failed", "ingest.reason.busy", {"detail": str(error)[:300]})
+    report.problems, report.groups = [busy], [Group(busy.type, busy.key, None, None, busy.severity, 1, 1, [busy])]
+    report.problems_count, report.finished_at = max(1, report.problems_count), _now()
+    archive.journal_refusal(db_path, load.batch_row(report))
+    load.audit(db_path, report)  # the accounts store needs no database lock: the trail is written now
+
+
 def _take_problems(report: Report, collector: validate.Collector) -> None:
     report.problems, report.warnings = collector.problems, collector.warnings
     report.problems_count, report.warnings_count = collector.problems_count, collector.warnings_count
+    report.groups = collector.sorted_groups()
 
 
 def _record_failure(db_path: Path, report: Report, error: duckdb.Error) -> None:
     for record in report.files:
         record.archived_as = None
     report.outcome = REJECTED
-    report.problems.append(Problem("load-failed", "ingest.reason.load_failed",
-                                   {"detail": str(error).splitlines()[0][:300]}))
+    failed = Problem("load-failed", "ingest.reason.load_failed", {"detail": str(error).splitlines()[0][:300]})
+    report.problems.append(failed)
+    report.groups.append(Group(failed.type, failed.key, None, None, failed.severity, 1, 1, [failed]))
     report.problems_count += 1
     report.finished_at = _now()
     with db.writing(db_path, programme_changes=False) as con:

@@ -1,13 +1,26 @@
 """Keeping the originals of accepted batches under <database folder>/imports/<batch_id>/,
-so any state of the database can be rebuilt by importing them again in order."""
+so any state of the database can be rebuilt by importing them again in order.
+
+An archive folder exists only for a committed batch: `save` writes the files under
+imports/.staging/<batch_id>.archive/ inside the transaction, `publish` renames that
+folder into place after the commit (pie.db.writing's `after_commit`), and `repair` (run by
+every writer as it starts, pie.db.REPAIRS) finishes what a killed import left: the folder
+of a batch the database recorded as accepted is renamed into place, any other removed.
+`journal_refusal` / `repair` also record in the history a batch refused because another
+writer held the database too long (it could not be recorded at the time).
+"""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
 import time
 from pathlib import Path
 
+import duckdb
+
+from pie import db
 from pie.db import own_private_dir, private_file
 from pie.errors import PieError
 from pie.ingest.readers import SourceFile
@@ -39,6 +52,8 @@ def sweep_staging(db_path: Path) -> None:
         return
     now = time.time()
     for old in folder.iterdir():
+        if old.name.endswith((ARCHIVE_SUFFIX, REFUSED_SUFFIX)):
+            continue                    # `repair` decides, holding the lock
         try:
             if now - old.stat().st_mtime > STALE_SECONDS:
                 shutil.rmtree(old, ignore_errors=True)
@@ -46,11 +61,28 @@ def sweep_staging(db_path: Path) -> None:
             continue
 
 
+ARCHIVE_SUFFIX = ".archive"
+REFUSED_SUFFIX = ".refused.json"
+
+
+def pending_folder(db_path: Path, batch_id: str) -> Path:
+    return staging_dir(db_path) / f"{batch_id}{ARCHIVE_SUFFIX}"
+
+
+def publish(db_path: Path, batch_id: str) -> Path:
+    """Move a committed batch's archive into place (imports/<batch_id>/)."""
+    final = imports_dir(db_path) / batch_id
+    pending_folder(db_path, batch_id).replace(final)
+    return final
+
+
 def save(files: list[SourceFile], db_path: Path, batch_id: str, records: list[FileRecord]) -> Path:
     """Write the exact bytes that were checked (so their sha256 is the recorded one) and set
-    each record's `archived_as` (relative to the database folder). Returns the folder."""
+    each record's `archived_as` (relative to the database folder: where `publish` puts
+    them after the commit). Returns the pending folder."""
     own_private_dir(imports_dir(db_path))
-    folder = imports_dir(db_path) / batch_id
+    folder = pending_folder(db_path, batch_id)
+    final = imports_dir(db_path) / batch_id
     folder.mkdir(parents=True, exist_ok=False)
     own_private_dir(folder)
     used: set[str] = set()
@@ -64,7 +96,8 @@ def save(files: list[SourceFile], db_path: Path, batch_id: str, records: list[Fi
                 _copy_checked(source, partial)
             private_file(partial)
             partial.replace(folder / name)
-            record.archived_as = (folder / name).relative_to(Path(db_path).parent).as_posix()
+            record.archived_as = (final / name).relative_to(Path(db_path).parent).as_posix()
+            db.fault_point("archive")
     except BaseException:
         remove(folder)
         raise
@@ -102,3 +135,56 @@ def _unique(name: str, used: set[str]) -> str:
         candidate = f"{stem}-{n}{suffix}"
     used.add(candidate.lower())
     return candidate
+
+
+def journal_refusal(db_path: Path, row: dict) -> None:
+    """Keep the import_batches row of a batch refused because the database was busy; the
+    next writer records it (`repair`)."""
+    folder = staging_dir(db_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = folder / f".{row['batch_id']}{REFUSED_SUFFIX}.partial"
+    partial.write_text(json.dumps(row, default=str, ensure_ascii=False), encoding="utf-8")
+    partial.replace(folder / f"{row['batch_id']}{REFUSED_SUFFIX}")
+
+
+def repair(con: duckdb.DuckDBPyConnection, db_path: Path) -> bool:
+    """Finish what killed imports left (run by every writer holding the lock): archives of
+    committed batches moved into place, others removed; journaled refusals recorded.
+    True when it wrote to the database."""
+    folder = staging_dir(Path(db_path))
+    if not folder.is_dir():
+        return False
+    leftovers = [p for p in folder.iterdir() if p.name.endswith((ARCHIVE_SUFFIX, REFUSED_SUFFIX))]
+    if not leftovers:
+        return False
+    try:
+        accepted = {r[0] for r in con.execute(
+            "select batch_id from import_batches where outcome not in ('rejected', 'checked') "
+            "and not dry_run").fetchall()}
+        known = {r[0] for r in con.execute("select batch_id from import_batches").fetchall()}
+    except duckdb.CatalogException:
+        return False
+    changed = False
+    for path in leftovers:
+        if path.name.endswith(ARCHIVE_SUFFIX):
+            batch_id = path.name[: -len(ARCHIVE_SUFFIX)]
+            final = imports_dir(db_path) / batch_id
+            if batch_id in accepted and not final.exists():
+                path.replace(final)
+            else:
+                shutil.rmtree(path, ignore_errors=True)
+            continue
+        try:
+            row = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            path.unlink(missing_ok=True)
+            continue
+        if row["batch_id"] not in known:
+            from pie.ingest import load
+            load.insert_row(con, row)
+            changed = True
+        path.unlink(missing_ok=True)
+    return changed
+
+
+db.REPAIRS.append(repair)

@@ -51,25 +51,43 @@ def upsert(con: duckdb.DuckDBPyConnection, batch: Batch, progress: Progress) -> 
             con.execute(upsert_sql(spec, absent, sheets))
 
 
-def record(con: duckdb.DuckDBPyConnection, report: Report) -> None:
-    """The batch's row in import_batches (inside the transaction; `audit` writes its audit line)."""
+def batch_row(report: Report) -> dict[str, Any]:
+    """The import_batches row of a report (JSON-ready, see `insert_row`)."""
+    return {"batch_id": report.batch_id, "started_at": report.started_at, "finished_at": report.finished_at,
+            "user_name": report.user, "dry_run": report.dry_run, "outcome": report.outcome,
+            "files_json": json.dumps([f.as_dict() for f in report.files], ensure_ascii=False),
+            "rows_json": json.dumps(report.rows), "problems_count": report.problems_count,
+            "warnings_count": report.warnings_count}
+
+
+def insert_row(con: duckdb.DuckDBPyConnection, row: dict[str, Any]) -> None:
+    """The batch's row in import_batches (inside the transaction; `audit_row` writes its audit
+    line in the accounts store after the commit)."""
     con.execute(
         "insert into import_batches (batch_id, started_at, finished_at, user_name, dry_run, outcome, "
         "files_json, rows_json, problems_count, warnings_count) values "
         "($batch_id, $started_at, $finished_at, $user_name, $dry_run, $outcome, $files_json, $rows_json, "
-        "$problems_count, $warnings_count)",
-        {"batch_id": report.batch_id, "started_at": report.started_at, "finished_at": report.finished_at,
-         "user_name": report.user, "dry_run": report.dry_run, "outcome": report.outcome,
-         "files_json": json.dumps([f.as_dict() for f in report.files], ensure_ascii=False),
-         "rows_json": json.dumps(report.rows), "problems_count": report.problems_count,
-         "warnings_count": report.warnings_count})
+        "$problems_count, $warnings_count)", {k: row[k] for k in (
+            "batch_id", "started_at", "finished_at", "user_name", "dry_run", "outcome", "files_json",
+            "rows_json", "problems_count", "warnings_count")})
+
+
+def record(con: duckdb.DuckDBPyConnection, report: Report) -> None:
+    """The batch's row in import_batches (inside the transaction; `audit` writes its audit line)."""
+    insert_row(con, batch_row(report))
+
+
+def audit_row(db_path: Path, row: dict[str, Any]) -> None:
+    """A batch's line in the audit trail (the accounts store, pie.auth), after the commit."""
+    detail = {"batch_id": row["batch_id"], "outcome": row["outcome"], "dry_run": row["dry_run"],
+              "rows": json.loads(row["rows_json"]), "problems": row["problems_count"],
+              "warnings": row["warnings_count"]}
+    auth.record_event(db_path, row["user_name"], "import", json.dumps(detail))
 
 
 def audit(db_path: Path, report: Report) -> None:
     """The batch's line in the audit trail (the accounts store, pie.auth), after the commit."""
-    detail = {"batch_id": report.batch_id, "outcome": report.outcome, "dry_run": report.dry_run,
-              "rows": report.rows, "problems": report.problems_count, "warnings": report.warnings_count}
-    auth.record_event(db_path, report.user, "import", json.dumps(detail))
+    audit_row(db_path, batch_row(report))
 
 
 BATCH_COLUMNS = ("batch_id", "started_at", "finished_at", "user_name", "dry_run", "outcome", "files",

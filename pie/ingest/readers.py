@@ -463,9 +463,81 @@ def _csv_slow(text: str, separator: str, width: int, lines_before: int,
 
 
 # ------------------------------------------------------------------------------ workbooks
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Za-z]*)(\d*)(?::([A-Za-z]*)(\d*))?"')
+_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
+_SHEET_ID_FIRST = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\br:id="([^"]*)"[^>]*?\bname="([^"]*)"')
+_RELATION = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"')
+_RELATION_TARGET_FIRST = re.compile(rb'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + (letter - 64)
+    return number
+
+
+def check_workbook_size(data: bytes, max_cells: int) -> None:
+    """Refuse (NotReadable) an XLSX whose sheet declares more than `max_cells` cells in its
+    `<dimension ref=…>`, before calamine allocates them (a 2 KB file can declare
+    A1:XFD1048576, 17 billion cells). Only the first 64 KB of each sheet is inflated."""
+    import zipfile
+
+    if not data.startswith(b"PK"):
+        return
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        parts = [n for n in archive.namelist() if re.fullmatch(r"xl/worksheets/[^/]+\.xml", n)]
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return                          # calamine says what is wrong with it
+    names = _sheet_names(archive)
+    for part in parts:
+        try:
+            with archive.open(part) as stream:
+                head = stream.read(1 << 16)
+        except Exception:  # noqa: BLE001 - a damaged part: calamine reports it
+            continue
+        found = _DIMENSION.search(head)
+        if not found:
+            continue
+        first_col, first_row, last_col, last_row = found.groups()
+        last_col, last_row = (last_col or first_col), (last_row or first_row)
+        # to_python(skip_empty_area=False) builds the range from A1 to the last cell
+        rows, cols = int(last_row or 1), _column_number(last_col or b"A")
+        if rows * cols > max_cells:
+            raise NotReadable(key="ingest.reason.too_many_cells", sheet=names.get(part, part),
+                              cells=f"{rows * cols:,}".replace(",", " "), rows=rows, columns=cols,
+                              limit=f"{max_cells:,}".replace(",", " "))
+
+
+def _sheet_names(archive) -> dict[str, str]:
+    """Worksheet part -> the sheet's name (best effort: the part's name when unknown)."""
+    try:
+        workbook = archive.read("xl/workbook.xml")
+        relations = archive.read("xl/_rels/workbook.xml.rels")
+    except (KeyError, Exception):  # noqa: BLE001
+        return {}
+    targets = {rid: target for rid, target in _RELATION.findall(relations)}
+    targets.update({rid: target for target, rid in _RELATION_TARGET_FIRST.findall(relations)})
+    sheets = {rid: name for name, rid in _SHEET.findall(workbook)}
+    sheets.update({rid: name for rid, name in _SHEET_ID_FIRST.findall(workbook)})
+    result = {}
+    for rid, name in sheets.items():
+        target = targets.get(rid)
+        if target is None:
+            continue
+        target = target.decode("utf-8", "replace").lstrip("/")
+        part = target if target.startswith("xl/") else "xl/" + target
+        result[part] = name.decode("utf-8", "replace")
+    return result
+
+
 def _read_workbook(source: SourceFile, data: bytes) -> ReadResult:
     from python_calamine import CalamineWorkbook
 
+    from pie.config import settings
+
+    check_workbook_size(data, settings().import_max_cells)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as error:  # noqa: BLE001 - calamine raises several error types

@@ -83,6 +83,52 @@ class Problem:
         return (self.file or "", self.row if self.row is not None else -1, self.column or "", self.type)
 
 
+GROUP_EXAMPLES = 20        # example rows kept per kind of problem
+
+
+@dataclass
+class Group:
+    """Problems of one kind (type, reason, table, column): how many, and the first rows."""
+
+    type: str
+    key: str
+    table: str | None
+    column: str | None
+    severity: str
+    count: int = 0
+    listed: int = 0                           # how many of them the report lists
+    examples: list[Problem] = field(default_factory=list)
+
+    @staticmethod
+    def key_of(problem: Problem) -> tuple:
+        return (problem.severity, problem.type, problem.key, problem.table, problem.column)
+
+    @classmethod
+    def of(cls, problem: Problem) -> "Group":
+        return cls(problem.type, problem.key, problem.table, problem.column, problem.severity)
+
+    def title(self, language: str = i18n.DEFAULT_LANGUAGE) -> str:
+        """The kind's name (`ingest.type.<type>`)."""
+        try:
+            return i18n.t(f"ingest.type.{self.type}", language)
+        except KeyError:
+            return self.type
+
+    def places(self, shown: int = GROUP_EXAMPLES) -> str:
+        """`file:row, file:row, …` of the first examples."""
+        places = [p.where() for p in self.examples[:shown] if p.where()]
+        return ", ".join(places) + (" …" if self.count > len(places) and places else "")
+
+    def how_to_fix(self, language: str = i18n.DEFAULT_LANGUAGE) -> str:
+        """What is wrong and what is expected: the first example's reason."""
+        return self.examples[0].reason(language) if self.examples else ""
+
+    def as_row(self, language: str = i18n.DEFAULT_LANGUAGE) -> dict[str, Any]:
+        return {"severity": self.severity, "type": self.type, "kind": self.title(language),
+                "table": self.table, "column": self.column, "count": self.count,
+                "rows": self.places(), "how_to_fix": self.how_to_fix(language)}
+
+
 @dataclass
 class FileRecord:
     """An original file of the batch, as recorded in import_batches.files_json."""
@@ -113,6 +159,7 @@ class Report:
     problems_count: int = 0                   # every problem, even beyond the listed ones
     warnings_count: int = 0
     language: str = i18n.DEFAULT_LANGUAGE
+    groups: list[Group] = field(default_factory=list)   # problems by kind, errors first
 
     @property
     def valid(self) -> bool:
@@ -135,15 +182,29 @@ class Report:
         return self.outcome
 
     def as_json(self, language: str | None = None) -> dict[str, Any]:
-        """Exactly the object of `python -m pie ingest --json` (shared/CLI.md)."""
+        """The object of `python -m pie ingest --json` (shared/CLI.md). `problems` lists the
+        first problems of each kind (docs/IMPORT.md); when some were left out, a last key
+        `truncated` says how many (every problem is counted, not every one listed)."""
         language = language or self.language
-        return {
+        result = {
             "batch_id": self.batch_id,
             "outcome": self.json_outcome(),
             "rows": dict(self.rows),
             "problems": [{"file": p.file, "row": p.row, "column": p.column, "value": p.value,
                           "reason": p.reason(language)} for p in self.problems],
         }
+        if self.truncated:
+            result["truncated"] = self.problems_count - len(self.problems)
+        return result
+
+    def groups_frame(self, language: str | None = None):
+        """One row per kind of problem: severity, type, kind, table, column, count, rows
+        (the first places), how_to_fix."""
+        import pandas as pd
+
+        language = language or self.language
+        columns = ["severity", "type", "kind", "table", "column", "count", "rows", "how_to_fix"]
+        return pd.DataFrame([g.as_row(language) for g in self.groups], columns=columns)
 
     def to_rows(self, language: str | None = None, warnings: bool = True) -> list[dict[str, Any]]:
         """Problems then warnings, one dict each: severity, type, file, row, column, value,

@@ -32,9 +32,10 @@ import pyarrow as pa
 from pie.ingest import parse, rules
 from pie.ingest.parse import ident, literal
 from pie.ingest.readers import Sheet, SourceFile, read
-from pie.ingest.report import ERROR, WARNING, Problem
+from pie.ingest.report import ERROR, GROUP_EXAMPLES, WARNING, Group, Problem
 
 MAX_PROBLEMS = 100_000
+LISTED_PER_KIND = 1_000       # problems of one kind listed (and downloadable); all are counted
 MAX_NAMED_DUPLICATES = 5
 Progress = Callable[[str, float], None]
 
@@ -45,35 +46,71 @@ def _no_progress(step: str, fraction: float) -> None:
 
 @dataclass
 class Collector:
-    """Problems and warnings of a batch: all counted, the first `limit` of each listed."""
+    """Problems and warnings of a batch, grouped by kind (`Group`: type, reason, table,
+    column): every one counted, the first GROUP_EXAMPLES of each kind kept as examples, the
+    first `per_kind` of each kind listed (at most `limit` in all) — memory stays bounded
+    whatever the file holds."""
 
     limit: int = MAX_PROBLEMS
+    per_kind: int = LISTED_PER_KIND
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     problems_count: int = 0
     warnings_count: int = 0
+    groups: dict[tuple, Group] = field(default_factory=dict)
 
     def add(self, problem: Problem) -> None:
         self.add_many([problem], 1)
 
     def add_many(self, found: list[Problem], total: int | None = None) -> None:
-        """Add problems of one kind (all errors or all warnings); `total` counts those not
-        listed too (a query stops listing at the limit)."""
+        """Add problems; `total` counts those a query found but did not return (counted in
+        the kind of the last one returned)."""
         if not found:
             return
-        total = len(found) if total is None else total
-        errors = [p for p in found if p.severity == ERROR]
-        warnings = [p for p in found if p.severity == WARNING]
-        if errors:
-            self.problems.extend(errors[: max(0, self.limit - len(self.problems))])
-            self.problems_count += total - len(warnings)
-        if warnings:
-            self.warnings.extend(warnings[: max(0, self.limit - len(self.warnings))])
-            self.warnings_count += total - len(errors)
+        for problem in found:
+            self._take(problem, 1)
+        extra = (len(found) if total is None else total) - len(found)
+        if extra > 0:
+            self._count(found[-1], extra)
+
+    def add_counted(self, found: list[tuple[Problem, int]]) -> None:
+        """Add problems each with the count of its kind in the query that found it (the
+        query returned only the first rows of each kind)."""
+        counted: set[tuple] = set()
+        for problem, kind_total in found:
+            key = Group.key_of(problem)
+            self._take(problem, 0)
+            if key not in counted:
+                counted.add(key)
+                self._count(problem, kind_total)
+
+    def _take(self, problem: Problem, count: int) -> None:
+        group = self.groups.get(Group.key_of(problem))
+        if group is None:
+            group = self.groups[Group.key_of(problem)] = Group.of(problem)
+        if len(group.examples) < GROUP_EXAMPLES:
+            group.examples.append(problem)
+        listed = self.problems if problem.severity == ERROR else self.warnings
+        if group.listed < self.per_kind and len(listed) < self.limit:
+            listed.append(problem)
+            group.listed += 1
+        if count:
+            self._count(problem, count)
+
+    def _count(self, problem: Problem, count: int) -> None:
+        self.groups[Group.key_of(problem)].count += count
+        if problem.severity == ERROR:
+            self.problems_count += count
+        else:
+            self.warnings_count += count
 
     def sort(self) -> None:
         self.problems.sort(key=Problem.sort_key)
         self.warnings.sort(key=Problem.sort_key)
+
+    def sorted_groups(self) -> list[Group]:
+        """Errors first, then the largest kinds."""
+        return sorted(self.groups.values(), key=lambda g: (g.severity != ERROR, -g.count, g.type, g.column or ""))
 
 
 @dataclass
@@ -144,9 +181,10 @@ def detach(con: duckdb.DuckDBPyConnection) -> None:
 
 # ------------------------------------------------------------------------------ staging
 def stage(files: list[SourceFile], progress: Progress = _no_progress, *, max_problems: int = MAX_PROBLEMS,
-          today: date | None = None, temp_root: Path | None = None) -> Batch:
+          today: date | None = None, temp_root: Path | None = None, memory_limit_mb: int | None = None) -> Batch:
     """Read and check every file of a batch without touching the database. The staging
-    file goes in a new private folder under `temp_root` (default: the system's)."""
+    file goes in a new private folder under `temp_root` (default: the system's); DuckDB
+    spills to it beyond `memory_limit_mb` (the worker's share of its address space)."""
     collector = Collector(max_problems)
     sheets: list[Sheet] = []
     total = sum(f.size for f in files) or 1
@@ -178,6 +216,8 @@ def stage(files: list[SourceFile], progress: Progress = _no_progress, *, max_pro
         try:
             con.execute(f"set temp_directory = {literal((folder / 'spill').as_posix())}")
             con.execute("set preserve_insertion_order = false")
+            if memory_limit_mb is not None:
+                con.execute(f"set memory_limit = '{int(memory_limit_mb)}MB'")
             parse.install(con)
             for n, table in enumerate(rules.TABLE_NAMES):
                 progress("check", 0.35 + 0.3 * n / len(rules.TABLE_NAMES))
@@ -302,6 +342,16 @@ def _fetch(con: duckdb.DuckDBPyConnection, sql: str, limit: int,
     return [make(r[:-1]) for r in rows], total
 
 
+def _fetch_kinds(con: duckdb.DuckDBPyConnection, sql: str, kind: str, per_kind: int,
+                 make: Callable[[tuple], Problem]) -> list[tuple[Problem, int]]:
+    """Run a problem query whose rows fall in kinds (`kind`: SQL over its columns): the
+    first `per_kind` rows of each kind, each with the count of its kind."""
+    rows = con.execute(
+        f"select * exclude (_n) from (select *, count(*) over (partition by {kind}) as _total, "
+        f"row_number() over (partition by {kind}) as _n from ({sql})) where _n <= {int(per_kind)}").fetchall()
+    return [(make(r[:-1]), r[-1]) for r in rows]
+
+
 def _cell_problems(con: duckdb.DuckDBPyConnection, batch: Batch, spec: rules.Table,
                    without: dict[str, list[int]], today: date | None) -> None:
     parts = []
@@ -318,8 +368,7 @@ def _cell_problems(con: duckdb.DuckDBPyConnection, batch: Batch, spec: rules.Tab
                        parse.reason_params(columns[name], reason, today),
                        file=batch.label(sheet), row=row, column=name, value=value, table=spec.name)
 
-    found, total = _fetch(con, sql, batch.collector.limit, make)
-    batch.collector.add_many(found, total)
+    batch.collector.add_counted(_fetch_kinds(con, sql, "col, reason", batch.collector.per_kind, make))
 
 
 def _label_notes(con: duckdb.DuckDBPyConnection, batch: Batch, spec: rules.Table) -> None:
@@ -354,33 +403,44 @@ def _row_rule_problems(con: duckdb.DuckDBPyConnection, batch: Batch, spec: rules
             return Problem(rule.type, f"ingest.rule.{rule.reason}", {k: v for k, v in params.items() if k != "_"},
                            file=batch.label(sheet), row=row, column=rule.column, value=value, table=spec.name)
 
-        found, total = _fetch(con, sql, batch.collector.limit, make)
+        found, total = _fetch(con, sql, batch.collector.per_kind, make)
         batch.collector.add_many(found, total)
 
 
 def _duplicates(con: duckdb.DuckDBPyConnection, batch: Batch, spec: rules.Table) -> None:
-    """The same key, or the same value of a unique column set, twice in the batch: every
-    row involved is reported and names the others."""
+    """The same key, or the same value of a unique column set, twice in the batch, found by
+    one grouped query: one line per repeated key with its count and its first rows. The
+    first rows of each key are reported, each naming the others; every row involved is
+    counted. Bounded in time and memory whatever the repeats (10,000 copies of `#N/A`)."""
     typed = ident("batch_" + spec.name)
+    shown_rows = MAX_NAMED_DUPLICATES + 1
+    per_kind = batch.collector.per_kind
     for columns, reason in [(spec.key, "duplicate_key"), *[(u, "duplicate_unique") for u in spec.unique]]:
         keys = ", ".join(ident(c) for c in columns)
         present = " and ".join(f"{ident(c)} is not null" for c in columns)
         shown = " || ', ' || ".join(f"coalesce({parse.raw(spec.column(c))}, '')" for c in columns)
-        sql = (f"with seen as (select {keys} from {typed} where {present} group by {keys} having count(*) > 1), "
-               f"hit as (select _sheet, _row, {keys}, {shown} as value from {typed} semi join seen using ({keys})) "
-               f"select _sheet, _row, value, list([_sheet, _row]) over (partition by {keys}) from hit")
-
-        def make(r: tuple, columns=columns, reason=reason) -> Problem:
-            sheet, row, value, places = r
-            others = [f"{batch.label(s)}:{n}" for s, n in places if (s, n) != (sheet, row)]
-            named = ", ".join(others[:MAX_NAMED_DUPLICATES]) + (" …" if len(others) > MAX_NAMED_DUPLICATES else "")
-            return Problem("duplicate-key", f"ingest.reason.{reason}",
-                           {"columns": ", ".join(columns), "others": named},
-                           file=batch.label(sheet), row=row, column=", ".join(columns), value=value,
-                           table=spec.name)
-
-        found, total = _fetch(con, sql, batch.collector.limit, make)
-        batch.collector.add_many(found, total)
+        # Counting per key is a plain (spillable) aggregate; the rows of a key are gathered
+        # only for the first `per_kind` repeated keys.
+        rows = con.execute(
+            f"with seen as (select {keys}, count(*) as n, min(_sheet::bigint * 4294967296 + _row) as first "
+            f"from {typed} where {present} group by {keys} having count(*) > 1), "
+            f"top as (select {keys} from seen order by first limit {int(per_kind)}), "
+            f"hit as (select _sheet, _row, {keys}, {shown} as value from {typed} semi join top using ({keys})) "
+            f"select arg_min(value, [_sheet, _row]), count(*), min([_sheet, _row], {shown_rows}), "
+            f"(select sum(n) from seen) from hit group by {keys} order by min([_sheet, _row])").fetchall()
+        if not rows:
+            continue
+        found: list[tuple[Problem, int]] = []
+        for value, count, places, rows_total in rows:
+            places = [tuple(p) for p in places]
+            for sheet, row in places:
+                others = [f"{batch.label(s)}:{n}" for s, n in places if (s, n) != (sheet, row)]
+                named = ", ".join(others[:MAX_NAMED_DUPLICATES]) + (" …" if count > len(places) else "")
+                found.append((Problem("duplicate-key", f"ingest.reason.{reason}",
+                                      {"columns": ", ".join(columns), "others": named, "count": count},
+                                      file=batch.label(sheet), row=row, column=", ".join(columns), value=value,
+                                      table=spec.name), int(rows_total)))
+        batch.collector.add_counted(found)
 
 
 # ------------------------------------------------------------------------------ cross-table
@@ -521,7 +581,7 @@ def cross_check(con: duckdb.DuckDBPyConnection, batch: Batch, progress: Progress
     to the database to which the batch is attached (`attach`)."""
     create_views(con, batch)
     present = set(batch.tables())
-    limit = batch.collector.limit
+    limit = batch.collector.per_kind
     checks = [r for r in references() if r[0] in present]
     for n, (table, column, parent, parent_column) in enumerate(checks):
         progress("cross", 0.65 + 0.1 * n / max(1, len(checks)))
@@ -716,5 +776,5 @@ def _lead_warnings(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
                        value=project, table="project_members" if member_row else "projects",
                        severity=WARNING)
 
-    found, total = _fetch(con, sql, batch.collector.limit, make)
+    found, total = _fetch(con, sql, batch.collector.per_kind, make)
     batch.collector.add_many(found, total)

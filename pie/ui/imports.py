@@ -14,6 +14,7 @@ from pie import auth, ingest
 from pie.config import settings
 from pie.errors import PieError
 from pie.ingest import templates
+from pie.ingest.validate import LISTED_PER_KIND
 from pie.ui import data, tables
 from pie.ui.lang import error_text, language, number, t
 
@@ -69,20 +70,41 @@ def show_report(report) -> None:
                  icon=":material/error:")
     if report.rows:
         tables.dataframe(rows_table(report))
+    if report.groups:
+        show_groups(report)
     if report.problems or report.warnings:
-        frame = report.to_frame(language()).head(1000)
-        frame["severity"] = frame["severity"].map(lambda severity: t(f"import.severity.{severity}"))
-        frame["row"] = frame["row"].astype("float64")
-        frame = frame.rename(columns={c: t(f"import.column.{c}") for c in frame.columns})
-        kinds = {column: tables.TEXT for column in frame.columns}
-        kinds[t("import.column.row")] = tables.COUNT
-        tables.dataframe(tables.Table(frame, kinds))
+        with st.expander(t("import.groups.all")):
+            frame = report.to_frame(language()).head(1000)
+            frame["severity"] = frame["severity"].map(lambda severity: t(f"import.severity.{severity}"))
+            frame["row"] = frame["row"].astype("float64")
+            frame = frame.rename(columns={c: t(f"import.column.{c}") for c in frame.columns})
+            kinds = {column: tables.TEXT for column in frame.columns}
+            kinds[t("import.column.row")] = tables.COUNT
+            tables.dataframe(tables.Table(frame, kinds))
         if report.truncated:
             st.caption(t("import.truncated", listed=number(len(report.problems)),
                          total=number(report.problems_count)))
+            st.caption(t("import.listed_per_kind", per_kind=number(LISTED_PER_KIND)))
         st.download_button(t("import.download_problems"), data=report.to_csv(language()),
                            file_name=f"problemes-{report.batch_id}.csv", mime="text/csv",
                            on_click="ignore", icon=":material/download:", key="import_problems_csv")
+
+
+def show_groups(report) -> None:
+    """Problems grouped by kind first: kind, column, how many, the first rows, how to fix."""
+    st.markdown(f"**{t('import.groups.title')}**")
+    groups = report.groups_frame(language())
+    frame = pd.DataFrame({
+        t("import.column.severity"): [t(f"import.severity.{s}") for s in groups["severity"]],
+        t("import.groups.kind"): groups["kind"],
+        t("import.groups.column"): groups["column"].fillna("—"),
+        t("import.groups.count"): groups["count"],
+        t("import.groups.rows"): groups["rows"],
+        t("import.groups.how_to_fix"): groups["how_to_fix"],
+    })
+    kinds = {column: tables.TEXT for column in frame.columns}
+    kinds[t("import.groups.count")] = tables.COUNT
+    tables.dataframe(tables.Table(frame, kinds))
 
 
 def history_table() -> tables.Table:
