@@ -26,6 +26,9 @@ class Settings:
     # store, default `<PIE_DB>.accounts.sqlite` beside the database of record.
     accounts_store: Path | None = None
     session_max_hours: float = 12.0
+    # Law 09-08 retention: contacts of participants without activity for this many years are
+    # erased by `python -m pie privacy purge` (docs/PRIVACY.md, the systemd timer of DEPLOYMENT.md)
+    retention_years: int = 5
 
     def accounts_path(self, db_path: Path | None = None) -> Path:
         """The accounts store of `db_path` (default: the configured database). PIE_ACCOUNTS_DB
@@ -56,4 +59,5 @@ def settings() -> Settings:
         read_only=env.get("PIE_READ_ONLY", "").strip().lower() in ("1", "true", "yes", "on"),
         accounts_store=Path(env["PIE_ACCOUNTS_DB"]) if env.get("PIE_ACCOUNTS_DB") else None,
         session_max_hours=float(env.get("PIE_SESSION_MAX_HOURS", "12")),
+        retention_years=int(env.get("PIE_RETENTION_YEARS", "5")),
     )
