@@ -20,6 +20,11 @@ from pie.ui.lang import t
 CONTACT_SETS = {("full_name", "phone", "email"): "participant_id",
                 ("lead_name", "lead_phone", "lead_email"): "lead_id"}
 
+HEADERS = {"participant_id": "follow_up.col.participant", "lead_id": "follow_up.col.lead",
+           "full_name": "follow_up.col.name", "lead_name": "follow_up.col.lead_name",
+           "phone": "follow_up.col.phone", "lead_phone": "follow_up.col.phone",
+           "email": "follow_up.col.email", "lead_email": "follow_up.col.email"}
+
 
 def contact_columns(frame: pd.DataFrame) -> tuple[tuple[str, ...], str] | None:
     """The contact columns of `frame` and its id column, or None when it carries no contact."""
@@ -69,7 +74,8 @@ def _reveal(shown: pd.DataFrame, columns: tuple[str, ...], id_column: str, key: 
     if choice is None:
         return
     row = shown[shown[id_column].astype(str) == choice].head(1)
-    st.dataframe(row[[id_column, *columns]], hide_index=True, key=f"{key}_revealed")
+    frame = row[[id_column, *columns]].rename(columns=lambda c: t(HEADERS[c])).reset_index(drop=True)
+    tables.dataframe(tables.Table(frame, {header: tables.TEXT for header in frame.columns}))
     marker = f"_pie_revealed_{key}"
     if st.session_state.get(marker) != choice:
         st.session_state[marker] = choice
