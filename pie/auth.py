@@ -109,7 +109,7 @@ create table if not exists contact_access (
     occurred_at     text not null,
     user_name       text,
     role            text,
-    action          text not null,          -- view, download, reveal, export, erase
+    action          text not null,          -- view, download, reveal, export
     target          text not null,          -- the page (and list) or the file name
     people          integer not null,       -- how many participants' contacts it carried
     participant_ids text not null           -- JSON array of their participant_id

@@ -22,7 +22,7 @@ from typing import Iterable
 from pie import auth
 from pie.config import settings
 
-ACTIONS = ("view", "download", "reveal", "export", "erase")
+ACTIONS = ("view", "download", "reveal", "export")
 COLUMNS = ("occurred_at", "user_name", "role", "action", "target", "people", "participant_ids")
 FLUSH_SECONDS = 0.2   # the writer gathers what arrives within this window into one transaction
 BATCH_MAX = 500
