@@ -13,7 +13,7 @@ retention period: activity = the latest of enrolled_on, their phases' started_on
 completed_on, and their projects' created_on, plans' submitted_on and reviewed_on,
 decisions' decided_on and disbursed_on, stages' entered_on and exited_on, coaching
 sessions' held_on, companies' registered_on and follow-ups' as_of
-(queries/privacy/last_activity.sql). `purge` erases them.
+(pie/privacy/last_activity.sql). `purge` erases them.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 
 from pie import auth, db
-from pie.config import QUERIES_DIR, settings
+from pie.config import settings
 from pie.errors import PieError
 
 ERASED_TEXT = "[effacé]"
@@ -38,7 +38,8 @@ create table if not exists erased_participants (
     reason          varchar,
     erased_by       varchar
 )"""
-LAST_ACTIVITY = QUERIES_DIR / "privacy" / "last_activity.sql"
+# not in queries/: it reads every participant_contacts row, whatever the scope
+LAST_ACTIVITY = Path(__file__).with_name("last_activity.sql")
 
 
 def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
