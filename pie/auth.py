@@ -9,7 +9,8 @@ write it at once (each write is one short `begin immediate` transaction, with a 
 Tables: `accounts` (argon2id hash, role, scope, disabled, `version` bumped by every change
 that must end sessions), `sessions` (a random secret stored as its sha256, the account's
 version at login), `login_attempts` (failures counted per account and per client over a
-sliding window, keyed by an HMAC so nothing typed is stored), `audit_log`, `store_meta`.
+sliding window, keyed by an HMAC so nothing typed is stored), `audit_log`, `contact_access`
+(who saw which participants' contacts: pie.privacy.access_log), `store_meta`.
 
 Logins are never locked: after FREE_FAILURES failures in FAILURE_WINDOW_SECONDS, each attempt
 of that account or from that client first waits 1 s, 2 s, 4 s… at most MAX_DELAY_SECONDS, then
@@ -102,6 +103,18 @@ create table if not exists audit_log (
     event           text not null,          -- login, login_failed, logout, import, user_added…
     detail          text
 );
+-- every view, download, reveal or export of contact data (pie.privacy.access_log, docs/PRIVACY.md)
+create table if not exists contact_access (
+    id              integer primary key autoincrement,
+    occurred_at     text not null,
+    user_name       text,
+    role            text,
+    action          text not null,          -- view, download, reveal, export
+    target          text not null,          -- the page (and list) or the file name
+    people          integer not null,       -- how many participants' contacts it carried
+    participant_ids text not null           -- JSON array of their participant_id
+);
+create index if not exists contact_access_when on contact_access (occurred_at);
 create table if not exists store_meta (
     key             text primary key,
     value           text not null

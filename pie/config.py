@@ -41,6 +41,9 @@ class Settings:
     import_max_cells: int = 20_000_000
     # Tests only: kill the import at this stage (pie.db.fault_point; docs/IMPORT.md).
     fault: str = ""
+    # Law 09-08 retention: contacts of participants without activity for this many years are
+    # erased by `python -m pie privacy purge` (docs/PRIVACY.md, the systemd timer of DEPLOYMENT.md)
+    retention_years: int = 5
 
     def accounts_path(self, db_path: Path | None = None) -> Path:
         """The accounts store of `db_path` (default: the configured database). PIE_ACCOUNTS_DB
@@ -81,4 +84,5 @@ def settings() -> Settings:
         import_seconds=float(env.get("PIE_IMPORT_SECONDS", "600")),
         import_max_cells=int(env.get("PIE_IMPORT_MAX_CELLS", "20000000")),
         fault=env.get("PIE_FAULT", "").strip(),
+        retention_years=int(env.get("PIE_RETENTION_YEARS", "5")),
     )

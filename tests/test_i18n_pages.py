@@ -21,7 +21,8 @@ from pie.ui import navigation
 LANGUAGES = ("fr", "ar", "en")
 NNBSP, NBSP = "\u202f", "\u00a0"
 # Who opens each page: a manager sees them all; a bank, an incubator and leadership their own.
-ACCOUNTS = {"financing": "boa", "incubation": "mcise", "regions": "leadership", "users": "admin"}
+ACCOUNTS = {"financing": "boa", "incubation": "mcise", "regions": "leadership", "users": "admin",
+            "access_log": "admin"}
 PAGES = {page.name: page.path for page in navigation.PAGES}
 
 # One figure per page, as each language writes it.
@@ -119,6 +120,7 @@ CHECKS = {
     "import": lambda at, lang: i18n.t("import.history.empty", lang) in texts(at),
     "data_quality": lambda at, lang: any(AS_OF[lang] in text for text in texts(at)),
     "users": lambda at, lang: i18n.t("users.add.title", lang) in texts(at),
+    "access_log": lambda at, lang: i18n.t("access_log.title.audit", lang) in texts(at),
 }
 
 

@@ -318,7 +318,7 @@ def test_follow_up_lists_and_counts(monkeypatch, programme_db):
     assert list(zip(people["Participant"], people["Jours sans activité"])) == IDLE
     assert list(people["Phase en cours"]) == ["Fondamentaux", "Immersion"]
     p06 = people[people["Participant"] == "P06"].iloc[0]
-    assert (p06["Nom"], p06["Téléphone"]) == P06_CONTACT
+    assert (p06["Nom"], p06["Téléphone"]) == ("Omar Tazi", "+2126****901")  # masked on screen (docs/PRIVACY.md)
     plans = at.dataframe[1].value
     assert [tuple(plans.iloc[0][c] for c in ("Plan", "Projet", "Jours d'attente", "Porteur (code)",
                                              "Porteur du projet"))] == [TO_REVIEW]

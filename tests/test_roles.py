@@ -88,15 +88,17 @@ def test_logout_ends_the_session(monkeypatch, accounts_db):
 
 
 # Each role's pages, in menu order, written from DESIGN.md (Roles) and README.md ("Pages, by who
-# uses them"): managers see every page but account management, which only admins have;
+# uses them"): managers see every page but account management and the personal-data access log, which only
+# admins have;
 # leadership the aggregated pages; a bank its Financing, an incubator its Incubation.
 EVERY_PAGE = ["pages/programme/overview.py", "pages/programme/funnel.py", "pages/programme/phases.py",
               "pages/programme/follow_up.py", "pages/leadership/regions.py", "pages/programme/companies.py",
               "pages/financing/financing.py", "pages/incubation/incubation.py", "pages/admin/import.py",
-              "pages/admin/data_quality.py", "pages/admin/users.py", "pages/reference/glossary.py"]
+              "pages/admin/data_quality.py", "pages/admin/users.py", "pages/admin/access_log.py",
+              "pages/reference/glossary.py"]
 PAGES_OF_ROLE = {
     "admin": EVERY_PAGE,
-    "manager": [p for p in EVERY_PAGE if p != "pages/admin/users.py"],
+    "manager": [p for p in EVERY_PAGE if p not in ("pages/admin/users.py", "pages/admin/access_log.py")],
     "leadership": ["pages/programme/overview.py", "pages/programme/funnel.py", "pages/leadership/regions.py",
                    "pages/reference/glossary.py"],
     "bank": ["pages/financing/financing.py", "pages/reference/glossary.py"],

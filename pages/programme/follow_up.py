@@ -6,7 +6,7 @@ import streamlit as st
 
 from pie.programme import figures as programme
 from pie.programme import charts
-from pie.ui import choice, data, filters, layout
+from pie.ui import choice, contacts, data, filters, layout
 from pie.ui import programme_drill as drill
 from pie.ui import programme_tables as tables
 from pie.ui.lang import day, label, language, number, t
@@ -55,5 +55,6 @@ for tab, (name, frame) in zip(tabs, lists.items()):
         if frame.empty:
             st.success(t(f"follow_up.empty.{name}"), icon=":material/check_circle:")
             continue
-        layout.show_table(builders[name](frame), t(f"follow_up.file.{name}"), key=f"follow_up_{name}",
-                          max_rows=MAX_ROWS)
+        # contacts masked, revealed one row at a time, every view and download logged (docs/PRIVACY.md)
+        contacts.show(frame, builders[name], t(f"follow_up.file.{name}"), key=f"follow_up_{name}",
+                      target=f"follow_up/{name}", max_rows=MAX_ROWS)

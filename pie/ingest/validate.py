@@ -596,6 +596,7 @@ def cross_check(con: duckdb.DuckDBPyConnection, batch: Batch, progress: Progress
                            file=batch.label(r[0]), row=r[1], column=column.name, value=r[2], table=table)
 
         batch.collector.add_many(*_fetch(con, sql, limit, make))
+    _erased_contacts(con, batch)
 
     for table, columns, key, blamed, reason in UNIQUE_RULES:
         if table not in present:
@@ -621,6 +622,23 @@ def cross_check(con: duckdb.DuckDBPyConnection, batch: Batch, progress: Progress
     _lead_warnings(con, batch)
     _month_first(con, batch)
     batch.collector.sort()
+
+
+def _erased_contacts(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
+    """Contacts of a person whose contacts were erased (Law 09-08: erased_participants,
+    pie.privacy.erasure) never come back through an import."""
+    if "participant_contacts" not in batch.tables() or not con.execute(
+            "select count(*) from duckdb_tables() where database_name = current_database() "
+            "and schema_name = 'main' and table_name = 'erased_participants'").fetchone()[0]:
+        return
+    sql = ("select b._sheet, b._row, b.participant_id from batch_participant_contacts b "
+           "where b.participant_id in (select participant_id from main.erased_participants)")
+
+    def make(r: tuple) -> Problem:
+        return Problem("rule-violation", "ingest.rule.erased_contacts", {}, file=batch.label(r[0]), row=r[1],
+                       column="participant_id", value=r[2], table="participant_contacts")
+
+    batch.collector.add_many(*_fetch(con, sql, batch.collector.limit, make))
 
 
 def _phase_cohort_rule(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:

@@ -6,6 +6,7 @@ formula gets a leading apostrophe) and XLSX text cells are written as strings, n
 from __future__ import annotations
 
 import io
+from typing import Callable
 
 import pandas as pd
 import streamlit as st
@@ -26,6 +27,16 @@ def spreadsheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+PERSONAL_SUFFIX = "_donnees_personnelles"  # the file names of downloads that carry contacts
+
+
+def _logged(build: Callable[[], bytes], file_name: str, personal: Callable[[str], None] | None) -> Callable[[], bytes]:
+    """`build`, calling `personal(file_name)` first (the access log) when the file carries contacts."""
+    if personal is None:
+        return build
+    return lambda: (personal(file_name), build())[1]
+
+
 def csv_bytes(table: Table) -> bytes:
     """The table as CSV for Excel in French: `;` between fields and `,` as decimal mark (what
     French Excel expects), UTF-8 with a BOM so Excel reads the accents right. Rates are
@@ -42,10 +53,10 @@ def csv_bytes(table: Table) -> bytes:
                                            lineterminator="\r\n").encode("utf-8-sig")
 
 
-def csv_button(table: Table, file_name: str, key: str) -> None:
+def csv_button(table: Table, file_name: str, key: str, personal: Callable[[str], None] | None = None) -> None:
     """A button that downloads `table` as `file_name` (.csv), without rerunning the page.
     The file is written only when the button is clicked (deferred data), not on every run."""
-    st.download_button(t("download.csv"), data=lambda: csv_bytes(table), file_name=file_name,
+    st.download_button(t("download.csv"), data=_logged(lambda: csv_bytes(table), file_name, personal), file_name=file_name,
                        mime="text/csv", key=key, on_click="ignore", icon=":material/download:")
 
 
@@ -70,12 +81,15 @@ def xlsx_bytes(table: Table, sheet: str = "PIE") -> bytes:
     return buffer.getvalue()
 
 
-def download_buttons(table: Table, file_name: str, key: str) -> None:
-    """CSV and XLSX buttons side by side for `table`; `file_name` without extension."""
-    stem = file_name.removesuffix(".csv").removesuffix(".xlsx")
+def download_buttons(table: Table, file_name: str, key: str, personal: Callable[[str], None] | None = None) -> None:
+    """CSV and XLSX buttons side by side for `table`; `file_name` without extension. With
+    `personal` (the table carries contact data): the names end with PERSONAL_SUFFIX and each
+    download calls `personal(file name)` when it is built (pie.ui.contacts logs it)."""
+    stem = file_name.removesuffix(".csv").removesuffix(".xlsx") + (PERSONAL_SUFFIX if personal else "")
     with st.container(horizontal=True):  # each button as wide as its label, even in a narrow column
-        csv_button(table, f"{stem}.csv", key=f"{key}_csv")
+        csv_button(table, f"{stem}.csv", key=f"{key}_csv", personal=personal)
         # the workbook is built only when the button is clicked (openpyxl takes tens of ms per table)
-        st.download_button(t("download.xlsx"), data=lambda: xlsx_bytes(table), file_name=f"{stem}.xlsx",
+        st.download_button(t("download.xlsx"), data=_logged(lambda: xlsx_bytes(table), f"{stem}.xlsx", personal),
+                           file_name=f"{stem}.xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                            key=f"{key}_xlsx", on_click="ignore", icon=":material/table_view:")

@@ -64,10 +64,13 @@ def demo_banner() -> None:
         st.warning(t("app.demo_banner"), icon=":material/science:")
 
 
-def show_table(table: tables.Table, file_name: str, key: str, max_rows: int | None = None) -> None:
+def show_table(table: tables.Table, file_name: str, key: str, max_rows: int | None = None,
+               download: tables.Table | None = None, personal=None) -> None:
     """The table on screen (one tab per view if it has views), then buttons to download the
     whole table as CSV and XLSX. The screen shows at most `max_rows` rows (tables.SCREEN_ROWS
-    unless told) and says so when there are more; the downloads still hold every row."""
+    unless told) and says so when there are more; the downloads still hold every row. The
+    downloads hold `download` when given (the unmasked contacts, pie.ui.contacts), and
+    `personal` is called with the file name when one is built (downloads.download_buttons)."""
     max_rows = max_rows or tables.SCREEN_ROWS
     shown = table
     if len(table.frame) > max_rows:
@@ -79,7 +82,10 @@ def show_table(table: tables.Table, file_name: str, key: str, max_rows: int | No
             tables.dataframe(shown.view(columns), tab)
     else:
         tables.dataframe(shown)
-    downloads.download_buttons(table, file_name, key=key)
+    if personal is None:
+        downloads.download_buttons(download or table, file_name, key=key)
+    else:
+        downloads.download_buttons(download or table, file_name, key=key, personal=personal)
 
 
 @st.cache_resource(show_spinner=False, max_entries=512)
