@@ -11,7 +11,6 @@ import time
 
 import duckdb
 import pytest
-import streamlit as st
 
 from apptest_support import copy_of, dashboard
 from conftest import run_cli
@@ -22,13 +21,7 @@ from pie.ui import login
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 import requests
-import streamlit as st
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from apptest_support import dashboard
@@ -26,13 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 # ------------------------------------------------------------------------------ uploads

@@ -44,13 +44,7 @@ FREE_TEXT = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def hostile_programme(path: Path, texts: dict[str, str]) -> Path:
