@@ -26,6 +26,9 @@ class Settings:
     # store, default `<PIE_DB>.accounts.sqlite` beside the database of record.
     accounts_store: Path | None = None
     session_max_hours: float = 12.0
+    # PIE_COOKIE_SECURE: the session cookie's Secure flag — 1 always, 0 never, unset: when the
+    # request came over https (directly or X-Forwarded-Proto from the proxy).
+    cookie_secure: bool | None = None
 
     def accounts_path(self, db_path: Path | None = None) -> Path:
         """The accounts store of `db_path` (default: the configured database). PIE_ACCOUNTS_DB
@@ -44,6 +47,12 @@ class Settings:
         return self.db_path.parent / "imports"
 
 
+def _flag(text: str | None) -> bool | None:
+    """"1/true/yes/on" -> True, "0/false/no/off" -> False, unset or anything else -> None."""
+    value = (text or "").strip().lower()
+    return True if value in ("1", "true", "yes", "on") else False if value in ("0", "false", "no", "off") else None
+
+
 def settings() -> Settings:
     """Read the settings now (tests change the environment between calls)."""
     env = os.environ
@@ -56,4 +65,5 @@ def settings() -> Settings:
         read_only=env.get("PIE_READ_ONLY", "").strip().lower() in ("1", "true", "yes", "on"),
         accounts_store=Path(env["PIE_ACCOUNTS_DB"]) if env.get("PIE_ACCOUNTS_DB") else None,
         session_max_hours=float(env.get("PIE_SESSION_MAX_HOURS", "12")),
+        cookie_secure=_flag(env.get("PIE_COOKIE_SECURE")),
     )

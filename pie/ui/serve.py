@@ -19,12 +19,15 @@ from pathlib import Path
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
+from pie.ui import browser_session
+
 DASHBOARD = Path(__file__).resolve().parents[2] / "dashboard.py"
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run the dashboard's Streamlit server with `argv` as `streamlit run` options (exits)."""
     PagesManager.uses_pages_directory = False  # dashboard.py always calls st.navigation
+    browser_session.install()  # /_pie/session (HttpOnly cookie), /media only to its session
     sys.argv = ["streamlit", "run", str(DASHBOARD), *(sys.argv[1:] if argv is None else argv)]
     cli.main(prog_name="streamlit")
 
