@@ -73,12 +73,15 @@ class Session:
     """One browser session (one websocket) on a Streamlit server."""
 
     def __init__(self, base_url: str, timeout: float = 120.0, headers: dict[str, str] | None = None,
-                 verify_tls: bool = True):
+                 verify_tls: bool = True, resume_session_id: str | None = None):
         parts = urlsplit(base_url.rstrip("/"))
         scheme = "wss" if parts.scheme == "https" else "ws"
         self.url = f"{scheme}://{parts.netloc}{parts.path}/_stcore/stream"
         self.timeout = timeout
         self.headers = headers or {}          # e.g. a cookie a reverse proxy routes on
+        # The Streamlit session id to reconnect to (what a browser sends after a network blip;
+        # tests/test_browser_session.py replays another client's id with it).
+        self.resume_session_id = resume_session_id
         self.tls = None
         if scheme == "wss":
             self.tls = ssl.create_default_context()
@@ -106,7 +109,10 @@ class Session:
     async def connect(self) -> None:
         # The subprotocol header carries "streamlit" (and optionally an XSRF token and a
         # session id to resume); the browser sends it the same way.
-        self._ws = await websockets.connect(self.url, subprotocols=["streamlit"], max_size=None,
+        protocols = ["streamlit"]
+        if self.resume_session_id:
+            protocols += ["no-xsrf-token", self.resume_session_id]
+        self._ws = await websockets.connect(self.url, subprotocols=protocols, max_size=None,
                                             open_timeout=self.timeout, ping_interval=None,
                                             additional_headers=self.headers, ssl=self.tls)
 

@@ -44,6 +44,9 @@ class Settings:
     # Law 09-08 retention: contacts of participants without activity for this many years are
     # erased by `python -m pie privacy purge` (docs/PRIVACY.md, the systemd timer of DEPLOYMENT.md)
     retention_years: int = 5
+    # PIE_COOKIE_SECURE: the session cookie's Secure flag — 1 always, 0 never, unset: when the
+    # request came over https (directly or X-Forwarded-Proto from the proxy).
+    cookie_secure: bool | None = None
 
     def accounts_path(self, db_path: Path | None = None) -> Path:
         """The accounts store of `db_path` (default: the configured database). PIE_ACCOUNTS_DB
@@ -66,6 +69,12 @@ def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def _tristate(text: str | None) -> bool | None:
+    """"1/true/yes/on" -> True, "0/false/no/off" -> False, unset or anything else -> None."""
+    value = (text or "").strip().lower()
+    return True if value in ("1", "true", "yes", "on") else False if value in ("0", "false", "no", "off") else None
+
+
 def settings() -> Settings:
     """Read the settings now (tests change the environment between calls)."""
     env = os.environ
@@ -85,4 +94,5 @@ def settings() -> Settings:
         import_max_cells=int(env.get("PIE_IMPORT_MAX_CELLS", "20000000")),
         fault=env.get("PIE_FAULT", "").strip(),
         retention_years=int(env.get("PIE_RETENTION_YEARS", "5")),
+        cookie_secure=_tristate(env.get("PIE_COOKIE_SECURE")),
     )

@@ -15,9 +15,11 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -208,3 +210,23 @@ def test_two_processes_behind_nginx_both_see_an_import(two_dashboards_behind_ngi
                if "/_stcore/stream" in line]
     for node, port in zip(("a", "b"), site["ports"]):
         assert any(f"node={node}" in line and f"upstream=127.0.0.1:{port}" in line for line in streams), streams
+
+
+def test_nginx_logs_no_url_that_carries_a_session_id(two_dashboards_behind_nginx):
+    """Test that upload and media URLs (a Streamlit session id, a session's file) reach the
+    access log without their path, and that /media answers 404 to a request without the
+    session cookie (pie/ui/browser_session.py)."""
+    site = two_dashboards_behind_nginx
+    tls = ssl.create_default_context()
+    tls.check_hostname, tls.verify_mode = False, ssl.CERT_NONE
+    secret_paths = ("/media/0f1e2d3c4b5a69788796a5b4c3d2e1f0.csv",
+                    "/_stcore/upload_file/5e55101d-0000-4000-8000-5e55101d5e55/f11e1d")
+    for path in secret_paths:
+        request = urllib.request.Request(site["url"] + path, method="PUT" if "upload" in path else "GET")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=5, context=tls)
+        assert refused.value.code in (400, 403, 404, 405), (path, refused.value.code)
+    time.sleep(0.5)
+    log = (site["logs"] / "pie.access.log").read_text()
+    assert "/media/-" in log and "/_stcore/upload_file/-" in log, log
+    assert "0f1e2d3c" not in log and "5e55101d" not in log, log

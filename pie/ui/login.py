@@ -8,6 +8,11 @@ process trusts its last check for at most auth.SESSION_CHECK_SECONDS): an accoun
 re-enabled, given a new password or a new role — from any process or the CLI — loses access at
 its next click. Sessions end after PIE_SESSION_TIMEOUT_MINUTES without a click and after
 PIE_SESSION_MAX_HOURS in any case.
+
+The secret in session state counts only on the websocket connection that logged in; any other
+connection (a reload, a new tab, a replayed Streamlit session id) is logged in only by the
+browser's HttpOnly `pie_session` cookie, set after the login through a one-time ticket
+(pie/ui/browser_session.py).
 """
 from __future__ import annotations
 
@@ -16,11 +21,14 @@ import streamlit as st
 from pie import auth
 from pie.config import settings
 from pie.errors import PieError
-from pie.ui import data
+from pie.ui import browser_session, data
 from pie.ui.lang import language, t
 
 TOKEN_KEY = "session_token"
 EXPIRED_KEY = "session_expired"
+CONNECTION_KEY = "session_connection"   # Sec-WebSocket-Key of the connection that logged in
+TICKET_KEY = "session_ticket"           # one-time ticket for the cookie, shown once
+CLEAR_COOKIE_KEY = "session_clear_cookie"
 
 
 def open_session(user: auth.User) -> str:
@@ -37,13 +45,27 @@ def current_user() -> auth.User | None:
     """The logged-in user of this browser session, or None (never logged in, expired, ended,
     the account disabled or changed, or a secret the store never issued)."""
     token = st.session_state.get(TOKEN_KEY)
-    if not isinstance(token, str):
-        return None
+    connection = browser_session.connection_key()
+    if not (isinstance(token, str) and st.session_state.get(CONNECTION_KEY) == connection):
+        # Another connection than the one that logged in (reload, new tab, replayed Streamlit
+        # session id): only the browser's cookie counts.
+        st.session_state.pop(TOKEN_KEY, None)
+        st.session_state.pop(CONNECTION_KEY, None)
+        token = browser_session.cookie_secret()
+        if token is None:
+            browser_session.bind(None)
+            return None
     user, why = auth.check_session(token, settings().db_path)
     if user is None:
         st.session_state.pop(TOKEN_KEY, None)
+        st.session_state.pop(CONNECTION_KEY, None)
+        browser_session.bind(None)
         if why == "expired":
             st.session_state[EXPIRED_KEY] = True
+        return None
+    st.session_state[TOKEN_KEY] = token
+    st.session_state[CONNECTION_KEY] = connection
+    browser_session.bind(token)
     return user
 
 
@@ -69,6 +91,9 @@ def logout() -> None:
     user = current_user()
     auth.close_session(st.session_state.get(TOKEN_KEY), settings().db_path)
     st.session_state.pop(TOKEN_KEY, None)
+    st.session_state.pop(CONNECTION_KEY, None)
+    browser_session.bind(None)
+    st.session_state[CLEAR_COOKIE_KEY] = True  # the login page expires the browser's cookie
     if user is not None:
         try:
             auth.record_event(settings().db_path, user.user_name, "logout")
@@ -80,6 +105,8 @@ def login_page() -> None:
     """The page shown to anyone not logged in, whatever URL they asked for."""
     st.title(t("login.title"))
     st.markdown(t("login.intro"))
+    if st.session_state.pop(CLEAR_COOKIE_KEY, False):
+        browser_session.render(browser_session.clear_cookie_script(browser_session.base_path()))
     if st.session_state.pop(EXPIRED_KEY, False):
         st.info(t("login.expired", minutes=settings().session_timeout_minutes))
     with st.form("login", enter_to_submit=True):
@@ -93,7 +120,10 @@ def login_page() -> None:
         except PieError as error:
             st.error(error.text(language()))
         else:
-            st.session_state[TOKEN_KEY] = open_session(user)
+            secret = open_session(user)
+            st.session_state[TOKEN_KEY] = secret
+            st.session_state[CONNECTION_KEY] = browser_session.connection_key()
+            st.session_state[TICKET_KEY] = browser_session.issue_ticket(secret)
             st.session_state.pop("login_password", None)
             st.rerun()
     if data.is_demo():
@@ -112,6 +142,9 @@ def _authenticate(user_name: str, password: str) -> auth.User:
 
 def account_box(user: auth.User) -> None:
     """Who is logged in, in the sidebar, with the logout button."""
+    ticket = st.session_state.pop(TICKET_KEY, None)
+    if ticket:  # just logged in: the browser exchanges the ticket for its HttpOnly cookie
+        browser_session.render(browser_session.set_cookie_script(ticket, browser_session.base_path()))
     with st.sidebar:
         role = t(f"role.{user.role}") + (f" · {user.scope_code}" if user.scope_code else "")
         st.caption(t("login.signed_in_as", user=user.user_name, role=role))

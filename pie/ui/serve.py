@@ -28,7 +28,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
 from pie.config import settings
-from pie.ui import uploads
+from pie.ui import browser_session, uploads
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "dashboard.py"
 MAX_UPLOAD_MB = 50
@@ -68,6 +68,7 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("pie").setLevel(logging.INFO)
     guard_uploads()
+    browser_session.install()  # /_pie/session (HttpOnly cookie), /media only to its session
     args = with_defaults(list(sys.argv[1:] if argv is None else argv))
     sys.argv = ["streamlit", "run", str(DASHBOARD), *args]
     cli.main(prog_name="streamlit")
