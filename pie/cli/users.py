@@ -20,6 +20,8 @@ def cmd_users(args: argparse.Namespace) -> int:
             if user["throttled_until"] is not None:
                 state += " " + i18n.t("cli.users.throttled", args.lang, failures=user["failed_logins"],
                                       until=f"{user['throttled_until']:%H:%M:%S}")
+            elif user["failed_logins"] >= auth.FREE_FAILURES:  # its next attempt will be slowed down
+                state += " " + i18n.t("cli.users.failures", args.lang, failures=user["failed_logins"])
             print(f"{user['user_name']:<20} {user['role']:<11} {user['scope_code'] or '':<12} {state}")
         return EXIT_OK
     if not args.name:

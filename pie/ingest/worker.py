@@ -200,7 +200,8 @@ def _adopt(batch: Batch, files: list[SourceFile], job: Path) -> WorkerBatch:
     here, never sent back), given the sha256 and size the child measured."""
     for mine, theirs in zip(files, batch.files):
         mine.sha256, mine.size = theirs.sha256, theirs.size
-    return WorkerBatch(files, batch.sheets, batch.folder, batch.rows, batch.collector, job=job)
+    return WorkerBatch(files, batch.sheets, batch.folder, batch.rows, batch.collector, absent=batch.absent,
+                       today=batch.today, job=job)
 
 
 def fault_point(stage: str) -> None:
