@@ -16,11 +16,12 @@ import streamlit as st
 from pie.config import settings
 from pie.errors import DatabaseMissing, PieError
 from pie.ui import data, filters, layout, login, navigation, uploads
-from pie.ui.lang import error_text, right_to_left, selector, t
+from pie.ui.lang import document_language, error_text, right_to_left, selector, t
 
 # The favicon is served by the app itself (/media/…), never fetched from a font server.
 st.set_page_config(page_title=t("app.title"), page_icon=str(Path(__file__).parent / "static" / "favicon.png"),
                    layout="wide")
+document_language()  # lang and dir on <html>, the styles every page needs (accessibility)
 selector()        # language, in the sidebar of every page (the login page too) and the URL
 right_to_left()   # Arabic: the whole app laid out right to left
 
