@@ -11,15 +11,22 @@ import plotly.io as pio
 
 from pie import codes, i18n
 
-# OFPPT-like palette: the institution's green first, then blue and orange.
+# OFPPT-like palette: the institution's green first, then blue and orange. Every colour is at
+# least 3:1 against the white background (WCAG 1.4.11, graphics), and the six stay apart for
+# the common colour-vision deficiencies (protanopia, deuteranopia, tritanopia: checked with
+# Machado et al.'s matrices in tests/test_accessibility.py). Bar labels drawn on a bar take
+# the colour `label_colour` picks (4.5:1 against the bar at least).
 GREEN = "#00843D"
 BLUE = "#1B5FAA"
-ORANGE = "#E8860C"
-TEAL = "#2A9D8F"
+ORANGE = "#C96A00"   # was #E8860C (2.7:1 against white)
+BROWN = "#5D4037"    # was a teal #2A9D8F, too close to the green and the grey for deuteranopes
 GREY = "#6B7280"
 RED = "#C0392B"
-PALETTE = (GREEN, BLUE, ORANGE, TEAL, GREY, RED)
+PALETTE = (GREEN, BLUE, ORANGE, BROWN, GREY, RED)
+PALE_GREY = "#848C97"  # "not yet" bars (3.4:1 against white; was #CBD2DA, 1.5:1)
 TEXT_COLOR = "#1F2933"
+LABEL_DARK = "#0B0D12"  # dark text on a light bar (the theme's textColor)
+LABEL_LIGHT = "#FFFFFF"
 GRID_COLOR = "#E5E7EB"
 TEMPLATE = "pie"
 
@@ -28,6 +35,30 @@ TEMPLATE = "pie"
 SEPARATORS = {"fr": ",\u202f", "ar": ",.", "en": ".,"}
 # Codes of DATA_MODEL.md in the order charts show them.
 GROUP_ORDER = {"gender": codes.GENDERS, "profile": codes.PROFILES}
+
+
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of a #RRGGBB colour."""
+    channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(one: str, other: str) -> float:
+    """WCAG contrast ratio of two #RRGGBB colours (1 to 21)."""
+    high, low = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def label_colour(fill: str) -> str:
+    """The colour of a label drawn on a bar of colour `fill`: white or near-black, whichever
+    contrasts more with it (at least 4.5:1 for any fill)."""
+    return max((LABEL_LIGHT, LABEL_DARK), key=lambda text: contrast(text, fill))
+
+
+def label_colours(fills) -> list[str]:
+    """`label_colour` of each fill."""
+    return [label_colour(fill) for fill in fills]
 
 
 def _register_theme() -> None:
