@@ -241,3 +241,87 @@ def wrapped(text: str, width: int = 14) -> str:
         else:
             line = f"{line} {word}".strip()
     return "<br>".join([*lines, line])
+
+
+# ------------------------------------------------------------------------------ text alternative
+SUMMARY_POINTS = 12   # points named per series in a chart's summary sentence; the table has them all
+TABLE_ROWS = 500      # rows of a chart's data table on screen
+
+
+def _plain(text: object) -> str:
+    """Chart text without plotly's markup (<br>, <b>, <span …>)."""
+    import re
+
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", str(text))).strip()
+
+
+def _pairs(trace) -> list[tuple[str, str]]:
+    """(category, value as written) of each point of a trace, whatever its type."""
+    kind = trace.type
+    if kind == "sankey":
+        labels = list(trace.node.label or [])
+        link = trace.link
+        return [(f"{_plain(labels[s])} → {_plain(labels[t])}", v)
+                for s, t, v in zip(link.source or (), link.target or (), link.value or ())]
+    if kind == "pie":
+        categories, values = trace.labels, trace.values
+    elif kind in ("choropleth", "choroplethmap", "choroplethmapbox"):
+        categories, values = (trace.text if trace.text is not None and not isinstance(trace.text, str)
+                              else trace.locations), trace.z
+    elif kind in ("scattergeo", "scattermap", "scattermapbox"):
+        categories, values = trace.text, [None] * len(trace.text or ())
+    elif getattr(trace, "orientation", None) == "h" or kind == "funnel":
+        categories, values = trace.y, trace.x
+    else:
+        categories, values = trace.x, trace.y
+    categories, values = list(categories if categories is not None else ()), list(values if values is not None else ())
+    if not categories and values:
+        categories = [str(i + 1) for i in range(len(values))]
+    texts = trace.text if hasattr(trace, "text") and trace.text is not None and not isinstance(trace.text, str) else None
+    pairs = []
+    for i, (category, value) in enumerate(zip(categories, values + [None] * (len(categories) - len(values)))):
+        written = _plain(texts[i]) if texts is not None and i < len(texts) and texts[i] not in (None, "") else None
+        pairs.append((_plain(category), written if written is not None else value))
+    return pairs
+
+
+def _written(value: object, language: str) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None or (isinstance(value, float) and value != value):
+        return i18n.EMPTY
+    if isinstance(value, (int, float)):
+        return i18n.fmt_number(value, language, 0 if float(value).is_integer() else 2)
+    return str(value)
+
+
+def data_rows(fig: go.Figure, language: str) -> list[tuple[str, str, str]]:
+    """(series, category, value as written) of every point the figure draws: its data table."""
+    rows = []
+    for trace in fig.data:
+        if trace.visible is False:
+            continue
+        name = _plain(trace.name) if trace.name else ""
+        rows += [(name, category, _written(value, language)) for category, value in _pairs(trace)]
+    return rows
+
+
+def summary(fig: go.Figure, language: str) -> str:
+    """A sentence saying what the figure shows, for screen readers: its title, then for each
+    series its name and its first points (category: value), numbers as the language writes them."""
+    title = _plain(fig.layout.title.text) if fig.layout.title.text else ""
+    notes = [_plain(note.text) for note in fig.layout.annotations if note.text]
+    series = []
+    for trace in fig.data:
+        if trace.visible is False:
+            continue
+        pairs = _pairs(trace)
+        shown = "; ".join(f"{c}: {_written(v, language)}" if v is not None else c for c, v in pairs[:SUMMARY_POINTS])
+        if len(pairs) > SUMMARY_POINTS:
+            shown += "; " + i18n.t("chart.more", language, count=i18n.fmt_number(len(pairs) - SUMMARY_POINTS, language))
+        name = _plain(trace.name) if trace.name else ""
+        series.append(f"{name} — {shown}" if name and shown else name or shown)
+    parts = [part for part in (title, *series) if part]
+    if not series and notes:  # an empty chart says so in a note
+        parts += notes
+    return i18n.t("chart.summary", language, text=". ".join(parts) if parts else i18n.EMPTY)

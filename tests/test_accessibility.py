@@ -106,3 +106,22 @@ def test_theme_text_colours_meet_aa():
     assert charts.contrast(primary, mix(primary, 0.1)) >= 4.5
     assert charts.contrast(mix(text, 0.6), WHITE) >= 4.5
     assert charts.contrast(mix(text, 0.6), "#F0F2F6") >= 4.5  # the sidebar's background
+
+
+def test_chart_summary_says_title_series_and_numbers_in_the_language():
+    """Test that the generic text alternative of a chart names its title, each series and its
+    points with numbers as the language writes them, and that its data table has every point."""
+    import plotly.graph_objects as go
+
+    fig = charts.figure("fr", title="Participants <b>par année</b>")
+    fig.add_trace(go.Bar(name="Femmes", x=["2021-2022", "2022-2023"], y=[12500, 3]))
+    fig.add_trace(go.Bar(name="Hommes", orientation="h", y=["2021-2022"], x=[7], text=["7 (45 %)"]))
+    text = charts.summary(fig, "fr")
+    assert text == ("Graphique : Participants par année. Femmes — 2021-2022: 12\u202f500; 2022-2023: 3. "
+                    "Hommes — 2021-2022: 7 (45 %)")
+    assert charts.summary(fig, "en").startswith("Chart: Participants par année. Femmes — 2021-2022: 12,500")
+    assert charts.data_rows(fig, "fr") == [("Femmes", "2021-2022", "12\u202f500"), ("Femmes", "2022-2023", "3"),
+                                           ("Hommes", "2021-2022", "7 (45 %)")]
+    many = charts.figure("fr")
+    many.add_trace(go.Bar(x=[str(i) for i in range(20)], y=list(range(20))))
+    assert charts.summary(many, "fr").endswith("11: 11; et 8 autres")

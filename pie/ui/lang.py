@@ -78,6 +78,8 @@ ACCESSIBLE_CSS = """
   overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
 [data-testid="stMain"] h2 { font-size: 1.5rem; padding-top: 1.25rem; }
 [data-testid="stElementContainer"]:has(.pie-document-language) { display: none; }
+[data-testid="stElementContainer"]:has(.pie-chart-summary) { position: absolute !important; width: 1px;
+  height: 1px; margin: -1px; overflow: hidden; clip: rect(0, 0, 0, 0); }
 """
 
 # Streamlit serves one index.html with lang="en" and no dir for every page: this script sets
