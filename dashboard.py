@@ -16,11 +16,12 @@ import streamlit as st
 from pie.config import settings
 from pie.errors import DatabaseMissing, PieError
 from pie.ui import data, filters, layout, login, navigation, uploads
-from pie.ui.lang import error_text, right_to_left, selector, t
+from pie.ui.lang import document_language, error_text, right_to_left, selector, t
 
 # The favicon is served by the app itself (/media/…), never fetched from a font server.
 st.set_page_config(page_title=t("app.title"), page_icon=str(Path(__file__).parent / "static" / "favicon.png"),
                    layout="wide")
+document_language()  # lang and dir on <html>, the styles every page needs (accessibility)
 selector()        # language, in the sidebar of every page (the login page too) and the URL
 right_to_left()   # Arabic: the whole app laid out right to left
 
@@ -62,10 +63,11 @@ except PieError as error:
 login.account_box(user)
 layout.sidebar_footer()
 
-# Only the pages of the user's role are registered: no URL reaches the others.
+# Only the pages of the user's role are registered: no URL reaches the others. One flat menu,
+# in section order: Streamlit 1.67 draws a menu grouped by section as a <ul> whose children are
+# <div>s holding the <li>s, which is invalid list markup for screen readers (axe: list,
+# listitem; docs/ACCESSIBILITY.md). A flat menu is a valid <ul> of <li>.
 landing = navigation.default_page(user.role)
-pages: dict[str, list] = {}
-for spec in navigation.pages_for(user.role):
-    pages.setdefault(t(f"nav.{spec.section}"), []).append(
-        st.Page(spec.path, title=t(f"page.{spec.name}.nav"), icon=spec.icon, default=spec is landing))
+pages = [st.Page(spec.path, title=t(f"page.{spec.name}.nav"), icon=spec.icon, default=spec is landing)
+         for spec in navigation.pages_for(user.role)]
 layout.run_safely(st.navigation(pages).run)

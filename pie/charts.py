@@ -11,15 +11,22 @@ import plotly.io as pio
 
 from pie import codes, i18n
 
-# OFPPT-like palette: the institution's green first, then blue and orange.
+# OFPPT-like palette: the institution's green first, then blue and orange. Every colour is at
+# least 3:1 against the white background (WCAG 1.4.11, graphics), and the six stay apart for
+# the common colour-vision deficiencies (protanopia, deuteranopia, tritanopia: checked with
+# Machado et al.'s matrices in tests/test_accessibility.py). Bar labels drawn on a bar take
+# the colour `label_colour` picks (4.5:1 against the bar at least).
 GREEN = "#00843D"
 BLUE = "#1B5FAA"
-ORANGE = "#E8860C"
-TEAL = "#2A9D8F"
+ORANGE = "#C96A00"   # was #E8860C (2.7:1 against white)
+BROWN = "#5D4037"    # was a teal #2A9D8F, too close to the green and the grey for deuteranopes
 GREY = "#6B7280"
 RED = "#C0392B"
-PALETTE = (GREEN, BLUE, ORANGE, TEAL, GREY, RED)
+PALETTE = (GREEN, BLUE, ORANGE, BROWN, GREY, RED)
+PALE_GREY = "#848C97"  # "not yet" bars (3.4:1 against white; was #CBD2DA, 1.5:1)
 TEXT_COLOR = "#1F2933"
+LABEL_DARK = "#0B0D12"  # dark text on a light bar (the theme's textColor)
+LABEL_LIGHT = "#FFFFFF"
 GRID_COLOR = "#E5E7EB"
 TEMPLATE = "pie"
 
@@ -28,6 +35,30 @@ TEMPLATE = "pie"
 SEPARATORS = {"fr": ",\u202f", "ar": ",.", "en": ".,"}
 # Codes of DATA_MODEL.md in the order charts show them.
 GROUP_ORDER = {"gender": codes.GENDERS, "profile": codes.PROFILES}
+
+
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of a #RRGGBB colour."""
+    channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(one: str, other: str) -> float:
+    """WCAG contrast ratio of two #RRGGBB colours (1 to 21)."""
+    high, low = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def label_colour(fill: str) -> str:
+    """The colour of a label drawn on a bar of colour `fill`: white or near-black, whichever
+    contrasts more with it (at least 4.5:1 for any fill)."""
+    return max((LABEL_LIGHT, LABEL_DARK), key=lambda text: contrast(text, fill))
+
+
+def label_colours(fills) -> list[str]:
+    """`label_colour` of each fill."""
+    return [label_colour(fill) for fill in fills]
 
 
 def _register_theme() -> None:
@@ -210,3 +241,87 @@ def wrapped(text: str, width: int = 14) -> str:
         else:
             line = f"{line} {word}".strip()
     return "<br>".join([*lines, line])
+
+
+# ------------------------------------------------------------------------------ text alternative
+SUMMARY_POINTS = 12   # points named per series in a chart's summary sentence; the table has them all
+TABLE_ROWS = 500      # rows of a chart's data table on screen
+
+
+def _plain(text: object) -> str:
+    """Chart text without plotly's markup (<br>, <b>, <span …>)."""
+    import re
+
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", str(text))).strip()
+
+
+def _pairs(trace) -> list[tuple[str, str]]:
+    """(category, value as written) of each point of a trace, whatever its type."""
+    kind = trace.type
+    if kind == "sankey":
+        labels = list(trace.node.label or [])
+        link = trace.link
+        return [(f"{_plain(labels[s])} → {_plain(labels[t])}", v)
+                for s, t, v in zip(link.source or (), link.target or (), link.value or ())]
+    if kind == "pie":
+        categories, values = trace.labels, trace.values
+    elif kind in ("choropleth", "choroplethmap", "choroplethmapbox"):
+        categories, values = (trace.text if trace.text is not None and not isinstance(trace.text, str)
+                              else trace.locations), trace.z
+    elif kind in ("scattergeo", "scattermap", "scattermapbox"):
+        categories, values = trace.text, [None] * len(trace.text or ())
+    elif getattr(trace, "orientation", None) == "h" or kind == "funnel":
+        categories, values = trace.y, trace.x
+    else:
+        categories, values = trace.x, trace.y
+    categories, values = list(categories if categories is not None else ()), list(values if values is not None else ())
+    if not categories and values:
+        categories = [str(i + 1) for i in range(len(values))]
+    texts = trace.text if hasattr(trace, "text") and trace.text is not None and not isinstance(trace.text, str) else None
+    pairs = []
+    for i, (category, value) in enumerate(zip(categories, values + [None] * (len(categories) - len(values)))):
+        written = _plain(texts[i]) if texts is not None and i < len(texts) and texts[i] not in (None, "") else None
+        pairs.append((_plain(category), written if written is not None else value))
+    return pairs
+
+
+def _written(value: object, language: str) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None or (isinstance(value, float) and value != value):
+        return i18n.EMPTY
+    if isinstance(value, (int, float)):
+        return i18n.fmt_number(value, language, 0 if float(value).is_integer() else 2)
+    return str(value)
+
+
+def data_rows(fig: go.Figure, language: str) -> list[tuple[str, str, str]]:
+    """(series, category, value as written) of every point the figure draws: its data table."""
+    rows = []
+    for trace in fig.data:
+        if trace.visible is False:
+            continue
+        name = _plain(trace.name) if trace.name else ""
+        rows += [(name, category, _written(value, language)) for category, value in _pairs(trace)]
+    return rows
+
+
+def summary(fig: go.Figure, language: str) -> str:
+    """A sentence saying what the figure shows, for screen readers: its title, then for each
+    series its name and its first points (category: value), numbers as the language writes them."""
+    title = _plain(fig.layout.title.text) if fig.layout.title.text else ""
+    notes = [_plain(note.text) for note in fig.layout.annotations if note.text]
+    series = []
+    for trace in fig.data:
+        if trace.visible is False:
+            continue
+        pairs = _pairs(trace)
+        shown = "; ".join(f"{c}: {_written(v, language)}" if v is not None else c for c, v in pairs[:SUMMARY_POINTS])
+        if len(pairs) > SUMMARY_POINTS:
+            shown += "; " + i18n.t("chart.more", language, count=i18n.fmt_number(len(pairs) - SUMMARY_POINTS, language))
+        name = _plain(trace.name) if trace.name else ""
+        series.append(f"{name} — {shown}" if name and shown else name or shown)
+    parts = [part for part in (title, *series) if part]
+    if not series and notes:  # an empty chart says so in a note
+        parts += notes
+    return i18n.t("chart.summary", language, text=". ".join(parts) if parts else i18n.EMPTY)

@@ -11,4 +11,17 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+# axe-core for tests/test_browser_a11y.py, pinned, in tests/.node/ (ignored by git); the test
+# skips, saying why, when npm is absent.
+AXE_VERSION=4.14.1
+if command -v npm >/dev/null 2>&1; then
+  if [ ! -f tests/.node/node_modules/axe-core/axe.min.js ] \
+     || ! grep -q "\"version\": \"$AXE_VERSION\"" tests/.node/node_modules/axe-core/package.json; then
+    echo "Installing axe-core $AXE_VERSION …"
+    mkdir -p tests/.node
+    npm install --prefix tests/.node --no-audit --no-fund --silent "axe-core@$AXE_VERSION"
+  fi
+else
+  echo "npm not found: the axe-core accessibility test will be skipped" >&2
+fi
 exec .venv/bin/python -m pytest "$@"

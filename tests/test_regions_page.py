@@ -227,7 +227,7 @@ def test_progress_card_with_a_chosen_year(page):
 
 def test_without_a_year_targets_use_the_latest_year_with_targets_and_say_so(page):
     """Test that with no year chosen the targets section shows 2022-2023 and says why."""
-    assert f"Objectifs et réalisations {YEAR}" in texts(page.subheader)
+    assert f"Objectifs et réalisations {YEAR}" in texts(page.header)
     assert any(YEAR in text and "dernière année" in text for text in texts(page.info))
     assert tuple(row_of(table_with(page, "Indicateur", "Objectif", without="Région"),
                         "Indicateur", "Participants").values()) == TOTAL_PARTICIPANTS

@@ -7,11 +7,11 @@ from pie.ui.lang import t
 user = session.user()
 layout.page_header("import", with_scope=False)
 
-st.subheader(t("import.templates.title"))
+st.header(t("import.templates.title"))
 st.markdown(t("import.templates.text"))
 imports.template_buttons()
 
-st.subheader(t("import.upload.title"))
+st.header(t("import.upload.title"))
 if imports.demo_refusal():
     st.stop()
 files = st.file_uploader(t("import.upload.label"), type=["csv", "xlsx"], accept_multiple_files=True,
@@ -42,7 +42,7 @@ if files:
             elif report is not None:
                 imports.show_report(report)
 
-st.subheader(t("import.history.title"))
+st.header(t("import.history.title"))
 history = imports.history_table()
 if history.frame.empty:
     st.info(t("import.history.empty"))

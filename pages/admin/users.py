@@ -7,11 +7,11 @@ from pie.ui.lang import t
 admin = session.user()
 layout.page_header("users", with_scope=False)
 
-st.subheader(t("users.list.title"))
+st.header(t("users.list.title"))
 tables.dataframe(accounts.users_table())
 
-st.subheader(t("users.add.title"))
+st.header(t("users.add.title"))
 accounts.add_form(admin)
 
-st.subheader(t("users.change.title"))
+st.header(t("users.change.title"))
 accounts.change_form(admin)

@@ -32,7 +32,7 @@ totals = totals.iloc[0]
 kpi_cards(CARDS, scope)
 
 # ------------------------------------------------------------------ pipeline and amounts
-st.subheader(t("financing.pipeline.title"))
+st.header(t("financing.pipeline.title"))
 st.caption(t("financing.pipeline.caption", pending=number(totals["n_pending"])))
 left, right = st.columns([3, 2])
 with left:
@@ -41,7 +41,7 @@ with right:
     drill.chart(layout.figure(charts.amounts, totals, language()), "amounts")
 
 # ------------------------------------------------------------------ time to decide
-st.subheader(t("financing.days.title"))
+st.header(t("financing.days.title"))
 days = data.ask(figures.days_to_decision, scope)
 st.caption(t("financing.days.caption", decisions=number(len(days)),
              median=number(values["median_days_to_decision"], 1)))
@@ -49,7 +49,7 @@ drill.chart(layout.figure(charts.days_to_decision, days[["decision", "days_to_de
                           values["median_days_to_decision"], language()), "days")
 
 # ------------------------------------------------------------------ by product, branch, region (drill-down)
-st.subheader(t("financing.groups.title"))
+st.header(t("financing.groups.title"))
 groups = {dim: data.ask(figures.by_group, scope, breakdown=dim) for dim in (*FOCUS, "bank")}
 options = {dim: views.group_options(frame, dim) for dim, frame in groups.items()}
 focus = {dim: drill.settle(key, options[dim]) for dim, key in FOCUS.items()}
@@ -69,13 +69,13 @@ views.show_table(views.financing_groups(groups[by], loans, by), t("financing.fil
                  key=f"financing_groups_{by}")
 
 # ------------------------------------------------------------------ rejection reasons
-st.subheader(t("financing.reasons.title"))
+st.header(t("financing.reasons.title"))
 reasons = data.ask(figures.rejection_reasons, scope)
 st.caption(t("financing.reasons.caption", rejected=number(totals["n_rejected"])))
 drill.chart(layout.figure(charts.rejection_reasons, reasons, language()), "reasons")
 
 # ------------------------------------------------------------------ loans' health
-st.subheader(t("financing.loans.title"))
+st.header(t("financing.loans.title"))
 views.loan_cards(data.ask(figures.loan_health, scope, breakdown="all"))
 st.caption(t("financing.loans.caption", breakdown=t(f"breakdown.{by}")))
 drill.chart(layout.figure(charts.portfolio_at_risk, loans, by, language(),
@@ -83,7 +83,7 @@ drill.chart(layout.figure(charts.portfolio_at_risk, loans, by, language(),
             f"loans_{by}", key=focus_key, options=options[by])
 
 # ------------------------------------------------------------------ details, narrowed by the focus
-st.subheader(t("financing.details.title"))
+st.header(t("financing.details.title"))
 drill.active({key: (t(f"breakdown.{dim}"), options[dim].get(focus[dim]) if focus[dim] else None)
               for dim, key in FOCUS.items()}, button_key="financing_clear")
 params = {f"focus_{dim}": focus[dim] for dim in FOCUS}

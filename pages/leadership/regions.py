@@ -20,7 +20,7 @@ kpi_cards(CARDS, scope)
 regions.more_cards(scope, in_scope, comparison(scope))
 
 # 2. The map of the 12 regions, and the regions ranked by the map's indicator
-st.subheader(t("regions.map.title"))
+st.header(t("regions.map.title"))
 st.caption(t("regions.map.how"))
 map_column, table_column = st.columns([3, 2], gap="medium")
 with map_column:
@@ -55,7 +55,7 @@ layout.show_table(regions.regions_table(frame, indicator),
                   key="regions_table")
 
 # 3. Rollout over time (every academic year, whatever the year filter)
-st.subheader(t("regions.rollout.title"))
+st.header(t("regions.rollout.title"))
 st.caption(t("regions.rollout.caption"))
 rollout = data.ask(leadership.rollout, scope)
 if len(rollout.by_year):
@@ -71,12 +71,12 @@ with by_establishment:
 
 # 4. Targets vs actuals of the chosen year (else the latest year with targets)
 if target_year is None:
-    st.subheader(t("regions.targets.title.none"))
+    st.header(t("regions.targets.title.none"))
     st.info(t("regions.targets.establishment") if scope.establishment_id else t("regions.targets.none"),
             icon=":material/info:")
 else:
     previous = leadership.previous_year(target_year)
-    st.subheader(t("regions.targets.title", year=target_year))
+    st.header(t("regions.targets.title", year=target_year))
     if year_chosen:
         st.caption(t("regions.targets.chosen_year", year=target_year, previous=previous))
     else:
@@ -105,5 +105,5 @@ else:
                           t("regions.targets.file", year=target_year), key="regions_targets")
 
 # 5. The report to forward
-st.subheader(t("regions.report.title"))
+st.header(t("regions.report.title"))
 regions.report_section(scope, regions.report_year(scope, target_year), regions.report_area(scope, in_scope))

@@ -25,7 +25,7 @@ survival = data.ask(figures.survival, scope, as_of=as_of)
 views.company_cards(totals, survival)
 
 # ------------------------------------------------------------------ by year, region, sector, legal form
-st.subheader(t("companies.groups.title"))
+st.header(t("companies.groups.title"))
 groups = {dim: data.ask(figures.by_group, scope, breakdown=dim) for dim in FOCUS}
 options = {dim: views.group_options(frame, dim) for dim, frame in groups.items()}
 focus = {dim: drill.settle(key, options[dim]) for dim, key in FOCUS.items()}
@@ -41,14 +41,14 @@ views.show_table(views.company_groups(groups[by], by), t("companies.file.groups"
                   key=f"companies_groups_{by}")
 
 # ------------------------------------------------------------------ jobs
-st.subheader(t("companies.jobs.title"))
+st.header(t("companies.jobs.title"))
 st.caption(t("companies.jobs.caption", planned=number(totals["planned_jobs"]), created=number(totals["jobs_created"]),
              now=number(totals["jobs_now"]), with_plan=number(totals["n_with_plan"]),
              companies=number(totals["companies_created"])))
 drill.chart(layout.figure(charts.jobs, groups[by], by, language()), f"jobs_{by}")
 
 # ------------------------------------------------------------------ survival
-st.subheader(t("companies.survival.title"))
+st.header(t("companies.survival.title"))
 left, right = st.columns([2, 3], vertical_alignment="center")
 with left:
     drill.chart(layout.figure(charts.survival, survival, language()), "survival")
@@ -58,7 +58,7 @@ views.show_table(views.survival(survival), t("companies.file.survival"),
                 key="companies_survival")
 
 # ------------------------------------------------------------------ details, narrowed by the focus
-st.subheader(t("companies.details.title"))
+st.header(t("companies.details.title"))
 drill.active({key: (t(f"breakdown.{dim}"), options[dim].get(focus[dim]) if focus[dim] else None)
               for dim, key in FOCUS.items()}, button_key="companies_clear")
 companies = data.ask(figures.companies, scope, **{f"focus_{dim}": focus[dim] for dim in FOCUS})

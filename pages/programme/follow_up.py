@@ -35,7 +35,7 @@ for column, (name, frame) in zip(st.columns(len(lists)), lists.items()):
     column.metric(t(f"follow_up.list.{name}"), number(len(frame)), border=True, help=t(f"follow_up.help.{name}"))
 
 # Where to act: a click on an establishment narrows every list to it.
-st.subheader(t("follow_up.chart.title"))
+st.header(t("follow_up.chart.title"))
 counts = data.follow_up_by_establishment(scope, idle_days, as_of, phase)
 key = drill.chart_key("follow_up_where", idle_days, phase, scope)
 layout.plotly_chart(layout.figure(charts.follow_up_by_establishment, counts.head(MAX_ESTABLISHMENTS), language()), key=key,

@@ -16,17 +16,17 @@ scope = layout.open_page("funnel")
 
 kpi_cards(CARDS, scope)
 
-st.subheader(t("funnel.chart.title"))
+st.header(t("funnel.chart.title"))
 layout.plotly_chart(layout.figure(charts.funnel, data.funnel(scope), language()), theme=None, key="funnel_chart")
 st.caption(t("funnel.chart.caption"))
 
-st.subheader(t("funnel.breakdown.title"))
+st.header(t("funnel.breakdown.title"))
 breakdown = st.radio(t("funnel.breakdown.label"), BREAKDOWNS, horizontal=True, key="funnel_breakdown",
                      format_func=lambda code: t(f"breakdown.{code}"))
 layout.show_table(funnel_by_group(data.ask(kpis.funnel_by_group, scope, breakdown), breakdown),
                   t("funnel.breakdown.file", breakdown=breakdown), key="funnel_breakdown")
 
-st.subheader(t("funnel.people.title"))
+st.header(t("funnel.people.title"))
 st.caption(t("funnel.people.caption"))
 for column, group in zip(st.columns(len(PEOPLE_BREAKDOWNS)), PEOPLE_BREAKDOWNS):
     with column:

@@ -18,7 +18,7 @@ scope = layout.open_page("overview")
 
 kpi_cards(CARDS, scope)
 
-st.subheader(t("overview.trend.title"))
+st.header(t("overview.trend.title"))
 st.caption(t("overview.trend.caption"))
 years = data.ask(figures.participants_by_year, scope)
 layout.plotly_chart(layout.figure(charts.yearly_trend, years, TREND, language()), theme=None, key="overview_trend")

@@ -7,15 +7,15 @@ from pie.ui.lang import t
 
 layout.page_header("glossary", with_scope=False)
 
-st.subheader(t("glossary.indicators"))
+st.header(t("glossary.indicators"))
 for key in kpis.KEYS:
     with st.expander(t(f"kpi.{key}"), expanded=False):
         st.markdown(t(f"glossary.{key}"))
         st.caption(t("glossary.key", key=key))
 
-st.subheader(t("glossary.funnel"))
+st.header(t("glossary.funnel"))
 st.markdown(t("glossary.funnel.text"))
-st.subheader(t("glossary.scope"))
+st.header(t("glossary.scope"))
 st.markdown(t("glossary.scope.text"))
-st.subheader(t("glossary.reach"))
+st.header(t("glossary.reach"))
 st.markdown(t("glossary.reach.text"))

@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from pie import charts, i18n
-from pie.charts import BLUE, GREEN, GREY, RED, TEAL
+from pie.charts import BLUE, BROWN, GREEN, GREY, RED, label_colours
 
 DECISION_COLOURS = {"approved": GREEN, "rejected": RED, "pending": GREY}
 
@@ -30,8 +30,9 @@ def pipeline(frame: pd.DataFrame, language: str = i18n.DEFAULT_LANGUAGE) -> go.F
     fig.add_trace(go.Funnel(
         y=labels, x=[int(n) for n in frame["n_projects"]],
         text=[charts.count_text(n, language) for n in frame["n_projects"]], customdata=amounts,
-        textinfo="text", textposition="inside", insidetextanchor="middle", textfont=dict(size=15),
-        marker=dict(color=[GREEN, GREEN, BLUE, BLUE, TEAL][: len(frame)]),
+        textinfo="text", textposition="inside", insidetextanchor="middle",
+        textfont=dict(size=15, color=label_colours([GREEN, GREEN, BLUE, BLUE, BROWN][: len(frame)])),
+        marker=dict(color=[GREEN, GREEN, BLUE, BLUE, BROWN][: len(frame)]),
         connector=dict(fillcolor="#DDE7E1", line=dict(width=0)),
         hovertemplate="%{x} " + i18n.t("partners.unit.projects", language) + "<br>%{customdata}<extra></extra>",
     ))
@@ -52,7 +53,7 @@ def amounts(totals: pd.Series, language: str = i18n.DEFAULT_LANGUAGE) -> go.Figu
                   xaxis=dict(title=None, tickangle=0), uniformtext=dict(mode=False))
     fig.add_trace(go.Bar(
         x=[charts.wrapped(i18n.t(f"financing.amounts.{key}", language), 12) for key in keys], y=values,
-        marker_color=[BLUE, GREEN, TEAL],
+        marker_color=[BLUE, GREEN, BROWN],
         text=[charts.mad_text(v, language) + r for v, r in zip(values, ratios)], textposition="outside",
         constraintext="none", cliponaxis=False, hovertemplate="%{x}<br>%{text}<extra></extra>",
     ))
@@ -173,6 +174,7 @@ def outcomes(summary: dict[str, int], language: str = i18n.DEFAULT_LANGUAGE) -> 
         text=[charts.count_text(v, language) + (f" · {i18n.fmt_percent(v / values[0], language)}" if values[0] and i else "")
               for i, v in enumerate(values)],
         textinfo="text", marker=dict(color=[BLUE, GREEN, "#00612C"]),
+        insidetextfont=dict(color=label_colours([BLUE, GREEN, "#00612C"])),
         connector=dict(fillcolor="#DDE7E1", line=dict(width=0)),
         hovertemplate="%{y} : %{x}<extra></extra>",
     ))

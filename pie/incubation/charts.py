@@ -9,13 +9,13 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from pie import charts, codes, i18n
-from pie.charts import BLUE, GREEN, GREY, ORANGE, RED, TEAL
+from pie.charts import BLUE, BROWN, GREEN, GREY, ORANGE, PALE_GREY, RED
 from pie.incubation.figures import STAGE_EXITS, STAGES
 
-STAGE_COLOURS = {"pre_incubation": "#8CCB9F", "incubation": "#3FA667", "acceleration": GREEN,
+STAGE_COLOURS = {"pre_incubation": "#2E9E5B", "incubation": "#1F7A45", "acceleration": GREEN,
                  "post_creation": "#00612C", "graduated": BLUE, "abandoned": RED,
-                 "in_progress": "#C9CED6", "next_missing": GREY, "exited": GREY, "advanced": GREY}
-KIND_COLOURS = (GREEN, BLUE, ORANGE, TEAL, GREY, RED)
+                 "in_progress": PALE_GREY, "next_missing": GREY, "exited": GREY, "advanced": GREY}
+KIND_COLOURS = (GREEN, BLUE, ORANGE, BROWN, GREY, RED)
 SANKEY_X = (0.01, 0.26, 0.51, 0.76)     # the four stages
 SANKEY_EXIT_Y = {"graduated": 0.08, "abandoned": 0.4, "in_progress": 0.75, "next_missing": 0.92, "exited": 0.98}
 
@@ -91,6 +91,7 @@ def time_in_stage(frame: pd.DataFrame, language: str = i18n.DEFAULT_LANGUAGE) ->
                      arrayminus=medians - part["q1_days"].astype(float), color=GREY, thickness=1.5),
         text=[i18n.t("incubation.time.days", language, days=i18n.fmt_number(m, language)) for m in medians],
         textposition="inside", insidetextanchor="start",
+        insidetextfont=dict(color=[charts.label_colour(STAGE_COLOURS[s]) for s in part["stage"]]),
         customdata=[[charts.count_text(n, language), i18n.fmt_number(q1, language), i18n.fmt_number(q3, language)]
                     for n, q1, q3 in zip(part["n_exited"], part["q1_days"], part["q3_days"])],
         hovertemplate="%{x}<br>" + i18n.t("incubation.time.hover", language) + "<extra></extra>",

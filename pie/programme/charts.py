@@ -13,17 +13,18 @@ from plotly.subplots import make_subplots
 
 from pie import i18n
 from pie import charts, kpis
-from pie.charts import BLUE, GREEN, GREY, GROUP_ORDER, ORANGE, PALETTE, RED, TEAL, TEXT_COLOR
+from pie.charts import BLUE, GREEN, GREY, GROUP_ORDER, BROWN, ORANGE, PALE_GREY, PALETTE, RED, TEXT_COLOR, label_colour
 from pie.programme.figures import GENDERS, OUTCOMES, PHASES, PROFILES
 
 # The three phases, light to dark: the further the phase, the darker the green.
-PHASE_COLOURS = {"awareness": "#8CCB9F", "fundamentals": "#2E9E5B", "immersion": "#00612C"}
-OUTCOME_COLOURS = {"completed": GREEN, "in_progress": BLUE, "dropped": RED, "not_started": "#CBD2DA"}
-OUTCOME_TEXT = {"completed": "white", "in_progress": "white", "dropped": "white", "not_started": TEXT_COLOR}
-GROUP_COLOURS = (GREEN, ORANGE, BLUE, TEAL, GREY)
+# Each fill at least 3:1 against white (docs/ACCESSIBILITY.md); labels by charts.label_colour.
+PHASE_COLOURS = {"awareness": "#2E9E5B", "fundamentals": "#1F7A45", "immersion": "#004D23"}
+OUTCOME_COLOURS = {"completed": GREEN, "in_progress": BLUE, "dropped": RED, "not_started": PALE_GREY}
+OUTCOME_TEXT = {outcome: label_colour(colour) for outcome, colour in OUTCOME_COLOURS.items()}
+GROUP_COLOURS = (GREEN, ORANGE, BLUE, BROWN, GREY)
 # Follow-up lists, in the page's order, and their colours.
 FOLLOW_UP_LISTS = ("participants", "to_review", "without_decision", "not_disbursed")
-FOLLOW_UP_COLOURS = dict(zip(FOLLOW_UP_LISTS, (ORANGE, BLUE, TEAL, GREEN)))
+FOLLOW_UP_COLOURS = dict(zip(FOLLOW_UP_LISTS, (ORANGE, BLUE, BROWN, GREEN)))
 PERCENT_TICKS = (0, 0.25, 0.5, 0.75, 1)
 
 
@@ -183,7 +184,7 @@ def composition(frame: pd.DataFrame, kind: str, language: str = i18n.DEFAULT_LAN
             name=name, orientation="h", y=stage_labels, x=shares, marker_color=colour,
             text=[i18n.fmt_percent(s, language, 0) if c else "" for s, c in zip(shares, counts[group])],
             textposition="inside", insidetextanchor="middle", textangle=0,
-            textfont=dict(color="white", size=13),
+            textfont=dict(color=label_colour(colour), size=13),
             customdata=[[group, i18n.fmt_number(c, language), i18n.fmt_number(n, language),
                          i18n.fmt_percent(s, language)] for c, n, s in zip(counts[group], totals, shares)],
             hovertemplate="%{y}<br>" + name + " : %{customdata[1]} " + i18n.t("phases.of", language)
@@ -215,7 +216,7 @@ def follow_up_by_establishment(counts: pd.DataFrame, language: str = i18n.DEFAUL
             name=name, orientation="h", y=names, x=values, marker_color=FOLLOW_UP_COLOURS[key],
             text=[i18n.fmt_number(v, language) if v else "" for v in values],
             textposition="inside", insidetextanchor="middle", textangle=0,
-            textfont=dict(color="white", size=12),
+            textfont=dict(color=label_colour(FOLLOW_UP_COLOURS[key]), size=12),
             customdata=[[e, i18n.fmt_number(v, language)] for e, v in zip(counts["establishment_id"], values)],
             hovertemplate="%{y}<br>" + name + " : %{customdata[1]}<extra></extra>",
         ))
@@ -257,7 +258,7 @@ def funnel(steps: pd.DataFrame, language: str = i18n.DEFAULT_LANGUAGE) -> go.Fig
             name=i18n.t(f"funnel.unit.{unit}", language),
             y=labels, x=[int(c) for c in part["count"]], text=texts,
             textinfo="text", textposition="auto", insidetextanchor="middle",
-            textfont=dict(size=14),
+            textfont=dict(size=14), insidetextfont=dict(size=14, color=label_colour(colour)),
             marker=dict(color=colour),
             connector=dict(fillcolor=connector, line=dict(width=0)),
             hovertemplate="%{y}<br>%{text}<extra></extra>",
@@ -307,7 +308,7 @@ def people_shares(frame: pd.DataFrame, breakdown: str, language: str = i18n.DEFA
     # groups in the data model's order, so each keeps its colour whatever the filters
     order = {code: i for i, code in enumerate(GROUP_ORDER.get(breakdown, ()))}
     frame = frame.sort_values("group_key", key=lambda keys: keys.map(lambda k: order.get(k, len(order))))
-    colours = (GREEN, ORANGE, BLUE, TEAL, GREY)
+    colours = (GREEN, ORANGE, BLUE, BROWN, GREY)
     for (_, row), colour in zip(frame.iterrows(), colours):
         base = int(row["participants"])
         counts = [int(row[key]) for key in steps]

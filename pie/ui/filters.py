@@ -42,7 +42,9 @@ def sidebar() -> None:
             state.setdefault(key, ALL)
     state[_FROM_URL] = True
     with st.sidebar:
-        st.header(t("filters.title"))
+        # Bold text, not a heading: the sidebar comes before the page in the document, and its
+        # heading came before the page's h1 (docs/ACCESSIBILITY.md, headings in order).
+        st.markdown(f"**{t('filters.title')}**")
         for key in FILTER_KEYS:  # region before establishment, which it narrows
             choices = _choices(options, state.get(REGION, ALL))[key]
             choice.draw("select", t(f"filters.{key}"), choices, key, format_func=choices.__getitem__,

@@ -69,6 +69,38 @@ RTL_CSS = """
 """
 
 
+# Every language (docs/ACCESSIBILITY.md): a visually hidden class for text meant for screen
+# readers only (the summary of each chart, pie.ui.layout.plotly_chart), and the page's h2
+# (st.header) drawn at the size of Streamlit's h3 the pages used before their headings were
+# put in order (h1 then h2). The element holding the <html> language script takes no room.
+ACCESSIBLE_CSS = """
+.pie-visually-hidden { position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px;
+  overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
+[data-testid="stMain"] h2 { font-size: 1.5rem; padding-top: 1.25rem; }
+[data-testid="stElementContainer"]:has(.pie-document-language) { display: none; }
+[data-testid="stElementContainer"]:has(.pie-chart-summary) { position: absolute !important; width: 1px;
+  height: 1px; margin: -1px; overflow: hidden; clip: rect(0, 0, 0, 0); }
+"""
+
+# Streamlit serves one index.html with lang="en" and no dir for every page: this script sets
+# the session's language and direction on <html> at each run (st.html runs it once the
+# element is drawn; a new language changes the text, so the script runs again).
+_DOCUMENT_SCRIPT = """<span class="pie-document-language"></span><script>
+document.documentElement.lang = "{lang}";
+document.documentElement.dir = "{dir}";
+</script>"""
+
+
+def document_language() -> None:
+    """Set the page's language (`lang`) and direction (`dir`) on <html>, and the styles every
+    page needs (ACCESSIBLE_CSS). Call at the top of every run, before any other element."""
+    current = language()
+    st.html(f"<style>{ACCESSIBLE_CSS}</style>")
+    st.html(_DOCUMENT_SCRIPT.format(lang=current,
+                                    dir="rtl" if i18n.is_rtl(current) else "ltr"),
+            unsafe_allow_javascript=True)
+
+
 def right_to_left() -> None:
     """In Arabic, lay the app out right to left (call before st.navigation(...).run())."""
     if i18n.is_rtl(language()):

@@ -3,10 +3,12 @@ sidebar footer, and the error pages (no database, busy database, unexpected erro
 from __future__ import annotations
 
 import dataclasses
+import html
 import logging
 import secrets
 from typing import Callable, TypeVar
 
+import pandas as pd
 import streamlit as st
 from streamlit import runtime
 
@@ -103,12 +105,30 @@ def figure(build, *args, **options):
                    language())
 
 
-def plotly_chart(figure, **options):
+def plotly_chart(figure, summary: str | None = None, **options):
     """st.plotly_chart for every chart of the dashboard: its own colours (theme=None unless
     `options` say otherwise) and, in Arabic, the figure mirrored to read right to left
-    (pie.charts.rtl). Returns what st.plotly_chart returns (the selection, with on_select)."""
+    (pie.charts.rtl). Returns what st.plotly_chart returns (the selection, with on_select).
+
+    Accessibility (docs/ACCESSIBILITY.md): before the chart, a visually hidden sentence saying
+    what it shows for screen readers — `summary`, else one built from the figure's title and
+    series (pie.charts.summary, numbers in the session's language); under it, an expander
+    with its data as a plain table (every point, one click away)."""
     options.setdefault("theme", None)
-    return st.plotly_chart(charts.rtl(figure, language()), **options)
+    current = language()
+    figure = charts.rtl(figure, current)
+    text = summary or charts.summary(figure, current)
+    st.html(f'<p class="pie-visually-hidden pie-chart-summary">{html.escape(text)}</p>')
+    selection = st.plotly_chart(figure, **options)
+    rows = charts.data_rows(figure, current)
+    if rows:
+        with st.expander(t("chart.data"), icon=":material/table:"):
+            frame = pd.DataFrame(rows[:charts.TABLE_ROWS],
+                                 columns=[t("chart.series"), t("chart.category"), t("chart.value")])
+            if not frame.iloc[:, 0].astype(bool).any():  # one unnamed series: no series column
+                frame = frame.iloc[:, 1:]
+            st.table(frame.set_index(frame.columns[0]))
+    return selection
 
 
 def no_database(error: DatabaseMissing | None = None) -> None:

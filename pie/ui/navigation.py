@@ -18,7 +18,7 @@ MANAGERS = ("admin", "manager")
 class PageSpec:
     name: str                  # page.<name>.nav is its title
     path: str                  # the file under pages/<section>/
-    section: str               # nav.<section> is the heading it is listed under
+    section: str               # the group it belongs to (the flat menu keeps pages in this order)
     icon: str
     roles: tuple[str, ...]     # who sees it
     default_for: tuple[str, ...] = ()   # roles that land on it after login

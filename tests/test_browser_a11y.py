@@ -1,0 +1,186 @@
+"""Accessibility in a real browser: axe-core (WCAG 2.0/2.1 A and AA, plus best practices) over
+every page of every role in French and over the manager's pages in Arabic; the page's
+language and direction on <html>; a text alternative and a data table for every chart.
+
+axe-core is installed by scripts/test.sh with npm into tests/.node/ (ignored by git, version
+pinned there); without it the axe test skips and says how to install it.
+
+The window is made as tall as the page before axe runs (Streamlit scrolls inside its main
+container, and axe does not check contrast of what lies outside the window).
+
+What axe still reports is Streamlit's own markup, listed with the reason in
+docs/ACCESSIBILITY.md; STREAMLIT_OWN below is that list. Anything else — a new rule, or an
+allowed rule on an element that is not Streamlit's — fails the test.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from browser_support import ROOT, VIEWPORT, expect, served_copy, wait_until_idle
+from pie import i18n
+from pie.ui import navigation
+
+pytestmark = pytest.mark.browser
+
+AXE = ROOT / "tests" / ".node" / "node_modules" / "axe-core" / "axe.min.js"
+PASSWORD = "correct horse battery"
+ACCOUNTS = [("amina", "manager", None), ("admin.a", "admin", None), ("lead", "leadership", None),
+            ("boa.agadir", "bank", "BOA"), ("mcise.souss", "incubator", "MCISE")]
+USER_OF = {role: user for user, role, _ in ACCOUNTS}
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+
+# Streamlit's own violations that remain (docs/ACCESSIBILITY.md): rule -> CSS selectors of the
+# Streamlit elements it may be reported on. Every node axe reports must match one.
+STREAMLIT_OWN: dict[str, tuple[str, ...]] = {
+    # st.file_uploader's drop zone: <section role="presentation" tabindex="-1" aria-label=…>
+    # (import page); Streamlit's markup, no option changes it.
+    "presentation-role-conflict": ('[data-testid="stFileUploaderDropzone"]',),
+}
+
+
+def visits() -> list[tuple[str, str, str]]:
+    """(role, language, page) for every page of every role in French, the manager's in Arabic."""
+    cases = []
+    for role in ("manager", "admin", "leadership", "bank", "incubator"):
+        names = [page.name for page in navigation.pages_for(role)]
+        if role == "admin":  # admin sees the manager's pages plus users: only users is new
+            names = [name for name in names if name not in {p.name for p in navigation.pages_for("manager")}]
+        cases += [(role, "fr", name) for name in names]
+    cases += [("manager", "ar", page.name) for page in navigation.pages_for("manager")]
+    return cases
+
+
+@pytest.fixture(scope="module")
+def server(small_db, tmp_path_factory):
+    with served_copy(small_db, tmp_path_factory.mktemp("browser_a11y"), ACCOUNTS, PASSWORD) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE.exists():
+        pytest.skip(f"axe-core is missing ({AXE}): scripts/test.sh installs it with npm "
+                    "(npm install --prefix tests/.node axe-core@4.14.1)")
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def sessions(browser, server):
+    """One logged-in browser page per (role, language), reused across that role's pages."""
+    opened: dict[tuple[str, str], object] = {}
+
+    def get(role: str, language: str):
+        if (role, language) not in opened:
+            page = browser.new_page(viewport=VIEWPORT)
+            page.set_default_timeout(20_000)
+            page.goto(f"{server}/?lang={language}")
+            page.locator('input[autocomplete="username"]').fill(USER_OF[role])
+            page.locator('input[type="password"]').fill(PASSWORD)
+            page.get_by_role("button", name=i18n.t("login.submit", language)).click()
+            page.locator("h1").first.wait_for()
+            page.get_by_test_id("stSidebarNav").wait_for()
+            wait_until_idle(page)
+            opened[(role, language)] = page
+        return opened[(role, language)]
+
+    yield get
+    for page in opened.values():
+        page.close()
+
+
+def open_from_menu(page, name: str, language: str) -> None:
+    link = page.get_by_test_id("stSidebarNav").get_by_role("link", name=i18n.t(f"page.{name}.nav", language),
+                                                          exact=True)
+    page.set_viewport_size(VIEWPORT)
+    link.click()
+    expect(page.locator("h1").first).to_contain_text(i18n.t(f"page.{name}.title", language))
+    settle(page)
+
+
+def settle(page, quiet_ms: int = 500) -> None:
+    height = -1
+    for _ in range(40):
+        wait_until_idle(page)
+        page.wait_for_timeout(quiet_ms)
+        now = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+        if now == height and page.get_by_test_id("stStatusWidget").count() == 0:
+            return
+        height = now
+
+
+def run_axe(page, source: str) -> list[dict]:
+    """axe's violations on the whole page (the window grown to the page's height first)."""
+    height = page.evaluate("() => Math.max(document.querySelector('[data-testid=\"stMain\"]').scrollHeight,"
+                           " document.documentElement.scrollHeight)")
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], height)})
+    page.wait_for_timeout(300)
+    if not page.evaluate("() => !!window.axe"):
+        page.evaluate(source)
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})"
+                           ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+                           " nodes: v.nodes.map(n => ({target: n.target, html: n.html.slice(0, 200),"
+                           " summary: (n.failureSummary || '').slice(0, 300)}))})))", AXE_TAGS)
+    return result
+
+
+def not_streamlit_own(page, violations: list[dict]) -> list[dict]:
+    """The violations (and their nodes) that STREAMLIT_OWN does not allow."""
+    left = []
+    for violation in violations:
+        selectors = STREAMLIT_OWN.get(violation["id"], ())
+        nodes = [node for node in violation["nodes"]
+                 if not selectors or not page.evaluate(
+                     "([target, selectors]) => { const el = document.querySelector(target);"
+                     " return !!el && selectors.some(s => el.matches(s) || !!el.closest(s)); }",
+                     [node["target"][-1] if isinstance(node["target"][-1], str) else "", list(selectors)])]
+        if nodes:
+            left.append({**violation, "nodes": nodes})
+    return left
+
+
+@pytest.mark.parametrize("role,language,name", visits(), ids=lambda v: v)
+def test_axe_finds_nothing_but_streamlit_own(sessions, axe_source, role, language, name):
+    page = sessions(role, language)
+    open_from_menu(page, name, language)
+    violations = run_axe(page, axe_source)
+    page.set_viewport_size(VIEWPORT)
+    left = not_streamlit_own(page, violations)
+    assert not left, json.dumps(left, ensure_ascii=False, indent=1)
+    assert_charts_have_text_alternatives(page, language)
+
+
+def assert_charts_have_text_alternatives(page, language: str) -> None:
+    """Every chart: a visually hidden summary just before it (in the page's language) and its
+    data table in an expander just after it."""
+    charts = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].map(chart => {
+        const box = chart.closest('[data-testid="stElementContainer"]');
+        const before = box && box.previousElementSibling, after = box && box.nextElementSibling;
+        const summary = before && before.querySelector('.pie-chart-summary');
+        return {summary: summary ? summary.textContent : null,
+                table: !!(after && after.querySelector('[data-testid="stExpander"]'))};
+    })""")
+    prefix = i18n.t("chart.summary", language, text="").strip()
+    for chart in charts:
+        assert chart["summary"] and chart["summary"].startswith(prefix) and len(chart["summary"]) > len(prefix) + 3, chart
+        assert chart["table"], chart
+
+
+@pytest.mark.parametrize("language,direction", [("fr", "ltr"), ("ar", "rtl"), ("en", "ltr")])
+def test_html_carries_the_language_and_direction(browser, server, language, direction):
+    """<html lang dir> follow the session's language, on the login page and once logged in."""
+    page = browser.new_page(viewport=VIEWPORT)
+    try:
+        page.goto(f"{server}/?lang={language}")
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        expect(page.locator("html")).to_have_attribute("dir", direction)
+        page.locator('input[autocomplete="username"]').fill("amina")
+        page.locator('input[type="password"]').fill(PASSWORD)
+        page.get_by_role("button", name=i18n.t("login.submit", language)).click()
+        page.get_by_test_id("stMetricValue").first.wait_for()
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        expect(page.locator("html")).to_have_attribute("dir", direction)
+    finally:
+        page.close()
