@@ -15,7 +15,6 @@ allowed rule on an element that is not Streamlit's — fails the test.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
