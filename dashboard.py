@@ -70,4 +70,5 @@ layout.sidebar_footer()
 landing = navigation.default_page(user.role)
 pages = [st.Page(spec.path, title=t(f"page.{spec.name}.nav"), icon=spec.icon, default=spec is landing)
          for spec in navigation.pages_for(user.role)]
-layout.run_safely(st.navigation(pages).run)
+# expanded: every page of the role in the menu (Streamlit folds a long menu behind "View more")
+layout.run_safely(st.navigation(pages, expanded=True).run)
