@@ -250,3 +250,11 @@ def target_status(target: object, actual: object, expected: object = None, in_pr
         return "met"
     ratio = actual / target
     return "met" if ratio >= MET else "close" if ratio >= CLOSE else "missed"
+
+
+def year_later(day: date) -> date:
+    """The same date one year later (29 February → 28 February)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)

@@ -137,13 +137,16 @@ def _reach_delta(against: Comparison | None, reach: float | None, youth: int) ->
     if against is None or reach is None or against.values.get("participants") is None:
         return {}
     other = leadership.reach_per_10k(int(against.values["participants"]), youth)
-    change = reach - other if against.kind == "change" else other
-    decimals = leadership.reach_decimals(abs(change) if change else reach)
-    description = "cards.vs_year" if against.kind == "change" else "cards.in_year"
-    if not change:
-        return {"delta": number(0, decimals), "delta_color": "off", "delta_arrow": "off",
-                "delta_description": t(description, year=against.year)}
-    return {"delta": signed(change, decimals), "delta_description": t(description, year=against.year)}
+    quiet = {"delta_color": "off", "delta_arrow": "off", "delta_description": against._when()}
+    if against.kind == "change":
+        # a rate: the other year's value, not a difference (METRICS.md "Year to date")
+        if other is None:
+            return {}
+        return {"delta": t("cards.versus", value=number(other, leadership.reach_decimals(other))), **quiet}
+    decimals = leadership.reach_decimals(other if other else reach)
+    if not other:
+        return {"delta": number(0, decimals), **quiet}
+    return {"delta": signed(other, decimals), "delta_description": against._when()}
 
 
 def more_cards(scope: Scope, regions: pd.DataFrame, against: Comparison | None) -> None:
