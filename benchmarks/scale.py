@@ -268,7 +268,9 @@ def child_naive(size: int, accounts: list[str], engine: str) -> dict:
         for _ in range(3):
             con.execute("pragma enable_profiling = 'json'")
             con.execute(f"pragma profiling_output = '{profile}'")
-            con.execute(queries.sql("kpis/indicators"), Scope().parameters()).fetchall()
+            con.execute(queries.sql("kpis/indicators"),
+                        {k: v for k, v in {**Scope().parameters(), "as_of": None}.items()
+                         if k in queries.parameters("kpis/indicators")}).fetchall()
             con.execute("pragma disable_profiling")
             facts = json.loads(profile.read_text())
             planning = (facts["planner"]["total_time"] + facts["optimizer"]["total_time"]

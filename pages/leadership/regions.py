@@ -81,8 +81,6 @@ else:
         st.caption(t("regions.targets.chosen_year", year=target_year, previous=previous))
     else:
         st.info(t("regions.targets.latest_year", year=target_year, previous=previous), icon=":material/event:")
-    if leadership.in_progress(target_year):
-        st.caption(t("regions.targets.in_progress", year=target_year, end=regions.year_end(target_year)))
     targets = data.ask(leadership.targets_vs_actuals, regions.with_year(scope, target_year))
     if scope.establishment_id:
         st.info(t("regions.targets.establishment"), icon=":material/info:")
@@ -91,7 +89,7 @@ else:
     st.markdown(f"**{regions.totals_title(scope, in_scope)}**")
     layout.show_table(regions.totals_table(leadership.totals(targets), target_year),
                       t("regions.targets.totals_file", year=target_year), key="regions_totals")
-    st.caption(t("report.targets.rule"))
+    st.caption(regions.pace_caption(targets))
     metrics = regions.chart_metrics(targets)
     if metrics:
         metric = st.segmented_control(t("regions.targets.chart_metric"), metrics, default=metrics[0],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Callable
 
@@ -62,3 +63,13 @@ def normalise_region(region: str | None) -> str | None:
     if not region.isdigit() or not 1 <= int(region) <= 12:
         raise UsageError(key="cli.bad_region", region=region)
     return f"{int(region):02d}"
+
+
+def parse_date(value: str | None, option: str) -> date | None:
+    """`2026-11-30` → a date (None when not given); anything else is a usage error."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(key="cli.bad_date", option=option, value=value) from None

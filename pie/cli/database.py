@@ -6,7 +6,7 @@ import json
 import sys
 
 from pie import db, i18n, kpis
-from pie.cli.common import EXIT_OK, add_command, db_path, normalise_region, read_password
+from pie.cli.common import EXIT_OK, add_command, db_path, normalise_region, parse_date, read_password
 from pie.config import settings
 from pie.scope import Scope
 
@@ -48,7 +48,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_kpis(args: argparse.Namespace) -> int:
     scope = Scope().with_filters(args.year, normalise_region(args.region), args.establishment)
-    values = kpis.compute(db.reader(db_path(args)), scope)
+    values = kpis.compute(db.reader(db_path(args)), scope, as_of=parse_date(args.as_of, "--as-of"))
     if args.json:
         print(json.dumps(values, ensure_ascii=False))
         return EXIT_OK
@@ -82,4 +82,6 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     p.add_argument("--year", help="academic year of the cohorts, e.g. 2023-2024")
     p.add_argument("--region", help="region code 01..12")
     p.add_argument("--establishment", help="establishment_id")
+    p.add_argument("--as-of", dest="as_of", metavar="DATE",
+                   help="count only the rows dated on or before DATE (YYYY-MM-DD), METRICS.md \"As of\"")
     p.add_argument("--json", action="store_true", help="one JSON object keyed as in METRICS.md")

@@ -36,7 +36,8 @@ COUNT_SCALE = [[0.0, BASE_FILL], [0.001, "#E3F2E8"], [0.35, "#9FD5B0"], [0.7, "#
 PROGRESS_MAX = 1.25
 PROGRESS_SCALE = [[0.0, "#C0392B"], [0.5, "#E8860C"], [0.9 / PROGRESS_MAX, "#F2C14E"],
                   [1.0 / PROGRESS_MAX, "#7FC48F"], [1.0, "#00843D"]]
-STATUS_COLOURS = {"met": charts.GREEN, "on_track": "#F2C14E", "behind": charts.RED, "no_target": charts.GREY}
+STATUS_COLOURS = {"ahead": charts.GREEN, "on_pace": charts.GREEN, "met": charts.GREEN, "close": "#F2C14E",
+                  "behind": charts.RED, "missed": charts.RED, "no_target": charts.GREY}
 HOVER_LIST_MAX = 8  # establishments listed in a point's hover before "… and N more"
 SMALL_COUNTS = 10    # up to this, count axes tick every whole number
 

@@ -8,10 +8,11 @@ with `kpis.compute` for that region).
 Targets (METRICS.md "Targets"): `targets.target_value` for (academic_year, region, metric);
 progress = actual ÷ target. Targets are yearly objectives, so they need a chosen academic
 year, and they apply to the whole programme of a region: none for an establishment, a bank
-or an incubator (queries/scope/macros.sql, scoped_targets). Status (no pro-rata within the
-year: a year in progress shows as behind until its cohorts have gone through):
-    progress ≥ 1.0 → met;  ≥ 0.9 → on_track;  < 0.9 → behind;  no target → no_target.
-A target of 0 counts as met.
+or an incubator (queries/scope/macros.sql, scoped_targets). A finished year: met (≥ 100 % of
+the target), close (≥ 90 %), missed. A year in progress at the data date T (kpis.data_date) is
+judged against the expected value at T = target × the share of its final value the previous
+year's cohorts had reached at T − 1 year (linear from 1 September without a previous year):
+ahead (≥ 110 % of expected), on_pace (≥ 90 %), behind (kpis.target_status). No target → no_target.
 
 Reach (METRICS.md "Penetration"): participants per 10,000 people aged 15–29 of the region
 (regions.youth_15_29_2024, an HCP RGPH 2024 estimate: docs/DATA_SOURCES.md).
@@ -28,7 +29,7 @@ import duckdb
 import pandas as pd
 
 from pie.leadership import geo
-from pie import codes, queries
+from pie import codes, kpis, queries
 from pie.db import meta
 from pie.queries import Source
 from pie.errors import PieError
@@ -42,9 +43,7 @@ MAP_INDICATORS = ("participants", "reach_per_10k", "immersion_completed", "proje
                   "companies_created", "progress_participants")
 PROGRESS_INDICATORS = tuple(f"progress_{metric}" for metric in TARGET_METRICS)
 
-# Status thresholds on progress = actual ÷ target.
-MET, ON_TRACK = 1.0, 0.9
-STATUSES = ("met", "on_track", "behind", "no_target")
+STATUSES = ("ahead", "on_pace", "behind", "met", "close", "missed", "no_target")
 
 YEAR_PATTERN = re.compile(r"^(\d{4})-(\d{4})$")
 
@@ -56,14 +55,12 @@ def _absent(value: object) -> bool:
 
 
 def status(target: object, progress: object) -> str:
-    """met / on_track / behind / no_target for one target and its progress (module docstring)."""
+    """met / close / missed / no_target for a finished year's target and its progress."""
     if _absent(target):
         return "no_target"
-    if target == 0 or (not _absent(progress) and progress >= MET):
+    if target == 0 or (not _absent(progress) and progress >= kpis.MET):
         return "met"
-    if not _absent(progress) and progress >= ON_TRACK:
-        return "on_track"
-    return "behind"
+    return "close" if not _absent(progress) and progress >= kpis.CLOSE else "missed"
 
 
 def year_end(academic_year: str) -> date:
@@ -109,27 +106,61 @@ def reach_decimals(value: object) -> int:
 
 
 # ------------------------------------------------------------------------------ targets
-def targets_vs_actuals(source: Source, scope: Scope) -> pd.DataFrame:
+def targets_vs_actuals(source: Source, scope: Scope, on: date | None = None) -> pd.DataFrame:
     """For the scope's academic year (required), one row per region in scope and target metric:
     region_code, name_fr, name_ar, metric, target (<NA> when none), actual, previous_actual (the
-    previous academic year, same scope), change = actual − previous_actual, progress, status."""
+    previous academic year, same scope: as of T − 1 year while the year is in progress, else
+    whole), previous_final, change = actual − previous_actual, progress = actual ÷ target,
+    expected (the value expected at T for a year in progress, else the target), pace
+    ('previous_year', 'linear' or None for a finished year), status (module docstring).
+    `on` is the data date T (default kpis.data_date)."""
     if not scope.academic_year:
         raise PieError("targets vs actuals need an academic year", key="leadership.error.year_needed")
+    on = on if on is not None else kpis.data_date(source, scope)
+    running = kpis.in_progress(scope.academic_year, on)
     frame = queries.run(source, "leadership/targets_vs_actuals", scope,
-                   previous_year=previous_year(scope.academic_year))
+                        previous_year=previous_year(scope.academic_year),
+                        as_of=on if running else None,
+                        previous_as_of=kpis.year_earlier(on) if running else None)
     frame["target"] = frame["target"].astype("Int64")
-    frame["actual"] = frame["actual"].astype("int64")
-    frame["previous_actual"] = frame["previous_actual"].astype("int64")
+    for column in ("actual", "previous_actual", "previous_final"):
+        frame[column] = frame[column].astype("int64")
     frame["progress"] = frame["progress"].astype("Float64")
     frame["change"] = frame["actual"] - frame["previous_actual"]
-    frame["status"] = [status(t, p) for t, p in zip(frame["target"], frame["progress"])]
-    return frame.drop(columns="metric_order")
+    frame = _judge(frame.drop(columns="metric_order"), scope.academic_year, on if running else None)
+    # what `totals` judges the national line with, and what pages and the report say
+    frame.attrs.update(academic_year=scope.academic_year, data_date=on, in_progress=running)
+    return frame
 
 
-def totals(targets: pd.DataFrame) -> pd.DataFrame:
+def _judge(frame: pd.DataFrame, academic_year: str, on: date | None) -> pd.DataFrame:
+    """Add expected, pace and status to rows with target, actual, previous_actual and
+    previous_final; `on` is the data date of a year in progress, None for a finished year."""
+    expected, pace, statuses = [], [], []
+    for row in frame.itertuples():
+        target = None if _absent(row.target) else row.target
+        if on is None:
+            expected.append(target)
+            pace.append(None)
+            statuses.append(kpis.target_status(target, row.actual))
+            continue
+        share, reference = kpis.pace_share(row.previous_actual, row.previous_final, academic_year, on)
+        value = None if target is None else target * share
+        expected.append(value)
+        pace.append(reference)
+        statuses.append(kpis.target_status(target, row.actual, value, in_progress_year=True))
+    frame["expected"] = pd.array(expected, dtype="Float64")
+    frame["pace"] = pace
+    frame["status"] = statuses
+    return frame
+
+
+def totals(targets: pd.DataFrame, academic_year: str | None = None, on: date | None = None) -> pd.DataFrame:
     """The national (or, with a region filter, regional) line of each metric from
     `targets_vs_actuals`: target = sum of the regions' targets (<NA> when none has one),
-    actual and previous_actual = sums over every region in scope, progress, change, status."""
+    actual, previous_actual and previous_final = sums over every region in scope, progress,
+    change, and expected, pace and status judged as a region's (`on`: the data date of a
+    year in progress, None for a finished year)."""
     rows = []
     for metric in TARGET_METRICS:
         part = targets[targets["metric"] == metric]
@@ -137,13 +168,18 @@ def totals(targets: pd.DataFrame) -> pd.DataFrame:
         target = int(part["target"].sum()) if has_target else None
         actual = int(part["actual"].sum())
         previous = int(part["previous_actual"].sum())
+        final = int(part["previous_final"].sum()) if "previous_final" in part else previous
         progress = actual / target if target else None
         rows.append({"metric": metric, "target": target, "actual": actual, "previous_actual": previous,
-                     "change": actual - previous, "progress": progress,
-                     "status": status(target, progress)})
+                     "previous_final": final, "change": actual - previous, "progress": progress})
     frame = pd.DataFrame(rows)
     frame["target"] = frame["target"].astype("Int64")
     frame["progress"] = frame["progress"].astype("Float64")
+    academic_year = academic_year or targets.attrs.get("academic_year")
+    on = on or targets.attrs.get("data_date")
+    running = bool(academic_year) and kpis.in_progress(academic_year, on)
+    frame = _judge(frame, academic_year or "", on if running else None)
+    frame.attrs.update(academic_year=academic_year, data_date=on, in_progress=running)
     return frame
 
 

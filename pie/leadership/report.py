@@ -50,7 +50,7 @@ class ReportData:
     previous_year: str
     region: pd.Series | None              # the regions row, None for the whole country
     indicators: dict[str, int | float | None]
-    previous: dict[str, int | float | None]
+    previous: dict[str, int | float | None]   # the previous year, at the same date while `year` is in progress
     regions: pd.DataFrame                 # regional_indicators of the year, all 12 regions (map)
     scoped_regions: pd.DataFrame          # the same for the scope (1 row for a region)
     targets: pd.DataFrame                 # targets_vs_actuals of the scope
@@ -60,6 +60,7 @@ class ReportData:
     launches: pd.DataFrame                # rollout(...).launches of the scope
     stamp: leadership.DataStamp
     generated_on: date
+    previous_as_of: date | None = None        # T − 1 year when `year` is in progress (METRICS.md)
 
 
 def collect(source: Source, year: str, region: str | None, language: str) -> ReportData:
@@ -67,6 +68,7 @@ def collect(source: Source, year: str, region: str | None, language: str) -> Rep
     scope = Scope(academic_year=year, region_code=region)
     previous = leadership.previous_year(year)
     indicators = kpis.compute(source, scope)
+    compared = kpis.compare_years(source, scope)
     regions = leadership.regional_indicators(source, Scope(academic_year=year))
     targets = leadership.targets_vs_actuals(source, scope)
     region_row = None
@@ -74,7 +76,7 @@ def collect(source: Source, year: str, region: str | None, language: str) -> Rep
         region_row = regions[regions["region_code"] == region].iloc[0]
     return ReportData(
         language=language, year=year, previous_year=previous, region=region_row,
-        indicators=indicators, previous=kpis.compute(source, Scope(academic_year=previous, region_code=region)),
+        indicators=indicators, previous=compared.previous_values, previous_as_of=compared.previous.as_of,
         regions=regions,
         scoped_regions=regions if region is None else regions[regions["region_code"] == region],
         targets=targets, totals=leadership.totals(targets),
@@ -185,19 +187,47 @@ def _stamp_line(data: ReportData) -> str:
     return f"{_e(generated)} · {_e(source)}"
 
 
+VALUE_KEYS = kpis.RATE_KEYS | {"median_days_to_decision"}
+
+
+def _previous_label(data: ReportData) -> str:
+    """"2025-2026", or "2025-2026 au 30/11/2025" while the report's year is in progress."""
+    year = _iso(data.previous_year, data.language)
+    if data.previous_as_of is None:
+        return year
+    return i18n.t("report.headline.year_at", data.language, year=year,
+                  date=_iso(i18n.fmt_date(data.previous_as_of, data.language), data.language))
+
+
+def _targets_rule(data: ReportData) -> str:
+    """How the targets are judged, with the reference used (METRICS.md "Targets")."""
+    attrs = data.targets.attrs
+    if not attrs.get("in_progress"):
+        return _t(data, "report.targets.rule")
+    on = attrs["data_date"]
+    references = set(data.targets.loc[data.targets["target"].notna(), "pace"].dropna())
+    key = "report.targets.rule_pace_linear" if references == {kpis.PACE_LINEAR} else "report.targets.rule_pace"
+    return _t(data, key, year=data.year, date=i18n.fmt_date(on, data.language), previous=data.previous_year,
+              previous_date=i18n.fmt_date(kpis.year_earlier(on), data.language))
+
+
 def _cards(data: ReportData) -> str:
     cards = []
     for key in HEADLINE_KEYS:
         value = data.indicators[key]
         before = data.previous[key]
         change = ""
-        if before is not None and value is not None and key not in kpis.RATE_KEYS:
+        if before is not None and value is not None and key in VALUE_KEYS:
+            # a median or a rate: the previous year's value, never a difference
+            change = _e(i18n.t("report.headline.versus", data.language,
+                               value=format_indicator(key, before, data.language), year=_previous_label(data)))
+        elif before is not None and value is not None:
             delta = value - before
             text = _iso(_signed(delta, data.language), data.language)
             if key in kpis.AMOUNT_KEYS:
                 text += "\u00a0" + i18n.t("unit.mad", data.language)
             change = _e(i18n.t("report.headline.change", data.language, change=text,
-                               year=_iso(data.previous_year, data.language)))
+                               year=_previous_label(data)))
         cards.append(
             f'<div class="card"><div class="label">{_e(_t(data, f"kpi.{key}"))}</div>'
             f'<div class="value">{_e(format_indicator(key, value, data.language))}</div>'
@@ -368,7 +398,7 @@ def report_html(data: ReportData, images: dict[str, bytes] | None = None) -> str
         map_caption=_e(_t(data, "report.map.caption" if data.region is None else "report.map.caption_region",
                           year=data.year)),
         targets_title=_e(_t(data, "report.section.targets", year=data.year)),
-        targets_tables=_targets_tables(data), status_rule=_e(_t(data, "report.targets.rule")),
+        targets_tables=_targets_tables(data), status_rule=_e(_targets_rule(data)),
         funnel_title=_e(_t(data, "report.section.funnel", year=data.year)),
         funnel_image=(_img(images["funnel"], _t(data, "report.section.funnel", year=data.year))
                       if "funnel" in images else f"<p>{_e(_t(data, 'report.funnel.empty', year=data.year))}</p>"),

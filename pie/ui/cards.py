@@ -1,25 +1,31 @@
 """KPI cards: one st.metric per METRICS.md indicator, with a comparison under each figure.
 
-With a year chosen, the comparison is the change since the previous academic year (same
-region and establishment). With no year, the figures are cumulative and the comparison is
-what the cohorts of the latest academic year contributed to them. A caption above the
-cards says which.
+With a year chosen, the comparison is with the previous academic year (same region and
+establishment): counts and amounts show the change, medians and rates the other year's value
+("vs 83 in 2024-2025"), never a difference. A year in progress at the data date T is compared
+like with like: the previous year's cohorts as of T − 1 year (METRICS.md "Year to date").
+With no year, the figures are cumulative and the comparison is what the cohorts of the latest
+academic year contributed to them (to date, beside the previous year at the same date, when
+that year is in progress). A caption above the cards says which.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Sequence
 
 import streamlit as st
 
-from pie import kpis
+from pie import i18n, kpis
 from pie.programme import figures as programme
 from pie.scope import Scope
 from pie.ui import data
-from pie.ui.lang import indicator, md, percent, short_amount, short_indicator, signed, t
+from pie.ui.lang import indicator, language, md, percent, short_amount, short_indicator, signed, t
 
 # Indicators where a rise is bad news (the delta is drawn red when it goes up).
 RISE_IS_BAD = frozenset({"dropped", "portfolio_at_risk_30", "median_days_to_decision"})
+# Compared by showing the other period's value, never a difference (METRICS.md "Year to date").
+VALUE_KEYS = kpis.RATE_KEYS | {"median_days_to_decision"}
 
 
 @dataclass(frozen=True)
@@ -29,16 +35,32 @@ class Comparison:
     kind: str  # "change" (vs the previous year) or "contribution" (of the latest year)
     year: str
     values: dict[str, int | float | None]
+    # the date the compared period is cut at (a year in progress: T − 1 year for a change, T for
+    # a contribution), None when whole
+    at: date | None = None
+    # a contribution of a year in progress: the previous year's contribution at the same date
+    previous_year: str | None = None
+    previous_values: dict[str, int | float | None] = field(default_factory=dict)
+
+    def _when(self) -> str:
+        """"in 2025-2026", or "in 2025-2026, to 30/11/2025" for a period cut at a date."""
+        if self.at is None:
+            return t("cards.in_year", year=self.year)
+        return t("cards.in_year_at", year=self.year, date=i18n.fmt_date(self.at, language()))
 
     def delta(self, key: str, value: int | float | None) -> dict[str, object]:
         """st.metric's delta arguments for indicator `key` whose figure is `value`."""
         other = self.values.get(key)
         if other is None or (self.kind == "change" and value is None):
             return {}
+        quiet = {"delta_color": "off", "delta_arrow": "off"}
         if self.kind == "contribution" and key in kpis.RATE_KEYS:
             # a share does not add up over years: show the latest year's own share
-            return {"delta": percent(other), "delta_color": "off", "delta_arrow": "off",
-                    "delta_description": t("cards.in_year", year=self.year)}
+            return {"delta": percent(other), **quiet, "delta_description": self._when()}
+        if self.kind == "change" and key in VALUE_KEYS:
+            # a median or a rate: the other year's value, not a difference
+            return {"delta": t("cards.versus", value=short_indicator(key, other)), **quiet,
+                    "delta_description": self._when()}
         change = value - other if self.kind == "change" else other
         if key in kpis.RATE_KEYS:
             text = t("unit.points", value=signed(change * 100, 1))
@@ -50,24 +72,38 @@ class Comparison:
             text = signed(change)
         neutral = {}
         if not change:  # no change: no sign, no arrow, no colour
-            text, neutral = text.lstrip("+"), {"delta_color": "off", "delta_arrow": "off"}
+            text, neutral = text.lstrip("+"), quiet
         colour = {"delta_color": "inverse"} if key in RISE_IS_BAD else {}
-        description = "cards.vs_year" if self.kind == "change" else "cards.in_year"
-        return {"delta": text, **colour, **neutral, "delta_description": t(description, year=self.year)}
+        if self.kind == "change":
+            description = t("cards.vs_year_at", year=self.year, date=i18n.fmt_date(self.at, language())) \
+                if self.at is not None else t("cards.vs_year", year=self.year)
+        else:
+            description = self._when()
+            before = self.previous_values.get(key)
+            if self.previous_year and before is not None and key not in VALUE_KEYS:
+                description = t("cards.in_year_at_vs", when=description, year=self.previous_year,
+                                value=short_indicator(key, before))
+        return {"delta": text, **colour, **neutral, "delta_description": description}
 
 
 def comparison(scope: Scope) -> Comparison | None:
     """What the cards of `scope` are compared with (None when there is nothing to compare)."""
     previous = scope.previous_year()
     if previous is not None:
-        values = data.indicators(previous)
-        return Comparison("change", previous.academic_year, values) if values["participants"] else None
+        compared = data.ask(kpis.compare_years, scope)
+        if not compared.previous_values["participants"]:
+            return None
+        return Comparison("change", previous.academic_year, compared.previous_values, at=compared.previous.as_of)
     years = data.ask(programme.participants_by_year, scope)
     if years.empty:
         return None
     latest = str(years["academic_year"].iloc[-1])
     latest_scope = scope.with_filters(latest, scope.region_code, scope.establishment_id)
-    return Comparison("contribution", latest, data.indicators(latest_scope))
+    compared = data.ask(kpis.compare_years, latest_scope)
+    if compared.to_date:
+        return Comparison("contribution", latest, compared.values, at=compared.current.as_of,
+                          previous_year=compared.previous.academic_year, previous_values=compared.previous_values)
+    return Comparison("contribution", latest, compared.values)
 
 
 def _caption(scope: Scope, against: Comparison | None) -> str:
@@ -76,8 +112,15 @@ def _caption(scope: Scope, against: Comparison | None) -> str:
                  previous=scope.previous_year().academic_year)
     if against is None:
         return t("cards.caption.cumulative")
+    if against.kind == "change" and against.at is not None:
+        return md("cards.caption.change_to_date", year=scope.academic_year, previous=against.year,
+                  date=i18n.fmt_date(kpis.year_later(against.at), language()),
+                  previous_date=i18n.fmt_date(against.at, language()))
     if against.kind == "change":
         return md("cards.caption.change", year=scope.academic_year, previous=against.year)
+    if against.at is not None:
+        return md("cards.caption.contribution_to_date", year=against.year, previous=against.previous_year,
+                  date=i18n.fmt_date(against.at, language()))
     return md("cards.caption.contribution", year=against.year)
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from pie import codes, i18n
+from pie import codes, i18n, kpis
 from pie.leadership import charts as leadership_charts
 from pie.leadership import figures as leadership
 from pie.errors import PieError
@@ -34,9 +34,11 @@ N_REGIONS = len(REGION_CODES)
 HEADLINE = ("participants", "reach_per_10k", "immersion_completed", "plans_validated",
             "projects_financed", "companies_created")
 # Light backgrounds for a status cell (dark text stays readable on each).
-STATUS_BACKGROUNDS = {"met": "#CDEBD6", "on_track": "#FBEFC5", "behind": "#F6D4CF", "no_target": "#ECEEF1"}
+STATUS_BACKGROUNDS = {"ahead": "#CDEBD6", "on_pace": "#CDEBD6", "met": "#CDEBD6", "close": "#FBEFC5",
+                      "behind": "#F6D4CF", "missed": "#F6D4CF", "no_target": "#ECEEF1"}
 # st.metric delta colours for a status.
-STATUS_DELTA_COLOURS = {"met": "green", "on_track": "orange", "behind": "red", "no_target": "gray"}
+STATUS_DELTA_COLOURS = {"ahead": "green", "on_pace": "green", "met": "green", "close": "orange",
+                        "behind": "red", "missed": "red", "no_target": "gray"}
 REPORT_KEY = "_regions_report_request"
 COMPACT_ROW_PX, COMPACT_HEADER_PX = 35, 38
 
@@ -86,6 +88,18 @@ def with_year(scope: Scope, year: str | None) -> Scope:
     return scope.with_filters(year, scope.region_code, scope.establishment_id)
 
 
+def pace_caption(targets: pd.DataFrame) -> str:
+    """How the targets of `targets` (targets_vs_actuals) are judged, with the reference used."""
+    year, on = targets.attrs.get("academic_year"), targets.attrs.get("data_date")
+    if not targets.attrs.get("in_progress"):
+        return t("report.targets.rule")
+    previous = leadership.previous_year(year)
+    references = set(targets.loc[targets["target"].notna(), "pace"].dropna())
+    key = "report.targets.rule_pace_linear" if references == {kpis.PACE_LINEAR} else "report.targets.rule_pace"
+    return t(key, year=year, date=i18n.fmt_date(on, language()), previous=previous,
+             previous_date=i18n.fmt_date(kpis.year_earlier(on), language()))
+
+
 def year_end(year: str) -> str:
     """The last day of `year`, as a date people read (31/08/2027)."""
     return i18n.fmt_date(leadership.year_end(year), language())
@@ -123,13 +137,16 @@ def _reach_delta(against: Comparison | None, reach: float | None, youth: int) ->
     if against is None or reach is None or against.values.get("participants") is None:
         return {}
     other = leadership.reach_per_10k(int(against.values["participants"]), youth)
-    change = reach - other if against.kind == "change" else other
-    decimals = leadership.reach_decimals(abs(change) if change else reach)
-    description = "cards.vs_year" if against.kind == "change" else "cards.in_year"
-    if not change:
-        return {"delta": number(0, decimals), "delta_color": "off", "delta_arrow": "off",
-                "delta_description": t(description, year=against.year)}
-    return {"delta": signed(change, decimals), "delta_description": t(description, year=against.year)}
+    quiet = {"delta_color": "off", "delta_arrow": "off", "delta_description": against._when()}
+    if against.kind == "change":
+        # a rate: the other year's value, not a difference (METRICS.md "Year to date")
+        if other is None:
+            return {}
+        return {"delta": t("cards.versus", value=number(other, leadership.reach_decimals(other))), **quiet}
+    decimals = leadership.reach_decimals(other if other else reach)
+    if not other:
+        return {"delta": number(0, decimals), **quiet}
+    return {"delta": signed(other, decimals), "delta_description": against._when()}
 
 
 def more_cards(scope: Scope, regions: pd.DataFrame, against: Comparison | None) -> None:
@@ -354,15 +371,28 @@ def _status_colours() -> dict[str, str]:
     return {t(f"leadership.status.{status}"): colour for status, colour in STATUS_BACKGROUNDS.items()}
 
 
-def _target_columns(frame: pd.DataFrame, previous: str) -> tuple[dict[str, pd.Series], dict[str, str], str]:
+def _target_columns(frame: pd.DataFrame, previous: str,
+                    judged: pd.DataFrame) -> tuple[dict[str, pd.Series], dict[str, str], str]:
+    """The columns of a targets table; a year in progress (`judged.attrs`, from
+    targets_vs_actuals) adds the value expected at the data date, and compares with the
+    previous year at the same date."""
     target_h, actual_h = t("report.col.target"), t("report.col.actual")
     progress_h, status_h = t("report.col.progress"), t("report.col.status")
-    previous_h, change_h = t("regions.col.previous", year=previous), t("report.col.change")
-    columns = {target_h: frame["target"], actual_h: frame["actual"], progress_h: frame["progress"],
-               status_h: frame["status"].map(lambda status: t(f"leadership.status.{status}")),
-               previous_h: frame["previous_actual"], change_h: frame["change"]}
-    kinds = {target_h: COUNT, actual_h: COUNT, progress_h: RATE, status_h: TEXT, previous_h: COUNT,
-             change_h: SIGNED}
+    change_h = t("report.col.change")
+    running, on = judged.attrs.get("in_progress"), judged.attrs.get("data_date")
+    if running:
+        previous_h = t("regions.col.previous_at", year=previous, date=i18n.fmt_date(kpis.year_earlier(on), language()))
+        actual_h = t("regions.col.actual_at", date=i18n.fmt_date(on, language()))
+    else:
+        previous_h = t("regions.col.previous", year=previous)
+    columns = {target_h: frame["target"], actual_h: frame["actual"], progress_h: frame["progress"]}
+    kinds = {target_h: COUNT, actual_h: COUNT, progress_h: RATE}
+    if running:
+        expected_h = t("regions.col.expected", date=i18n.fmt_date(on, language()))
+        columns[expected_h], kinds[expected_h] = frame["expected"].round(0), COUNT
+    columns.update({status_h: frame["status"].map(lambda status: t(f"leadership.status.{status}")),
+                    previous_h: frame["previous_actual"], change_h: frame["change"]})
+    kinds.update({status_h: TEXT, previous_h: COUNT, change_h: SIGNED})
     return columns, kinds, status_h
 
 
@@ -370,7 +400,7 @@ def totals_table(totals: pd.DataFrame, year: str) -> Table:
     """The country's (or the region's) line of each target metric: target, actual, progress,
     status, the previous year's actual and the change."""
     indicator_h = t("report.col.indicator")
-    columns, kinds, status_h = _target_columns(totals, leadership.previous_year(year))
+    columns, kinds, status_h = _target_columns(totals, leadership.previous_year(year), totals)
     table = pd.DataFrame({indicator_h: totals["metric"].map(lambda metric: t(f"kpi.{metric}")), **columns})
     return Table(table.reset_index(drop=True), {indicator_h: TEXT, **kinds},
                  colours={status_h: _status_colours()})
@@ -382,7 +412,7 @@ def targets_table(targets: pd.DataFrame, year: str) -> Table:
     keep = targets["target"].notna() | (targets["actual"] > 0) | (targets["previous_actual"] > 0)
     part = targets[keep]
     region_h, indicator_h = t("report.col.region"), t("report.col.indicator")
-    columns, kinds, status_h = _target_columns(part, leadership.previous_year(year))
+    columns, kinds, status_h = _target_columns(part, leadership.previous_year(year), targets)
     table = pd.DataFrame({region_h: _names(part), indicator_h: part["metric"].map(lambda m: t(f"kpi.{m}")),
                           **columns})
     return Table(table.reset_index(drop=True), {region_h: TEXT, indicator_h: TEXT, **kinds},

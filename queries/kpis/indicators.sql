@@ -1,28 +1,50 @@
--- Every indicator of METRICS.md for one scope (the scope parameters only); one row, one column
--- per METRICS.md key.
+-- Every indicator of METRICS.md for one scope; one row, one column per METRICS.md key.
+-- $as_of (a date, null = no cut): counted from the rows whose event date is on or before it
+-- (METRICS.md "As of"): participants enrolled_on, completed phases completed_on, dropped phases
+-- started_on, projects created_on, plans submitted_on (validated/rejected: reviewed_on),
+-- decisions decided_on (pending until then), disbursements disbursed_on, incubation stages
+-- entered_on, sessions held_on, companies registered_on, follow-ups as_of.
 with
 people as (
     select participant_id, gender
     from scoped_participants($academic_year, $region, $establishment, $bank, $incubator)
+    where $as_of is null or enrolled_on <= $as_of
 ),
 
 phase_rows as (
-    select participant_id, phase, status
+    select
+        participant_id,
+        phase,
+        -- as of $as_of: a phase completed later was still in progress, one started later not begun
+        case
+            when $as_of is null then status
+            when status = 'completed' and completed_on <= $as_of then 'completed'
+            when status = 'dropped' then 'dropped'
+            else 'in_progress'
+        end as status
     from scoped_phase_progress($academic_year, $region, $establishment, $bank, $incubator)
+    where $as_of is null or started_on <= $as_of
 ),
 
 plans as (
-    select project_id, status
+    select
+        project_id,
+        case
+            when $as_of is null then status
+            when status in ('validated', 'rejected') and reviewed_on <= $as_of then status
+            else 'submitted'
+        end as status
     from scoped_business_plans($academic_year, $region, $establishment, $bank, $incubator)
+    where $as_of is null or submitted_on <= $as_of
 ),
 
 decisions as (
     select
         decision_id,
         project_id,
-        decision,
+        case when $as_of is null or decided_on <= $as_of then decision else 'pending' end as decision,
         amount_approved_mad,
-        amount_disbursed_mad,
+        case when $as_of is null or disbursed_on <= $as_of then amount_disbursed_mad end as amount_disbursed_mad,
         days_to_decision
     from scoped_financing_decisions($academic_year, $region, $establishment, $bank, $incubator)
 ),
@@ -30,11 +52,39 @@ decisions as (
 latest_loan_followups as (
     select outstanding_mad, days_past_due
     from scoped_latest_loan_followups($academic_year, $region, $establishment, $bank, $incubator)
+    where $as_of is null
+    union all
+    -- as of $as_of: each loan approved by then, its latest follow-up on or before it
+    select arg_max(lf.outstanding_mad, lf.as_of), arg_max(lf.days_past_due, lf.as_of)
+    from scoped_loan_followups($academic_year, $region, $establishment, $bank, $incubator) as lf
+    join scoped_financing_decisions($academic_year, $region, $establishment, $bank, $incubator) as fd
+      on fd.decision_id = lf.decision_id
+    where $as_of is not null
+      and fd.decision = 'approved' and fd.decided_on <= $as_of and lf.as_of <= $as_of
+    group by lf.decision_id
 ),
 
 companies_now as (
     select company_id, jobs_created, status_now, jobs_now
     from scoped_companies_now($academic_year, $region, $establishment, $bank, $incubator)
+    where $as_of is null
+    union all
+    -- as of $as_of: companies registered by then, status from their latest follow-up on or
+    -- before it, else the register's
+    select
+        co.company_id,
+        co.jobs_created,
+        coalesce(lf.status, co.status) as status_now,
+        case when coalesce(lf.status, co.status) = 'active'
+             then coalesce(lf.employees, co.jobs_created) else 0 end as jobs_now
+    from scoped_companies($academic_year, $region, $establishment, $bank, $incubator) as co
+    left join (
+        select company_id, arg_max(status, as_of) as status, arg_max(employees, as_of) as employees
+        from company_followups
+        where as_of <= $as_of
+        group by company_id
+    ) as lf on lf.company_id = co.company_id
+    where $as_of is not null and co.registered_on <= $as_of
 ),
 
 people_figures as (
@@ -58,6 +108,7 @@ phase_figures as (
 project_figures as (
     select count(*) as projects
     from scoped_projects($academic_year, $region, $establishment, $bank, $incubator)
+    where $as_of is null or created_on <= $as_of
 ),
 
 plan_figures as (
@@ -81,6 +132,7 @@ decision_figures as (
 incubation_figures as (
     select count(distinct project_id) as projects_incubated
     from scoped_incubation_stages($academic_year, $region, $establishment, $bank, $incubator)
+    where $as_of is null or entered_on <= $as_of
 ),
 
 company_figures as (
@@ -95,6 +147,7 @@ company_figures as (
 coaching_figures as (
     select coalesce(sum(hours), 0) as coaching_hours
     from scoped_coaching_sessions($academic_year, $region, $establishment, $bank, $incubator)
+    where $as_of is null or held_on <= $as_of
 ),
 
 loan_figures as (
