@@ -149,3 +149,16 @@ def full_screenshot(page, path: Path) -> None:
 
 def assert_no_exception(page) -> None:
     expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def settle(page, quiet_ms: int = 600) -> None:
+    """Wait until the run has ended and the page has stopped growing for `quiet_ms` (a page
+    draws its sections one after the other; the status widget may show only after a while)."""
+    height = -1
+    for _ in range(40):
+        wait_until_idle(page)
+        page.wait_for_timeout(quiet_ms)
+        now = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+        if now == height and page.get_by_test_id("stStatusWidget").count() == 0:
+            return
+        height = now

@@ -18,7 +18,7 @@ import json
 
 import pytest
 
-from browser_support import ROOT, VIEWPORT, expect, served_copy, wait_until_idle
+from browser_support import settle, ROOT, VIEWPORT, expect, served_copy, wait_until_idle
 from pie import i18n
 from pie.ui import navigation
 
@@ -97,17 +97,6 @@ def open_from_menu(page, name: str, language: str) -> None:
     link.click()
     expect(page.locator("h1").first).to_contain_text(i18n.t(f"page.{name}.title", language))
     settle(page)
-
-
-def settle(page, quiet_ms: int = 500) -> None:
-    height = -1
-    for _ in range(40):
-        wait_until_idle(page)
-        page.wait_for_timeout(quiet_ms)
-        now = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-        if now == height and page.get_by_test_id("stStatusWidget").count() == 0:
-            return
-        height = now
 
 
 def run_axe(page, source: str) -> list[dict]:

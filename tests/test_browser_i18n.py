@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import (demo_for_screenshots, VIEWPORT, assert_no_exception, expect, full_screenshot, served_copy,
+from browser_support import (settle, demo_for_screenshots, VIEWPORT, assert_no_exception, expect, full_screenshot, served_copy,
                              streamlit_server, wait_until_idle)
 from pie import i18n
 from pie.ui import navigation
@@ -54,19 +54,6 @@ def open_from_menu(page, name: str, language: str) -> None:
     charts = page.get_by_test_id("stPlotlyChart")
     if charts.count():
         expect(charts.first.locator(".main-svg").first).to_be_visible()
-
-
-def settle(page, quiet_ms: int = 600) -> None:
-    """Wait until the run has ended and the page has stopped growing for `quiet_ms` (a page
-    draws its sections one after the other; the status widget may show only after a while)."""
-    height = -1
-    for _ in range(40):
-        wait_until_idle(page)
-        page.wait_for_timeout(quiet_ms)
-        now = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-        if now == height and page.get_by_test_id("stStatusWidget").count() == 0:
-            return
-        height = now
 
 
 def direction_and_sides(page) -> tuple[str, float, float]:
