@@ -5,7 +5,7 @@
 with
 companies_in_scope as (
     select *
-    from scoped_companies_now($academic_year, $region, $establishment, $bank, $incubator)
+    from scoped_companies_now($academic_year, $region, $establishment, $bank, $incubator, null)
 ),
 
 companies_now as (

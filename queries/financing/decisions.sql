@@ -42,7 +42,7 @@ final as (
     join business_plans as bp on bp.plan_id = fd.plan_id
     join establishments as e on e.establishment_id = fd.establishment_id
     left join regions as r on r.region_code = fd.region_code
-    left join scoped_latest_loan_followups($academic_year, $region, $establishment, $bank, $incubator) as lf
+    left join scoped_latest_loan_followups($academic_year, $region, $establishment, $bank, $incubator, null) as lf
       on lf.decision_id = fd.decision_id
 )
 

@@ -24,7 +24,7 @@ per_group as (
         count(*) filter (where lf.loan_status = 'repaid') as n_repaid,
         count(*) filter (where lf.loan_status = 'written_off') as n_written_off
     from loans as lo
-    left join scoped_latest_loan_followups($academic_year, $region, $establishment, $bank, $incubator) as lf
+    left join scoped_latest_loan_followups($academic_year, $region, $establishment, $bank, $incubator, null) as lf
       on lf.decision_id = lo.decision_id
     group by lo.group_key
 ),

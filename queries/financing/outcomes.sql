@@ -24,7 +24,7 @@ financed as (
 
 companies_in_scope as (
     select company_id, project_id, legal_form, registered_on, jobs_created, status_now, jobs_now, followup_on
-    from scoped_companies_now($academic_year, $region, $establishment, $bank, $incubator)
+    from scoped_companies_now($academic_year, $region, $establishment, $bank, $incubator, null)
 ),
 
 final as (

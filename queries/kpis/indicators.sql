@@ -51,40 +51,12 @@ decisions as (
 
 latest_loan_followups as (
     select outstanding_mad, days_past_due
-    from scoped_latest_loan_followups($academic_year, $region, $establishment, $bank, $incubator)
-    where $as_of is null
-    union all
-    -- as of $as_of: each loan approved by then, its latest follow-up on or before it
-    select arg_max(lf.outstanding_mad, lf.as_of), arg_max(lf.days_past_due, lf.as_of)
-    from scoped_loan_followups($academic_year, $region, $establishment, $bank, $incubator) as lf
-    join scoped_financing_decisions($academic_year, $region, $establishment, $bank, $incubator) as fd
-      on fd.decision_id = lf.decision_id
-    where $as_of is not null
-      and fd.decision = 'approved' and fd.decided_on <= $as_of and lf.as_of <= $as_of
-    group by lf.decision_id
+    from scoped_latest_loan_followups($academic_year, $region, $establishment, $bank, $incubator, $as_of)
 ),
 
 companies_now as (
     select company_id, jobs_created, status_now, jobs_now
-    from scoped_companies_now($academic_year, $region, $establishment, $bank, $incubator)
-    where $as_of is null
-    union all
-    -- as of $as_of: companies registered by then, status from their latest follow-up on or
-    -- before it, else the register's
-    select
-        co.company_id,
-        co.jobs_created,
-        coalesce(lf.status, co.status) as status_now,
-        case when coalesce(lf.status, co.status) = 'active'
-             then coalesce(lf.employees, co.jobs_created) else 0 end as jobs_now
-    from scoped_companies($academic_year, $region, $establishment, $bank, $incubator) as co
-    left join (
-        select company_id, arg_max(status, as_of) as status, arg_max(employees, as_of) as employees
-        from company_followups
-        where as_of <= $as_of
-        group by company_id
-    ) as lf on lf.company_id = co.company_id
-    where $as_of is not null and co.registered_on <= $as_of
+    from scoped_companies_now($academic_year, $region, $establishment, $bank, $incubator, $as_of)
 ),
 
 people_figures as (

@@ -265,10 +265,12 @@ create or replace macro scoped_listed_projects(p_year, p_region, p_establishment
       on ld.project_id = pr.project_id
     where pr.project_id in (select unnest(p_projects));
 
--- the latest follow-up of each approved loan in scope (METRICS.md portfolio_at_risk_30):
+-- the latest follow-up of each approved loan in scope (METRICS.md portfolio_at_risk_30), as of
+-- p_as_of (null = no cut: loans approved by then, their latest follow-up on or before it):
 -- followup_on, outstanding_mad, days_past_due, loan_status; one row per approved decision
 -- with a follow-up
-create or replace macro scoped_latest_loan_followups(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+create or replace macro scoped_latest_loan_followups(p_year, p_region, p_establishment, p_bank, p_incubator,
+                                                     p_as_of) as table
     select
         lf.decision_id,
         max(lf.as_of) as followup_on,
@@ -279,6 +281,7 @@ create or replace macro scoped_latest_loan_followups(p_year, p_region, p_establi
     join scoped_financing_decisions(p_year, p_region, p_establishment, p_bank, p_incubator) as fd
       on fd.decision_id = lf.decision_id
     where fd.decision = 'approved'
+      and (p_as_of is null or (fd.decided_on <= p_as_of and lf.as_of <= p_as_of))
     group by lf.decision_id;
 
 -- companies in scope as they are now (METRICS.md companies_active, jobs_now): every column of
@@ -286,8 +289,10 @@ create or replace macro scoped_latest_loan_followups(p_year, p_region, p_establi
 -- employees_now and jobs_now (employees_now when active, else 0), the latest follow-up's date
 -- (followup_on) and revenue of the last 12 months (revenue_mad), and the jobs planned in the
 -- project's latest validated plan, else its latest submitted one (planned_jobs; drafts do not
--- count); one row per company
-create or replace macro scoped_companies_now(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+-- count); as of p_as_of (null = no cut): companies registered by then, their latest
+-- follow-up on or before it; one row per company
+create or replace macro scoped_companies_now(p_year, p_region, p_establishment, p_bank, p_incubator,
+                                             p_as_of) as table
     select
         co.*,
         coalesce(lf.status, co.status) as status_now,
@@ -306,6 +311,7 @@ create or replace macro scoped_companies_now(p_year, p_region, p_establishment, 
             arg_max(cf.employees, cf.as_of) as employees,
             arg_max(cf.revenue_mad, cf.as_of) as revenue_mad
         from company_followups as cf
+        where p_as_of is null or cf.as_of <= p_as_of
         group by cf.company_id
     ) as lf on lf.company_id = co.company_id
     left join (
@@ -314,7 +320,8 @@ create or replace macro scoped_companies_now(p_year, p_region, p_establishment, 
         where status in ('submitted', 'validated', 'rejected')
         qualify row_number() over (
             partition by project_id order by (status = 'validated') desc, version desc) = 1
-    ) as pl on pl.project_id = co.project_id;
+    ) as pl on pl.project_id = co.project_id
+    where p_as_of is null or co.registered_on <= p_as_of;
 
 -- METRICS.md approval_rate over a group of decisions: approved / (approved + rejected), null
 -- when none is decided (an aggregate: use it in a grouped select)
