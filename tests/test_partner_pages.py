@@ -509,3 +509,14 @@ def test_pages_on_an_empty_database_say_so(monkeypatch, empty_db, page):
     at = open_page(monkeypatch, empty_db, "manager", page)
     assert_no_exception(at)
     assert at.info and not at.metric
+
+
+def test_a_median_is_never_shown_as_a_contribution():
+    """Test that, with no year chosen, the median delay's note is the latest year's own median
+    (no sign, no arrow, no colour), not a difference read as an increase."""
+    from pie.ui.cards import Comparison
+
+    delta = Comparison("contribution", "2025-2026", {"median_days_to_decision": 84.0}).delta(
+        "median_days_to_decision", 79.0)
+    assert delta["delta_arrow"] == "off" and delta["delta_color"] == "off"
+    assert "84" in delta["delta"] and "+" not in delta["delta"]

@@ -54,9 +54,10 @@ class Comparison:
         if other is None or (self.kind == "change" and value is None):
             return {}
         quiet = {"delta_color": "off", "delta_arrow": "off"}
-        if self.kind == "contribution" and key in kpis.RATE_KEYS:
-            # a share does not add up over years: show the latest year's own share
-            return {"delta": percent(other), **quiet, "delta_description": self._when()}
+        if self.kind == "contribution" and key in VALUE_KEYS:
+            # a share or a median does not add up over years: show the latest year's own value
+            shown = percent(other) if key in kpis.RATE_KEYS else short_indicator(key, other)
+            return {"delta": shown, **quiet, "delta_description": self._when()}
         if self.kind == "change" and key in VALUE_KEYS:
             # a median or a rate: the other year's value, not a difference
             return {"delta": t("cards.versus", value=short_indicator(key, other)), **quiet,
