@@ -177,3 +177,40 @@ def test_same_label_same_number_on_follow_up_and_data_quality(monkeypatch, waiti
     assert (follow_up[review], follow_up[loans]) == ("1", "1")
     assert (data_quality[review], data_quality[loans]) == ("1", "1")
     assert "30" in review and "90" in loans
+
+
+# ------------------------------------------------------------------------------ personal data
+def test_lost_contact_list_is_masked_and_logged(monkeypatch, writable_small_db):
+    """Test that the lost-contact list (P06, P09 at the default 365 days) shows contacts masked to
+    a manager, logs the view with its ids under its own target, and downloads as personal data."""
+    from pie.privacy import access_log
+
+    at = dashboard(monkeypatch, writable_small_db).switch_page(FOLLOW_UP_PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    lost = next(frame.value for frame in at.dataframe if "Participant" in frame.value.columns)
+    assert list(lost["Participant"]) == ["P06", "P09"]
+    assert all("****" in str(phone) for phone in lost["Téléphone"].dropna())
+    access_log.flush()
+    views = {r["target"]: r for r in access_log.entries(writable_small_db) if r["action"] == "view"}
+    assert views["follow_up/lost_contact"]["participant_ids"] == '["P06", "P09"]'
+    assert "follow_up/participants" not in views          # the call list is empty: nothing shown
+    assert any(b.proto.id.endswith("follow_up_lost_contact_csv") for b in at.get("download_button"))
+
+
+def test_lost_contact_without_personal_data_has_no_contacts(monkeypatch, programme_db_copy):
+    """Test that a scope without personal data gets the lost-contact list without contact columns."""
+    import dataclasses
+
+    from pie.ui import session
+
+    monkeypatch.setattr(session, "base_scope", lambda: dataclasses.replace(Scope(), personal_data=False))
+    at = dashboard(monkeypatch, programme_db_copy).switch_page(FOLLOW_UP_PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    lost = next(frame.value for frame in at.dataframe if "Participant" in frame.value.columns)
+    assert list(lost["Participant"]) == ["P06", "P09"]
+    assert not {"Nom", "Téléphone", "E-mail"} & set(lost.columns)
+
+
+@pytest.fixture
+def programme_db_copy(small_db, tmp_path):
+    return copy_of(small_db, tmp_path / "programme")
