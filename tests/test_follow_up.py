@@ -140,7 +140,7 @@ def test_page_call_list_order_and_lost_contact_section(monkeypatch, waiting_db):
     at = dashboard(monkeypatch, waiting_db, lost="550").switch_page(FOLLOW_UP_PAGE).run()
     assert not at.exception, [e.value for e in at.exception]
     cards = {m.label: m.value for m in at.metric}
-    assert (cards["Participants à relancer"], cards["Contact perdu > 550 j"]) == ("3", "1")
+    assert (cards["Participants à relancer"], cards["Contact perdu >\u00a0550\u00a0j"]) == ("3", "1")
     people = [frame.value for frame in at.dataframe if "Participant" in frame.value.columns]
     assert list(people[0]["Participant"]) == ["P06", "P11", "P12"]
     assert list(people[1]["Participant"]) == ["P09"]
