@@ -44,6 +44,10 @@ class Settings:
     # Law 09-08 retention: contacts of participants without activity for this many years are
     # erased by `python -m pie privacy purge` (docs/PRIVACY.md, the systemd timer of DEPLOYMENT.md)
     retention_years: int = 5
+    # PIE_LOST_CONTACT_DAYS: the Follow-up page's default cut-off: participants with a phase in
+    # progress but no activity for more than this many days are counted apart as "lost contact",
+    # out of the call list (the page can change it; docs of pie.programme.figures.lost_contact).
+    lost_contact_days: int = 365
     # PIE_COOKIE_SECURE: the session cookie's Secure flag — 1 always, 0 never, unset: when the
     # request came over https (directly or X-Forwarded-Proto from the proxy).
     cookie_secure: bool | None = None
@@ -94,5 +98,6 @@ def settings() -> Settings:
         import_max_cells=int(env.get("PIE_IMPORT_MAX_CELLS", "20000000")),
         fault=env.get("PIE_FAULT", "").strip(),
         retention_years=int(env.get("PIE_RETENTION_YEARS", "5")),
+        lost_contact_days=int(env.get("PIE_LOST_CONTACT_DAYS", "365")),
         cookie_secure=_tristate(env.get("PIE_COOKIE_SECURE")),
     )

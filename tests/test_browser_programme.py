@@ -20,8 +20,9 @@ PHASES_CARDS = ["8", "6", "4", "3"]
 # Cohort C1 (P01-P04): all four completed awareness, three fundamentals (P04 dropped), two
 # immersion (P03 dropped).
 C1_CARDS = ["4", "3", "2", "2"]
-# Follow-up with 600 days without activity: only P09 (602 days); BP4 waits for review; nothing else.
-FOLLOW_UP_600 = ["1", "1", "0", "0"]
+# Follow-up with 600 days without activity and contact lost beyond 700: only P09 (602 days) to
+# call; BP4 waits for review; nothing else (no one beyond 700 days).
+FOLLOW_UP_600 = ["1", "1", "0", "0", "0"]
 
 
 @pytest.fixture(scope="module")
@@ -62,8 +63,9 @@ def test_phases_page_draws_and_a_click_narrows_it(page, server, screenshots):
 
 
 def test_follow_up_page_from_a_bookmark(page, server, screenshots):
-    """Test that a bookmarked Follow-up URL (600 days without activity) opens with its lists."""
-    open_page(page, f"{server}/follow_up?idle=600")
+    """Test that a bookmarked Follow-up URL (600 days without activity, lost contact beyond 700)
+    opens with its lists."""
+    open_page(page, f"{server}/follow_up?idle=600&lost=700")
     expect(page.get_by_test_id("stMetricValue")).to_have_text(FOLLOW_UP_600)
     expect(page.get_by_role("tab", name=re.compile(r"Participants à relancer \(1\)"))).to_be_visible()
     expect(page.get_by_text("Jours comptés jusqu'au 01/07/2024", exact=False)).to_be_visible()

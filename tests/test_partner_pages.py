@@ -63,10 +63,20 @@ BOA_INDICATORS = {
     "median_days_to_decision": "20,0",                # 10, 20, 30 days
     "portfolio_at_risk_30": f"100,0{NBSP}%",          # FD1 only, 45 days late
 }
-# Pipeline of BOA's projects PR1, PR2, PR3: submitted = PR1 (BP1 150 000), PR2 (latest BP3
-# 60 000), PR3 (BP4 40 000); validated = PR1, PR2; decided by BOA = PR1 (BP1), PR2 (BP3, the
-# latest of BP2 and BP3); approved = FD1 120 000; disbursed = FD1 100 000.
-BOA_PIPELINE = {"projects": [3, 2, 2, 1, 1], "amounts": [250_000, 210_000, 210_000, 120_000, 100_000]}
+# Pipeline of BOA's projects PR1, PR2, PR3: submitted = PR1, PR2, PR3; validated = PR1, PR2;
+# decided by BOA = PR1 (FD1), PR2 (FD3, FD5); approved = PR1 (FD1); disbursed = PR1 (FD1).
+BOA_PIPELINE = {"projects": [3, 2, 2, 1, 1]}
+# The four amounts, each named once, in this order (the amounts chart):
+# asked in plans: the latest submitted plan of PR1 (BP1 150 000), PR2 (BP3 60 000), PR3 (BP4 40 000);
+# asked in files sent to banks: one per BOA decision, its plan's amount: FD1 (BP1 150 000), FD3
+# (BP2 80 000), FD4 (BP4 40 000), FD5 (BP3 60 000); approved FD1 120 000; disbursed FD1 100 000.
+BOA_AMOUNTS = [250_000, 330_000, 120_000, 100_000]
+AMOUNT_NAMES = {"fr": ["Demandé dans les plans", "Demandé dans les dossiers envoyés aux banques", "Accordé", "Décaissé"],
+                "en": ["Asked in plans", "Asked in files sent to banks", "Approved", "Disbursed"],
+                "ar": ["المطلوب في المخططات", "المطلوب في الملفات المرسلة إلى البنوك", "الممنوح", "المصروف"]}
+# Every bank (a manager): plans as BOA's (the same three projects); files FD1..FD5: 150 000 +
+# 60 000 (FD2, BP3) + 80 000 + 40 000 + 60 000; approved FD1 + FD2 = 170 000; disbursed 150 000.
+ALL_AMOUNTS = [250_000, 390_000, 170_000, 150_000]
 # CAM decided FD2 only (BP3, PR2: approved 50 000 after 40 days, disbursed 50 000; 40 000
 # outstanding at 0 days on 2023-12-31).
 CAM_DECISIONS = ["FD2"]
@@ -212,13 +222,40 @@ def kpis_label(key: str) -> str:
     return i18n.t(f"kpi.{key}")
 
 
-def test_bank_pipeline_counts_its_projects_and_amounts(monkeypatch, programme_db):
-    """Test that BOA's pipeline funnel shows its projects and amounts at each step."""
+def amounts_chart(at) -> dict[str, float]:
+    """The amounts chart's bars: name (one line) -> amount, in the order drawn."""
+    bars = next(trace for trace in chart_data(at, "bar") if len(trace.get("y", ())) == 4
+                and "<br>(" in "".join(trace.get("text", ())))
+    return {name.replace("<br>", " "): value for name, value in zip(bars["x"], bars["y"])}
+
+
+def test_bank_pipeline_counts_its_projects(monkeypatch, programme_db):
+    """Test that BOA's pipeline funnel counts its projects at each step and names no amount
+    (the amounts are named once, in the amounts chart)."""
     at = dashboard(monkeypatch, programme_db, account="boa")
     funnel = chart_data(at, "funnel")[0]
     assert funnel["x"] == BOA_PIPELINE["projects"]
-    amounts = [int("".join(c for c in text if c.isdigit())) for text in funnel["customdata"]]
-    assert amounts == BOA_PIPELINE["amounts"]
+    assert not any("MAD" in text for text in funnel["y"] + funnel["text"])
+    assert "Montant demandé" not in page_text(at)
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar", "en"])
+def test_financing_names_its_four_amounts_once_in_order(monkeypatch, programme_db, lang):
+    """Test that BOA's amounts chart shows asked in plans, asked in files sent to banks, approved
+    and disbursed, in that order, with the hand-counted amounts, in every language; approved and
+    disbursed are the cards' METRICS.md amounts."""
+    at = dashboard(monkeypatch, programme_db, account="boa", lang=lang)
+    assert_no_exception(at)
+    assert list(amounts_chart(at).items()) == list(zip(AMOUNT_NAMES[lang], BOA_AMOUNTS))  # in this order
+    if lang == "fr":
+        assert (metrics(at)["Montant accordé"], metrics(at)["Montant décaissé"]) == (mad("120 000"), mad("100 000"))
+
+
+def test_manager_amounts_cover_every_bank(monkeypatch, programme_db):
+    """Test the four amounts over every bank's decisions (FD1..FD5)."""
+    at = open_page(monkeypatch, programme_db, "manager", FINANCING)
+    assert_no_exception(at)
+    assert list(amounts_chart(at).values()) == ALL_AMOUNTS
 
 
 def test_bank_sees_and_downloads_only_its_decisions(monkeypatch, programme_db, downloads):

@@ -24,7 +24,10 @@ from pie.scope import Scope
 pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 FOLLOW_UP = "pages/programme/follow_up.py"
-IDLE = ["P09", "P06"]          # participants to call on the small programme (tests/test_programme_pages.py)
+# participants to call on the small programme with a lost-contact cut-off of 700 days, most
+# recently stalled first (tests/test_programme_pages.py; beyond the default 365 both are lost contact)
+IDLE = ["P06", "P09"]
+WITHIN_REACH = "700"
 P01 = ("Fatima Zahra El Amrani", "J123456", "+212612345678", "fz.elamrani@example.ma")
 SCOPES = [Scope(), Scope.for_role("leadership"), Scope.for_role("bank", "BOA"), Scope.for_role("bank", "CAM"),
           Scope.for_role("incubator", "MCISE"), Scope(academic_year="2022-2023"), Scope(region_code="09")]
@@ -83,14 +86,14 @@ def test_follow_up_is_masked_logged_revealed_and_downloaded(monkeypatch, writabl
         return real(label, data=b"", file_name=file_name, **options)
 
     monkeypatch.setattr(streamlit, "download_button", building)
-    at = dashboard(monkeypatch, writable_small_db, account=account).switch_page(FOLLOW_UP).run()
+    at = dashboard(monkeypatch, writable_small_db, account=account, lost=WITHIN_REACH).switch_page(FOLLOW_UP).run()
     assert not at.exception
     people = at.dataframe[0].value
     assert list(people["Participant"]) == IDLE
     assert all("****" in str(phone) for phone in people["Téléphone"].dropna())
     views = {r["target"]: r for r in logged(writable_small_db) if r["action"] == "view"}
     assert views["follow_up/participants"]["user_name"] == account
-    assert views["follow_up/participants"]["participant_ids"] == '["P09", "P06"]'
+    assert views["follow_up/participants"]["participant_ids"] == '["P06", "P09"]'
     assert views["follow_up/to_review"]["participant_ids"] == '["P08"]'
     downloads = [r for r in logged(writable_small_db) if r["action"] == "download"]
     personal = [name for name in built if name.endswith(("_donnees_personnelles.csv", "_donnees_personnelles.xlsx"))]

@@ -70,15 +70,29 @@ ALL_CARDS = {"Sensibilisation terminée": "8", "Fondamentaux terminés": "6", "I
 REFERENCE = date(2024, 7, 1)
 REFERENCE_TEXT = "01/07/2024"
 # Participants in progress and their latest activity: P09 fundamentals started 2022-11-07 (awareness
-# completed 2022-11-02) -> 602 days; P06 immersion started 2023-01-25 -> 523 days.
-IDLE = [("P09", 602), ("P06", 523)]
+# completed 2022-11-02) -> 602 days; P06 immersion started 2023-01-25 -> 523 days. Both are beyond the
+# default lost-contact cut-off (365 days): with `?lost=700` both are on the call list, the most
+# recently stalled first.
+IDLE = [("P06", 523), ("P09", 602)]
+WITHIN_REACH = "700"
 P06_CONTACT = ("Omar Tazi", "+212645678901")     # P09 has no participant_contacts row
 # BP4 (PR3, lead P08 Salma Bennani) submitted 2023-06-01, never reviewed: 396 days (2024 is leap).
 TO_REVIEW = ("BP4", "Artisanat en ligne Oujda", 396, "P08", "Salma Bennani")
 # Validated plans BP1 (FD1 approved) and BP3 (FD2 approved, FD5 rejected) all have a decision;
 # approved FD1 and FD2 are both disbursed.
-COUNTS = {"Participants à relancer": "2", "Plans à examiner": "1", "Plans validés sans décision": "0",
-          "Prêts non décaissés": "0"}
+# Cards whose count has a threshold name it: "> 30 j" (no-break spaces, so it never wraps apart).
+REVIEW_CARD, LOANS_CARD = f"Plans en attente d'examen >{NBSP}30{NBSP}j", f"Prêts accordés non décaissés >{NBSP}90{NBSP}j"
+
+
+def lost_card(days: int) -> str:
+    return f"Contact perdu >{NBSP}{days}{NBSP}j"
+
+
+COUNTS = {"Participants à relancer": "2", REVIEW_CARD: "1", "Plans validés sans décision": "0",
+          LOANS_CARD: "0", lost_card(700): "0"}
+# The page's defaults (idle 30 days, lost contact beyond 365): P06 and P09 are lost contact.
+DEFAULT_COUNTS = {**{k: v for k, v in COUNTS.items() if not k.startswith("Contact perdu")},
+                  "Participants à relancer": "0", lost_card(365): "2"}
 CONTACT_HEADERS = {"Nom", "Porteur du projet", "Téléphone", "E-mail"}
 
 
@@ -169,7 +183,7 @@ def test_contacts_are_not_read_without_personal_data(source):
     raw = source.query("programme/follow_up_participants", hidden, idle_days=30, as_of=REFERENCE, phase=None,
                        with_contacts=False)
     assert raw[["full_name", "phone", "email"]].isna().all().all()
-    raw = source.query("programme/follow_up_plans_to_review", hidden, as_of=REFERENCE, with_contacts=False)
+    raw = source.query("programme/follow_up_plans_to_review", hidden, as_of=REFERENCE, days=30, with_contacts=False)
     assert raw[["lead_name", "lead_phone", "lead_email"]].isna().all().all()
     assert not {"full_name", "phone", "email"} & set(programme.idle_participants(source, hidden, 30, REFERENCE).columns)
     assert not {"lead_name", "lead_phone", "lead_email"} & set(programme.plans_to_review(source, hidden, REFERENCE).columns)
@@ -307,56 +321,90 @@ def test_bad_url_values_are_ignored_on_phases(monkeypatch, programme_db):
 
 
 # ------------------------------------------------------------------------------ follow-up page
+def participants_table(at: AppTest, index: int = 0) -> pd.DataFrame:
+    """The `index`-th list of participants on the page (call list first, then lost contact)."""
+    return [frame.value for frame in at.dataframe if "Participant" in frame.value.columns][index]
+
+
 def test_follow_up_lists_and_counts(monkeypatch, programme_db):
-    """Test the four lists' counts, the reference date and the participants to call, longest idle first."""
-    at = open_page(monkeypatch, programme_db, FOLLOW_UP_PAGE)
+    """Test the lists' counts, the reference date and the call list, most recently stalled first."""
+    at = open_page(monkeypatch, programme_db, FOLLOW_UP_PAGE, lost=WITHIN_REACH)
     assert_no_exception(at)
     assert metrics(at) == COUNTS
     assert any(REFERENCE_TEXT in c for c in texts(at.caption))
     assert [tab.label for tab in at.tabs] == [f"{name} ({count})" for name, count in COUNTS.items()]
     people = at.dataframe[0].value
     assert list(zip(people["Participant"], people["Jours sans activité"])) == IDLE
-    assert list(people["Phase en cours"]) == ["Fondamentaux", "Immersion"]
+    assert list(people["Phase en cours"]) == ["Immersion", "Fondamentaux"]
     p06 = people[people["Participant"] == "P06"].iloc[0]
     assert (p06["Nom"], p06["Téléphone"]) == ("Omar Tazi", "+2126****901")  # masked on screen (docs/PRIVACY.md)
+    assert any("le moins de jours sans activité en premier" in c for c in texts(at.caption))  # the rule, said
     plans = at.dataframe[1].value
     assert [tuple(plans.iloc[0][c] for c in ("Plan", "Projet", "Jours d'attente", "Porteur (code)",
                                              "Porteur du projet"))] == [TO_REVIEW]
     assert any("Tous les business plans validés" in s for s in texts(at.success))
     assert any("Aucun prêt accordé" in s for s in texts(at.success))
+    assert any("Aucun participant en cours sans activité depuis plus de 700 jours" in s for s in texts(at.success))
 
 
-def test_idle_days_and_phase_are_read_from_the_url(monkeypatch, programme_db):
-    """Test that `?idle=600` keeps only P09, and `?phase=immersion` only P06."""
-    at = open_page(monkeypatch, programme_db, FOLLOW_UP_PAGE, idle="600")
+def test_participants_beyond_the_cut_off_are_lost_contact_not_called(monkeypatch, programme_db):
+    """Test that by default (365 days) P06 and P09 are counted apart as lost contact, listed in
+    their own tab (downloadable), and the call list is empty."""
+    at = open_page(monkeypatch, programme_db, FOLLOW_UP_PAGE)
+    assert_no_exception(at)
+    assert at.number_input(key="lost").value == 365
+    assert metrics(at) == DEFAULT_COUNTS
+    assert any("personne à relancer" in s for s in texts(at.success))
+    lost = participants_table(at)
+    assert list(zip(lost["Participant"], lost["Jours sans activité"])) == IDLE
+    assert any(b.proto.id.endswith("follow_up_lost_contact_csv") for b in at.get("download_button"))
+
+
+def test_idle_days_lost_contact_and_phase_are_read_from_the_url(monkeypatch, programme_db):
+    """Test that `?idle=600` keeps only P09 on the call list, `?phase=immersion` only P06, and
+    `?lost=550` moves P09 (602 days) to lost contact."""
+    at = open_page(monkeypatch, programme_db, FOLLOW_UP_PAGE, idle="600", lost=WITHIN_REACH)
     assert at.number_input(key="idle").value == 600
     assert list(at.dataframe[0].value["Participant"]) == ["P09"]
-    at = open_page(monkeypatch, programme_db, FOLLOW_UP_PAGE, phase="immersion")
+    at = open_page(monkeypatch, programme_db, FOLLOW_UP_PAGE, phase="immersion", lost=WITHIN_REACH)
     assert list(at.dataframe[0].value["Participant"]) == ["P06"]
+    at = open_page(monkeypatch, programme_db, FOLLOW_UP_PAGE, lost="550")
+    assert at.number_input(key="lost").value == 550
+    assert list(participants_table(at, 0)["Participant"]) == ["P06"]
+    assert list(participants_table(at, 1)["Participant"]) == ["P09"]
+    assert metrics(at)[lost_card(550)] == "1"
+
+
+def test_a_cut_off_below_the_idle_days_says_why_the_call_list_is_empty(monkeypatch, programme_db):
+    """Test that a lost-contact cut-off below the idle days warns that nobody can be called."""
+    at = open_page(monkeypatch, programme_db, FOLLOW_UP_PAGE, idle="400", lost="100")
+    assert_no_exception(at)
+    assert metrics(at)["Participants à relancer"] == "0"
+    assert any("plus bas que le seuil d'inactivité" in w for w in texts(at.warning))
 
 
 def test_no_one_idle_long_enough_says_so(monkeypatch, programme_db):
     """Test that with N above everyone's idle days the list is replaced by a friendly message."""
-    at = open_page(monkeypatch, programme_db, FOLLOW_UP_PAGE)
-    at = at.number_input(key="idle").set_value(700).run()
+    at = open_page(monkeypatch, programme_db, FOLLOW_UP_PAGE, lost=WITHIN_REACH)
+    at = at.number_input(key="idle").set_value(650).run()
     assert metrics(at)["Participants à relancer"] == "0"
     assert any("personne à relancer" in s for s in texts(at.success))
 
 
 def test_follow_up_follows_the_sidebar_scope(monkeypatch, programme_db):
     """Test that Oriental keeps P09 and BP4, Souss-Massa keeps P06 and no plan to review."""
-    at = open_page(monkeypatch, programme_db, FOLLOW_UP_PAGE, region="02")
+    at = open_page(monkeypatch, programme_db, FOLLOW_UP_PAGE, region="02", lost=WITHIN_REACH)
     assert list(at.dataframe[0].value["Participant"]) == ["P09"]
     assert list(at.dataframe[1].value["Plan"]) == ["BP4"]
-    at = open_page(monkeypatch, programme_db, FOLLOW_UP_PAGE, region="09")
+    at = open_page(monkeypatch, programme_db, FOLLOW_UP_PAGE, region="09", lost=WITHIN_REACH)
     assert list(at.dataframe[0].value["Participant"]) == ["P06"]
-    assert metrics(at)["Plans à examiner"] == "0"
+    assert metrics(at)[REVIEW_CARD] == "0"
 
 
 def test_contacts_absent_for_a_scope_without_personal_data(monkeypatch, programme_db):
     """Test that an account whose scope hides personal data sees the lists without contact columns."""
     monkeypatch.setattr(session, "base_scope", lambda: dataclasses.replace(Scope(), personal_data=False))
-    at = open_page(monkeypatch, programme_db, FOLLOW_UP_PAGE)
+    at = open_page(monkeypatch, programme_db, FOLLOW_UP_PAGE, lost=WITHIN_REACH)
     assert_no_exception(at)
     for table in at.dataframe:
         assert not CONTACT_HEADERS & set(table.value.columns)
@@ -365,13 +413,14 @@ def test_contacts_absent_for_a_scope_without_personal_data(monkeypatch, programm
 
 
 def test_bad_url_values_are_ignored_on_follow_up(monkeypatch, programme_db):
-    """Test that a bad number of days or phase in the URL falls back to the defaults."""
-    for idle in ("abc", "-5", "999999"):
-        at = open_page(monkeypatch, programme_db, FOLLOW_UP_PAGE, idle=idle, phase="evil")
+    """Test that a bad number of days, cut-off or phase in the URL falls back to the defaults."""
+    for bad in ("abc", "-5", "999999"):
+        at = open_page(monkeypatch, programme_db, FOLLOW_UP_PAGE, idle=bad, lost=bad, phase="evil")
         assert_no_exception(at)
         assert at.number_input(key="idle").value == programme.DEFAULT_IDLE_DAYS
+        assert at.number_input(key="lost").value == 365
         assert at.selectbox(key="phase").value == ""
-        assert metrics(at) == COUNTS
+        assert metrics(at) == DEFAULT_COUNTS
 
 
 # ------------------------------------------------------------------------------ empty scopes

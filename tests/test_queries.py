@@ -47,6 +47,10 @@ EXPECTED: dict[str, tuple[int, dict[str, list]]] = {
     "filters/academic_years": (2, {"academic_year": ["2022-2023", "2021-2022"]}),
     "filters/establishments": (2, {"establishment_id": ["E1", "E2"]}),  # E3 has no cohort
     "filters/regions": (12, {}),
+    # latest submitted plans BP1 150 000 + BP3 60 000 + BP4 40 000; files: one per decision FD1-FD5
+    # (BP1, BP3, BP2, BP4, BP3); approved FD1 120 000 + FD2 50 000; disbursed 100 000 + 50 000
+    "financing/amounts": (1, {"asked_in_plans_mad": [250000.0], "asked_in_files_mad": [390000.0],
+                              "approved_mad": [170000.0], "disbursed_mad": [150000.0]}),
     "financing/banks": (2, {"bank": ["BOA", "CAM"], "n_decisions": [4, 1]}),  # FD1 FD3 FD4 FD5; FD2
     "financing/by_group": (2, {"group_key": ["09", "02"], "n_decisions": [4, 1]}),  # FD4 is PR3's (Oujda)
     "financing/days_to_decision": (4, {"decision_id": ["FD3", "FD5", "FD1", "FD2"],

@@ -38,7 +38,7 @@ left, right = st.columns([3, 2])
 with left:
     drill.chart(layout.figure(charts.pipeline, data.ask(figures.pipeline, scope), language()), "pipeline")
 with right:
-    drill.chart(layout.figure(charts.amounts, totals, language()), "amounts")
+    drill.chart(layout.figure(charts.amounts, data.ask(figures.amounts, scope), language()), "amounts")
 
 # ------------------------------------------------------------------ time to decide
 st.header(t("financing.days.title"))

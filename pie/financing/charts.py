@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from pie import charts, i18n
+from pie.financing import figures
 from pie.charts import BLUE, BROWN, GREEN, GREY, RED, label_colours
 
 DECISION_COLOURS = {"approved": GREEN, "rejected": RED, "pending": GREY}
@@ -19,22 +20,19 @@ DECISION_COLOURS = {"approved": GREEN, "rejected": RED, "pending": GREY}
 
 def pipeline(frame: pd.DataFrame, language: str = i18n.DEFAULT_LANGUAGE) -> go.Figure:
     """The financing pipeline (financing/pipeline) as a funnel of projects: each bar holds the
-    number of projects, its label the step and, below it, the amount (requested for the plan
-    steps, then approved and disbursed), so no figure is ever cut off."""
+    number of projects that reached its step (the amounts are the `amounts` chart, each named
+    once)."""
     fig = charts.figure(language, legend_traceorder="normal", height=360, margin=dict(l=8, r=8, t=16, b=8), showlegend=False,
                   uniformtext=dict(mode=False))
-    amounts = [i18n.t(f"financing.amount.{kind}", language, amount=charts.mad_text(amount, language))
-               for kind, amount in zip(frame["amount_kind"], frame["amount_mad"])]
-    labels = [f"{i18n.t(f'financing.step.{step}', language)}<br><span style='font-size:12px;color:{GREY}'>{amount}</span>"
-              for step, amount in zip(frame["step"], amounts)]
+    colours = [GREEN, GREEN, BLUE, BLUE, BROWN][: len(frame)]
     fig.add_trace(go.Funnel(
-        y=labels, x=[int(n) for n in frame["n_projects"]],
-        text=[charts.count_text(n, language) for n in frame["n_projects"]], customdata=amounts,
+        y=[i18n.t(f"financing.step.{step}", language) for step in frame["step"]],
+        x=[int(n) for n in frame["n_projects"]],
+        text=[charts.count_text(n, language) for n in frame["n_projects"]],
         textinfo="text", textposition="inside", insidetextanchor="middle",
-        textfont=dict(size=15, color=label_colours([GREEN, GREEN, BLUE, BLUE, BROWN][: len(frame)])),
-        marker=dict(color=[GREEN, GREEN, BLUE, BLUE, BROWN][: len(frame)]),
+        textfont=dict(size=15, color=label_colours(colours)), marker=dict(color=colours),
         connector=dict(fillcolor="#DDE7E1", line=dict(width=0)),
-        hovertemplate="%{x} " + i18n.t("partners.unit.projects", language) + "<br>%{customdata}<extra></extra>",
+        hovertemplate="%{y}<br>%{x} " + i18n.t("partners.unit.projects", language) + "<extra></extra>",
     ))
     fig.update_xaxes(visible=False)
     if not frame["n_projects"].any():
@@ -43,17 +41,20 @@ def pipeline(frame: pd.DataFrame, language: str = i18n.DEFAULT_LANGUAGE) -> go.F
 
 
 def amounts(totals: pd.Series, language: str = i18n.DEFAULT_LANGUAGE) -> go.Figure:
-    """Requested (plans the banks decided or have pending), approved and disbursed amounts:
-    the `all` row of financing/by_group, as three bars with their ratio to the previous one."""
-    keys = ("requested_mad", "approved_mad", "disbursed_mad")
+    """The four amounts of the chain (pie.financing.figures.amounts), each named once and in
+    this order: asked in plans, asked in the files sent to banks, approved, disbursed. Approved
+    and disbursed carry their share of the amount before them; the files' amount does not (a
+    plan may go to several banks, so it can exceed what the plans ask)."""
+    keys = figures.AMOUNTS
     values = [float(totals[key]) for key in keys]
-    ratios = ["", *(f"<br>({i18n.fmt_percent(b / a, language)})" if a else "" for a, b in zip(values, values[1:]))]
+    ratios = ["", "", *(f"<br>({i18n.fmt_percent(b / a, language)})" if a else ""
+                        for a, b in zip(values[1:], values[2:]))]
     fig = charts.figure(language, legend_traceorder="normal", height=330, margin=dict(l=8, r=8, t=24, b=8), showlegend=False,
                   yaxis=dict(title=None, range=charts.room(max(values), 0.25), showticklabels=False),
                   xaxis=dict(title=None, tickangle=0), uniformtext=dict(mode=False))
     fig.add_trace(go.Bar(
-        x=[charts.wrapped(i18n.t(f"financing.amounts.{key}", language), 12) for key in keys], y=values,
-        marker_color=[BLUE, GREEN, BROWN],
+        x=[charts.wrapped(i18n.t(f"financing.amounts.{key}", language), 14) for key in keys], y=values,
+        marker_color=[GREY, BLUE, GREEN, BROWN],
         text=[charts.mad_text(v, language) + r for v, r in zip(values, ratios)], textposition="outside",
         constraintext="none", cliponaxis=False, hovertemplate="%{x}<br>%{text}<extra></extra>",
     ))

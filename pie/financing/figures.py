@@ -25,8 +25,20 @@ def banks(source: Source, scope: Scope) -> pd.DataFrame:
 
 
 def pipeline(source: Source, scope: Scope) -> pd.DataFrame:
-    """Projects and amounts at each step from a submitted plan to a disbursed loan."""
+    """Projects at each step from a submitted plan to a disbursed loan (step_order, step,
+    n_projects); the amounts are `amounts`."""
     return queries.run(source, "financing/pipeline", scope)
+
+
+# The amounts of the financing chain, in the order the page names them (each once).
+AMOUNTS = ("asked_in_plans_mad", "asked_in_files_mad", "approved_mad", "disbursed_mad")
+
+
+def amounts(source: Source, scope: Scope) -> pd.Series:
+    """The four amounts of the chain, in AMOUNTS order: asked in plans (each project's latest
+    submitted plan), asked in the files sent to banks (one per decision, pending included),
+    approved and disbursed (the METRICS.md amount_approved_mad and amount_disbursed_mad)."""
+    return queries.run(source, "financing/amounts", scope).iloc[0][list(AMOUNTS)].astype("float64")
 
 
 def by_group(source: Source, scope: Scope, breakdown: str = "all") -> pd.DataFrame:

@@ -15,6 +15,7 @@ from pie import i18n
 from pie import charts, kpis
 from pie.charts import BLUE, GREEN, GREY, GROUP_ORDER, BROWN, ORANGE, PALE_GREY, PALETTE, RED, TEXT_COLOR, label_colour
 from pie.programme.figures import GENDERS, OUTCOMES, PHASES, PROFILES
+from pie.programme.figures import WAITING_DAYS
 
 # The three phases, light to dark: the further the phase, the darker the green.
 # Each fill at least 3:1 against white (docs/ACCESSIBILITY.md); labels by charts.label_colour.
@@ -211,7 +212,8 @@ def follow_up_by_establishment(counts: pd.DataFrame, language: str = i18n.DEFAUL
     names = [charts.wrapped(n, 28) for n in counts["establishment_name"]]
     for key in FOLLOW_UP_LISTS:
         values = [int(v) for v in counts[key]]
-        name = i18n.t(f"follow_up.list.{key}", language)
+        # the same label as the list's card, threshold included (pie.thresholds)
+        name = i18n.t(f"follow_up.list.{key}", language, days=i18n.fmt_number(WAITING_DAYS.get(key, 0), language))
         fig.add_trace(go.Bar(
             name=name, orientation="h", y=names, x=values, marker_color=FOLLOW_UP_COLOURS[key],
             text=[i18n.fmt_number(v, language) if v else "" for v in values],

@@ -29,6 +29,8 @@ import pandas as pd
 
 from pie import codes
 from pie import queries
+from pie import thresholds
+from pie.config import settings
 from pie.queries import Source
 from pie.scope import Scope
 
@@ -199,18 +201,60 @@ def idle_participants(source: Source, scope: Scope | None, idle_days: int, as_of
     return _without_contacts(frame, scope, CONTACT_COLUMNS).reset_index(drop=True)
 
 
-def _project_list(source: Source, scope: Scope | None, name: str, as_of: date) -> pd.DataFrame:
+def lost_contact_default() -> int:
+    """The lost-contact cut-off the Follow-up page starts with: the PIE_LOST_CONTACT_DAYS
+    setting (default 365), kept between 1 and MAX_IDLE_DAYS."""
+    return min(max(int(settings().lost_contact_days), 1), MAX_IDLE_DAYS)
+
+
+def _most_recoverable_first(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of idle_participants, the easiest to bring back first: the fewest days without
+    activity (stalled most recently), then the furthest phase (immersion before fundamentals
+    before awareness), then participant_id."""
+    furthest = -frame["phase"].map({phase: order for order, phase in enumerate(PHASES)}).astype("int64")
+    return (frame.assign(_furthest=furthest)
+            .sort_values(["idle_days", "_furthest", "participant_id"], kind="stable")
+            .drop(columns="_furthest").reset_index(drop=True))
+
+
+def call_list(source: Source, scope: Scope | None, idle_days: int, lost_contact_days: int, as_of: date,
+              phase: str | None = None) -> pd.DataFrame:
+    """Participants to call: those of idle_participants (at least `idle_days` days without
+    activity) still within reach — at most `lost_contact_days` days without activity — most
+    recoverable first (_most_recoverable_first). Same columns as idle_participants."""
+    frame = idle_participants(source, scope, idle_days, as_of, phase)
+    return _most_recoverable_first(frame[frame["idle_days"] <= int(lost_contact_days)])
+
+
+def lost_contact(source: Source, scope: Scope | None, lost_contact_days: int, as_of: date,
+                 phase: str | None = None) -> pd.DataFrame:
+    """Participants whose phase is still in progress (`phase` only, if given) but who have had
+    no activity for more than `lost_contact_days` days on `as_of`: counted apart from the call
+    list, in the same order (_most_recoverable_first). Same columns as idle_participants."""
+    if not 1 <= int(lost_contact_days) <= MAX_IDLE_DAYS:
+        raise ValueError(f"lost_contact_days must be between 1 and {MAX_IDLE_DAYS}")
+    frame = idle_participants(source, scope, int(lost_contact_days), as_of, phase)
+    return _most_recoverable_first(frame[frame["idle_days"] > int(lost_contact_days)])
+
+
+def _project_list(source: Source, scope: Scope | None, name: str, as_of: date, **params: object) -> pd.DataFrame:
     scope = scope or Scope()
-    frame = queries.run(source, f"programme/{name}", scope, as_of=as_of)
+    frame = queries.run(source, f"programme/{name}", scope, as_of=as_of, **params)
     frame["days_waiting"] = frame["days_waiting"].astype("int64")
     return _without_contacts(frame, scope, LEAD_CONTACT_COLUMNS).reset_index(drop=True)
 
 
+# Follow-up lists counted from a threshold shared with the Data quality page (pie.thresholds):
+# list name -> the days its card names.
+WAITING_DAYS = {"to_review": thresholds.PLAN_REVIEW_DAYS, "not_disbursed": thresholds.DISBURSEMENT_DAYS}
+
+
 def plans_to_review(source: Source, scope: Scope | None, as_of: date) -> pd.DataFrame:
-    """Plans submitted and not reviewed yet, longest waiting first: plan_id, project_id,
-    project_name, version, submitted_on, days_waiting (on `as_of`), requested_amount_mad,
+    """Plans submitted and not reviewed more than thresholds.PLAN_REVIEW_DAYS days after their
+    submission (on `as_of`; Data quality's plans_not_reviewed, same rule), longest waiting first:
+    plan_id, project_id, project_name, version, submitted_on, days_waiting, requested_amount_mad,
     lead_id, [lead_name, lead_phone, lead_email,] establishment_name, academic_year."""
-    return _project_list(source, scope, "follow_up_plans_to_review", as_of)
+    return _project_list(source, scope, "follow_up_plans_to_review", as_of, days=thresholds.PLAN_REVIEW_DAYS)
 
 
 def plans_without_decision(source: Source, scope: Scope | None, as_of: date) -> pd.DataFrame:
@@ -222,11 +266,12 @@ def plans_without_decision(source: Source, scope: Scope | None, as_of: date) -> 
 
 
 def loans_not_disbursed(source: Source, scope: Scope | None, as_of: date) -> pd.DataFrame:
-    """Approved decisions without a disbursement, longest waiting since the decision first:
-    decision_id, plan_id, project_id, project_name, bank, branch, product, decided_on,
-    days_waiting, amount_approved_mad, lead_id, [lead contacts,] establishment_name,
+    """Approved decisions still without a disbursement more than thresholds.DISBURSEMENT_DAYS
+    days after the decision (on `as_of`; Data quality's approved_not_disbursed, same rule),
+    longest waiting first: decision_id, plan_id, project_id, project_name, bank, branch, product,
+    decided_on, days_waiting, amount_approved_mad, lead_id, [lead contacts,] establishment_name,
     academic_year."""
-    return _project_list(source, scope, "follow_up_loans_not_disbursed", as_of)
+    return _project_list(source, scope, "follow_up_loans_not_disbursed", as_of, days=thresholds.DISBURSEMENT_DAYS)
 
 
 def follow_up_by_establishment(lists: dict[str, pd.DataFrame]) -> pd.DataFrame:

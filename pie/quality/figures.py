@@ -2,7 +2,9 @@
 reject an import but that a programme manager should fix or chase.
 
 Each check is one named query in queries/quality/ with a threshold in days (where it has one)
-counted back from a reference date (today, or the latest date in the data when earlier).
+counted back from a reference date (today, or the latest date in the data when earlier). The
+checks the Follow-up page also counts (plans awaiting review, loans not disbursed) take their
+threshold from pie.thresholds, so both pages give the same number under the same label.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from datetime import date
 
 import pandas as pd
 
-from pie import queries
+from pie import queries, thresholds
 from pie.queries import Source
 from pie.scope import Scope
 
@@ -25,8 +27,8 @@ class Check:
 CHECKS = (
     Check("projects_without_one_lead", None),
     Check("participants_without_phase", 60),
-    Check("plans_not_reviewed", 30),
-    Check("approved_not_disbursed", 90),
+    Check("plans_not_reviewed", thresholds.PLAN_REVIEW_DAYS),
+    Check("approved_not_disbursed", thresholds.DISBURSEMENT_DAYS),
     Check("companies_without_followup", 365),
 )
 

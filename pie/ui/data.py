@@ -162,25 +162,32 @@ def reference_date(scope: Scope) -> date:
     return ask(programme.reference_date, scope, date.today())
 
 
-def follow_up_lists(scope: Scope, idle_days: int, as_of: date, phase: str | None = None) -> dict[str, pd.DataFrame]:
-    """The four follow-up lists, by name (pie.programme.charts.FOLLOW_UP_LISTS order):
-    participants, to_review, without_decision, not_disbursed."""
+def follow_up_lists(scope: Scope, idle_days: int, lost_contact_days: int, as_of: date,
+                    phase: str | None = None) -> dict[str, pd.DataFrame]:
+    """The follow-up lists, by name: the four lists to act on (pie.programme.charts.FOLLOW_UP_LISTS
+    order: participants — the call list —, to_review, without_decision, not_disbursed), then
+    lost_contact (counted apart, pie.programme.figures.lost_contact)."""
     return {
-        "participants": ask(programme.idle_participants, scope, idle_days, as_of, phase),
+        "participants": ask(programme.call_list, scope, idle_days, lost_contact_days, as_of, phase),
         "to_review": ask(programme.plans_to_review, scope, as_of),
         "without_decision": ask(programme.plans_without_decision, scope, as_of),
         "not_disbursed": ask(programme.loans_not_disbursed, scope, as_of),
+        "lost_contact": ask(programme.lost_contact, scope, lost_contact_days, as_of, phase),
     }
 
 
-def _follow_up_by_establishment(source: db.Reader, scope: Scope, idle_days: int, as_of: date,
-                                phase: str | None) -> pd.DataFrame:
-    return programme.follow_up_by_establishment(follow_up_lists(scope, idle_days, as_of, phase))
+def _follow_up_by_establishment(source: db.Reader, scope: Scope, idle_days: int, lost_contact_days: int,
+                                as_of: date, phase: str | None) -> pd.DataFrame:
+    lists = follow_up_lists(scope, idle_days, lost_contact_days, as_of, phase)
+    return programme.follow_up_by_establishment({name: frame for name, frame in lists.items()
+                                                 if name != "lost_contact"})  # where to act: not the lost
 
 
-def follow_up_by_establishment(scope: Scope, idle_days: int, as_of: date, phase: str | None = None) -> pd.DataFrame:
-    """Items of each follow-up list per establishment, busiest first (from the cached lists)."""
-    return ask(_follow_up_by_establishment, scope, idle_days, as_of, phase)
+def follow_up_by_establishment(scope: Scope, idle_days: int, lost_contact_days: int, as_of: date,
+                               phase: str | None = None) -> pd.DataFrame:
+    """Items of each list to act on per establishment, busiest first (from the cached lists;
+    lost contacts are not counted)."""
+    return ask(_follow_up_by_establishment, scope, idle_days, lost_contact_days, as_of, phase)
 
 
 @st.cache_data(show_spinner=False, max_entries=24)

@@ -70,7 +70,8 @@ RTL_CSS = """
 
 
 # Every language (docs/ACCESSIBILITY.md): a visually hidden class for text meant for screen
-# readers only (the summary of each chart, pie.ui.layout.plotly_chart), and the page's h2
+# readers only (the summary of each chart, pie.ui.layout.plotly_chart), card labels wrapped
+# rather than cut (a card's threshold, "> 30 j", ends its label and must show), and the page's h2
 # (st.header) drawn at the size of Streamlit's h3 the pages used before their headings were
 # put in order (h1 then h2). The element holding the <html> language script takes no room.
 ACCESSIBLE_CSS = """
@@ -78,6 +79,8 @@ ACCESSIBLE_CSS = """
   overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
 [data-testid="stMain"] h2 { font-size: 1.5rem; padding-top: 1.25rem; }
 [data-testid="stElementContainer"]:has(.pie-document-language) { display: none; }
+[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"], [data-testid="stMetricLabel"] p {
+  white-space: normal; overflow: visible; text-overflow: clip; }
 [data-testid="stElementContainer"]:has(.pie-chart-summary) { position: absolute !important; width: 1px;
   height: 1px; margin: -1px; overflow: hidden; clip: rect(0, 0, 0, 0); }
 """

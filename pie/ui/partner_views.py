@@ -122,7 +122,7 @@ def financing_groups(groups: pd.DataFrame, loans: pd.DataFrame, breakdown: str) 
         ("n_pending", _int(merged["n_pending"]), COUNT),
         ("approval_rate", merged["approval_rate"].astype("float64"), RATE),
         ("median_days_to_decision", merged["median_days_to_decision"].astype("float64"), DECIMAL),
-        ("requested_mad", merged["requested_mad"].astype("float64"), AMOUNT),
+        ("asked_in_files_mad", merged["asked_in_files_mad"].astype("float64"), AMOUNT),
         ("approved_mad", merged["approved_mad"].astype("float64"), AMOUNT),
         ("disbursed_mad", merged["disbursed_mad"].astype("float64"), AMOUNT),
         ("n_loans", _int(merged["n_loans"].fillna(0)), COUNT),
@@ -137,7 +137,7 @@ def financing_groups(groups: pd.DataFrame, loans: pd.DataFrame, breakdown: str) 
     views = {
         "decisions": [group, "n_decisions", "n_approved", "n_rejected", "n_pending", "approval_rate",
                       "median_days_to_decision"],
-        "amounts": [group, "n_decisions", "requested_mad", "approved_mad", "disbursed_mad"],
+        "amounts": [group, "n_decisions", "asked_in_files_mad", "approved_mad", "disbursed_mad"],
         "loans": [group, "n_loans", "outstanding_mad", "at_risk_mad", "portfolio_at_risk_30", "n_current",
                   "n_late", "n_repaid", "n_written_off"],
     }
@@ -160,7 +160,7 @@ def decisions(frame: pd.DataFrame) -> Table:
         ("submitted_on", frame["plan_submitted_on"], DATE),
         ("decided_on", frame["decided_on"], DATE),
         ("days_to_decision", _int(frame["days_to_decision"]), COUNT),
-        ("requested_mad", frame["requested_amount_mad"].astype("float64"), AMOUNT),
+        ("asked_in_file_mad", frame["requested_amount_mad"].astype("float64"), AMOUNT),
         ("approved_mad", frame["amount_approved_mad"].astype("float64"), AMOUNT),
         ("disbursed_on", frame["disbursed_on"], DATE),
         ("disbursed_mad", frame["amount_disbursed_mad"].astype("float64"), AMOUNT),
@@ -172,7 +172,7 @@ def decisions(frame: pd.DataFrame) -> Table:
     ]
     views = {
         "decision": ["decision_id", "bank", "branch", "product", "decision", "project_name", "region",
-                     "submitted_on", "decided_on", "days_to_decision", "requested_mad", "approved_mad",
+                     "submitted_on", "decided_on", "days_to_decision", "asked_in_file_mad", "approved_mad",
                      "rejection_reason"],
         "loan": ["decision_id", "branch", "project_name", "approved_mad", "disbursed_on", "disbursed_mad",
                  "followup_on", "outstanding_mad", "days_past_due", "loan_status"],

@@ -33,8 +33,14 @@ def as_table(frame: pd.DataFrame) -> tables.Table:
     return tables.Table(frame.rename(columns=headers), kinds)
 
 
+def title(check: quality.Check) -> str:
+    """A check's card label, its threshold in it ("Plans awaiting review > 30 days"): the same
+    words and the same number as the Follow-up card counting the same thing (pie.thresholds)."""
+    return t(f"quality.{check.key}.title", days=number(check.days or 0))
+
+
 def tab_label(check: quality.Check, count: int) -> str:
-    return f"{t(f'quality.{check.key}.title')} ({number(count)})"
+    return f"{title(check)} ({number(count)})"
 
 
 def show(scope: Scope, as_of: date) -> None:
@@ -42,7 +48,7 @@ def show(scope: Scope, as_of: date) -> None:
     results = {check.key: data.ask(quality.run, scope, check, as_of) for check in quality.CHECKS}
     st.caption(t("quality.as_of", date=day(as_of)))
     for column, check in zip(st.columns(len(quality.CHECKS)), quality.CHECKS):
-        column.metric(t(f"quality.{check.key}.title"), number(len(results[check.key])), border=True)
+        column.metric(title(check), number(len(results[check.key])), border=True)
     for tab, check in zip(st.tabs([tab_label(c, len(results[c.key])) for c in quality.CHECKS]),
                           quality.CHECKS):
         with tab:

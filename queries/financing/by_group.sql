@@ -1,5 +1,6 @@
 -- Decisions in scope per group of $breakdown (all, bank, branch, product or region): decisions
--- by outcome, approval rate, amounts requested (the decided plans'), approved and disbursed,
+-- by outcome, approval rate, amounts asked in the files sent to banks (each decision's plan's
+-- requested_amount_mad, pending included: financing/amounts' asked_in_files_mad), approved and disbursed,
 -- median days from submission to decision; one row per group (group_key null = not given).
 with
 decisions_in_scope as (
@@ -23,7 +24,7 @@ per_group as (
         count(*) filter (where decision = 'pending') as n_pending,
         approval_rate_of(decision) as approval_rate,
         count(distinct project_id) filter (where decision = 'approved') as n_projects_financed,
-        coalesce(sum(requested_amount_mad), 0) as requested_mad,
+        coalesce(sum(requested_amount_mad), 0) as asked_in_files_mad,
         coalesce(sum(amount_approved_mad) filter (where decision = 'approved'), 0) as approved_mad,
         coalesce(sum(amount_disbursed_mad), 0) as disbursed_mad,
         median_days_to_decision_of(days_to_decision, decision) as median_days_to_decision

@@ -1,6 +1,7 @@
--- Approved financing decisions not disbursed yet (no disbursed_on), with the days since the
--- decision on $as_of and the project lead (contact details only when $personal_data); one row
--- per decision, longest waiting first.
+-- Approved financing decisions not disbursed (no disbursed_on) more than $days days after the
+-- decision, on $as_of (the same rule as quality/approved_not_disbursed), with the days since the
+-- decision and the project lead (contact details only when $personal_data); one row per
+-- decision, longest waiting first.
 with
 undisbursed as (
     select
@@ -16,6 +17,7 @@ undisbursed as (
     from scoped_financing_decisions($academic_year, $region, $establishment, $bank, $incubator)
     where decision = 'approved'
       and disbursed_on is null
+      and decided_on < cast($as_of as date) - cast($days as integer)
 ),
 
 final as (

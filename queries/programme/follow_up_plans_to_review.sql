@@ -1,6 +1,7 @@
--- Business plans waiting for review: status `submitted` and no reviewed_on, with the days since
--- submission on $as_of and the project lead (contact details only when $personal_data); one row
--- per plan, longest waiting first.
+-- Business plans waiting for review for more than $days days on $as_of: status `submitted`, no
+-- reviewed_on, submitted_on more than $days days earlier (the same rule as
+-- quality/plans_not_reviewed), with the days since submission and the project lead (contact
+-- details only when $personal_data); one row per plan, longest waiting first.
 with
 waiting as (
     select
@@ -13,6 +14,7 @@ waiting as (
     from scoped_business_plans($academic_year, $region, $establishment, $bank, $incubator)
     where status = 'submitted'
       and reviewed_on is null
+      and submitted_on < cast($as_of as date) - cast($days as integer)
 ),
 
 final as (

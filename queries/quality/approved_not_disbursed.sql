@@ -1,5 +1,6 @@
--- Approved decisions with no disbursement more than $days days after the decision (at $as_of);
--- one row per decision, longest waiting first.
+-- Approved decisions with no disbursement more than $days days after the decision (at $as_of;
+-- the same rule as programme/follow_up_loans_not_disbursed); one row per decision, longest
+-- waiting first.
 with
 waiting as (
     select
