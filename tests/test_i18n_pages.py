@@ -121,6 +121,7 @@ CHECKS = {
     "data_quality": lambda at, lang: any(AS_OF[lang] in text for text in texts(at)),
     "users": lambda at, lang: i18n.t("users.add.title", lang) in texts(at),
     "access_log": lambda at, lang: i18n.t("access_log.title.audit", lang) in texts(at),
+    "help": lambda at, lang: i18n.t("help.funnel.read", lang) in texts(at),
 }
 
 

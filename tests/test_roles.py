@@ -95,14 +95,14 @@ EVERY_PAGE = ["pages/programme/overview.py", "pages/programme/funnel.py", "pages
               "pages/programme/follow_up.py", "pages/leadership/regions.py", "pages/programme/companies.py",
               "pages/financing/financing.py", "pages/incubation/incubation.py", "pages/admin/import.py",
               "pages/admin/data_quality.py", "pages/admin/users.py", "pages/admin/access_log.py",
-              "pages/reference/glossary.py"]
+              "pages/reference/glossary.py", "pages/reference/help.py"]
 PAGES_OF_ROLE = {
     "admin": EVERY_PAGE,
     "manager": [p for p in EVERY_PAGE if p not in ("pages/admin/users.py", "pages/admin/access_log.py")],
     "leadership": ["pages/programme/overview.py", "pages/programme/funnel.py", "pages/leadership/regions.py",
-                   "pages/reference/glossary.py"],
-    "bank": ["pages/financing/financing.py", "pages/reference/glossary.py"],
-    "incubator": ["pages/incubation/incubation.py", "pages/reference/glossary.py"],
+                   "pages/reference/glossary.py", "pages/reference/help.py"],
+    "bank": ["pages/financing/financing.py", "pages/reference/glossary.py", "pages/reference/help.py"],
+    "incubator": ["pages/incubation/incubation.py", "pages/reference/glossary.py", "pages/reference/help.py"],
 }
 
 

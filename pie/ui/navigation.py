@@ -43,6 +43,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("users", "pages/admin/users.py", "admin", ":material/manage_accounts:", ("admin",)),
     PageSpec("access_log", "pages/admin/access_log.py", "admin", ":material/policy:", ("admin",)),
     PageSpec("glossary", "pages/reference/glossary.py", "reference", ":material/menu_book:", ALL_ROLES),
+    PageSpec("help", "pages/reference/help.py", "reference", ":material/help:", ALL_ROLES),
 )
 
 
