@@ -195,26 +195,27 @@ def test_unknown_breakdown_is_refused(source):
 @pytest.fixture(scope="module")
 def demo_reader(tmp_path_factory):
     path = tmp_path_factory.mktemp("funnel_demo") / "pie.duckdb"
-    build_demo(path, participants=2000, seed=1)
+    build_demo(path, participants=1000, seed=1)
     return db.reader(path)
 
 
 def test_no_step_exceeds_the_previous_on_the_demo_for_any_filter(demo_reader):
-    """Test, for every academic year and region of the demo (and both together), that no step
-    exceeds the one before it, in the funnel and in each group of every breakdown."""
+    """Test, for every academic year and region of the demo (and both together) and two partner
+    roles, that no step exceeds the one before it; and in each group of every breakdown."""
     years = [None, *sorted(demo_reader.query("filters/academic_years", Scope())["academic_year"])]
     regions = [None, *sorted(demo_reader.query("filters/regions", Scope())["region_code"])]
     scopes = [Scope(academic_year=y, region_code=r) for y, r in itertools.product(years, regions)]
     scopes += [Scope.for_role("bank", "BOA"), Scope.for_role("incubator", "MCISE")]
+    cases = [(scope, "all") for scope in scopes]
+    cases += [(Scope(), breakdown) for breakdown in (*programme.FUNNEL_BREAKDOWNS, *programme.FUNNEL_PEOPLE_BREAKDOWNS)]
     broken = []
-    for scope in scopes:
-        for breakdown in ("all", *programme.FUNNEL_BREAKDOWNS):
-            frame = programme.funnel_by_group(demo_reader, scope, breakdown)
-            for unit in (programme.PEOPLE, programme.PROJECTS):
-                keys = [step.key for step in programme.funnel_steps_of(unit)]
-                for previous, step in zip(keys, keys[1:]):
-                    over = frame[frame[step] > frame[previous]]
-                    broken += [f"{scope} {breakdown} {key}: {step} > {previous}" for key in over["group_key"]]
+    for scope, breakdown in cases:
+        frame = programme.funnel_by_group(demo_reader, scope, breakdown)
+        for unit in (programme.PEOPLE, programme.PROJECTS):
+            keys = [step.key for step in programme.funnel_steps_of(unit) if step.key in frame.columns]
+            for previous, step in zip(keys, keys[1:]):
+                over = frame[frame[step] > frame[previous]]
+                broken += [f"{scope} {breakdown} {key}: {step} > {previous}" for key in over["group_key"]]
     assert not broken, broken[:10]
     assert programme.funnel(demo_reader)["count"].iloc[4] > 0  # the demo reaches the last people step
 
