@@ -228,7 +228,7 @@ RATE_HEADER = {"fr": "Part de l'étape précédente", "ar": "الحصة من ا�
 SHARE_OF_ALL = {"fr": "% de tous les participants du groupe", "ar": "% من جميع مشاركي الفئة",
                 "en": "% of all the group's participants"}
 # completed_all_phases: 3 women of 4 people.
-WOMEN_AT_ALL_PHASES = {"fr": "dont femmes : 75,0\u00a0%", "ar": "منهم نساء: 75,0%", "en": "women: 75.0%"}
+WOMEN_AT_ALL_PHASES = {"fr": "dont femmes : 75,0\u00a0%", "ar": "75,0% نساء", "en": "women: 75.0%"}
 
 
 def _chart_texts(at) -> list[str]:
