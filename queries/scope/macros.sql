@@ -467,12 +467,14 @@ create or replace macro scoped_people_funnel(p_year, p_region, p_establishment, 
             as in_project
     from scoped_participants(p_year, p_region, p_establishment, p_bank, p_incubator) as sp
     left join (
+        -- completed rows only: half the rows to group (one row per participant and phase)
         select
             participant_id,
-            bool_or(phase = 'awareness' and status = 'completed') as awareness,
-            bool_or(phase = 'fundamentals' and status = 'completed') as fundamentals,
-            bool_or(phase = 'immersion' and status = 'completed') as immersion
+            bool_or(phase = 'awareness') as awareness,
+            bool_or(phase = 'fundamentals') as fundamentals,
+            bool_or(phase = 'immersion') as immersion
         from scoped_phase_progress(p_year, p_region, p_establishment, p_bank, p_incubator)
+        where status = 'completed'
         group by participant_id
     ) as ph on ph.participant_id = sp.participant_id;
 
