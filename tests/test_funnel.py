@@ -268,6 +268,9 @@ def test_funnel_page_counts_the_nested_steps(monkeypatch, programme_db):
     steps = at.dataframe[0].value
     assert steps["Nombre"].tolist() == PEOPLE + PROJECTS
     assert (steps["Part de l'étape précédente"].dropna() <= 1).all()
+    # CO1 3 jobs + CO2 2 jobs, both of projects led by a woman (P01, P05)
+    assert any("dernière étape : 5, dont 100,0\u00a0%" in caption.value for caption in at.caption)
+    assert not at.info  # every company comes from a financed project
 
 
 def test_funnel_page_reports_companies_outside_the_funnel(monkeypatch, extended_db):

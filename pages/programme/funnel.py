@@ -21,7 +21,8 @@ steps = programme.funnel_steps(totals)
 outcomes = programme.funnel_outcomes(totals)
 layout.plotly_chart(layout.figure(charts.funnel, steps, language()), theme=None, key="funnel_chart")
 st.caption(t("funnel.chart.caption"))
-st.caption(md("funnel.jobs", jobs=number(outcomes.jobs_created), share=percent(outcomes.woman_led_jobs_share)))
+if outcomes.jobs_created:
+    st.caption(md("funnel.jobs", jobs=number(outcomes.jobs_created), share=percent(outcomes.woman_led_jobs_share)))
 if outcomes.companies_not_financed:
     st.info(md("funnel.not_financed", companies=number(outcomes.companies_not_financed),
               jobs=number(outcomes.jobs_not_financed)))
