@@ -87,3 +87,23 @@ def test_all_rows_equal_the_kpis(reader, role, code, filters):
         if not _same(got, expected[key]):
             differences.append(f"phase_groups.{column}={got!r} vs {key}={expected[key]!r}")
     assert not differences, differences
+
+
+@pytest.mark.parametrize("role, code, filters", list(_cases()))
+def test_funnel_groups_add_up_to_the_funnel(reader, role, code, filters):
+    """Test that, for every breakdown of the Funnel page's table (cohort groups: every step;
+    gender and profile: the people steps), the groups' counts add up to the nested funnel's
+    steps for the same scope — each participant and project is in exactly one group."""
+    from pie.programme import figures as programme
+
+    scope = Scope.for_role(role, code).with_filters(**filters)
+    funnel = programme.funnel(reader, scope).set_index("key")["count"]
+    differences = []
+    for breakdown in (*programme.FUNNEL_BREAKDOWNS, *programme.FUNNEL_PEOPLE_BREAKDOWNS):
+        frame = programme.funnel_by_group(reader, scope, breakdown)
+        steps = [key for key in programme.FUNNEL_KEYS if key in frame.columns]
+        assert len(steps) == (5 if breakdown in programme.FUNNEL_PEOPLE_BREAKDOWNS else 10), breakdown
+        for key in steps:
+            if int(frame[key].sum()) != funnel[key]:
+                differences.append(f"{breakdown}.{key}={int(frame[key].sum())} vs funnel {funnel[key]}")
+    assert not differences, differences

@@ -31,12 +31,13 @@ PROJECTS_FINANCED = 2                 # FD1, FD2
 AMOUNT_APPROVED = f"170{NNBSP}000{NBSP}MAD"   # 120 000 + 50 000
 COMPANIES_CREATED = 2
 JOBS_CREATED = 5                      # 3 + 2
-# Funnel steps: participants, awareness, fundamentals, immersion, project members | plans
-# validated, projects financed, companies created.
-FUNNEL_ALL = ([10, 8, 6, 4, 5], [2, 2, 2])
-FUNNEL_SOUSS_MASSA = ([7, 6, 5, 3, 4], [2, 2, 2])        # region 09: cohorts C1, C2
-FUNNEL_2022_2023 = ([6, 4, 3, 2, 3], [1, 1, 1])          # cohorts C2, C3
-FUNNEL_SOUSS_MASSA_2022_2023 = ([3, 2, 2, 1, 2], [1, 1, 1])  # cohort C2 only
+# Funnel steps, nested (METRICS.md): participants, completed awareness, awareness and
+# fundamentals, all three phases, of those project members | projects, with a submitted plan,
+# with a validated plan, financed, company created (among the financed).
+FUNNEL_ALL = ([10, 8, 6, 4, 4], [3, 3, 2, 2, 2])         # P06, a member without immersion: not counted
+FUNNEL_SOUSS_MASSA = ([7, 6, 5, 3, 3], [2, 2, 2, 2, 2])  # region 09: cohorts C1, C2 (P01-P07; PR1, PR2)
+FUNNEL_2022_2023 = ([6, 4, 3, 2, 2], [2, 2, 1, 1, 1])    # cohorts C2, C3 (P05-P10; PR2, PR3)
+FUNNEL_SOUSS_MASSA_2022_2023 = ([3, 2, 2, 1, 1], [1, 1, 1, 1, 1])  # cohort C2 only (P05-P07; PR2)
 # Cohorts of 2022-2023 (the latest year) add 6 participants, 2 immersions, 2 projects.
 LATEST_YEAR = "2022-2023"
 LATEST_YEAR_PARTICIPANTS = "+6"
@@ -178,7 +179,7 @@ def test_funnel_combines_region_and_year_filters(app):
 def test_breakdown_table_has_a_row_per_region(app):
     """Test that the breakdown table lists each region with its participants, headers translated."""
     at = app.switch_page(FUNNEL).run()
-    table = at.dataframe[0].value
+    table = at.dataframe[1].value  # after the funnel's own table
     assert list(table.columns[:2]) == ["Région", "Participants"]
     assert list(zip(table["Région"], table["Participants"])) == REGION_ROWS
 
@@ -187,18 +188,19 @@ def test_breakdown_selector_switches_to_cohorts(app):
     """Test that choosing the cohort breakdown lists one row per cohort."""
     at = app.switch_page(FUNNEL).run()
     at = at.radio(key="funnel_breakdown").set_value("cohort").run()
-    table = at.dataframe[0].value
+    table = at.dataframe[1].value
     assert list(zip(table["Cohorte"], table["Participants"])) == COHORT_ROWS
 
 
 def test_breakdown_counts_view_has_every_step(app):
     """Test that the counts view of the breakdown has one translated column per funnel step."""
     at = app.switch_page(FUNNEL).run()
-    counts = at.dataframe[1].value
-    assert list(counts.columns) == ["Région", "Participants", "Sensibilisation terminée",
-                                    "Fondamentaux terminés", "Immersion terminée",
-                                    "Membres d'un projet", "Projets avec plan validé",
-                                    "Projets financés", "Entreprises créées"]
+    counts = at.dataframe[2].value
+    assert list(counts.columns) == ["Région", "Participants", "Ont terminé la sensibilisation",
+                                    "Ont terminé sensibilisation et fondamentaux", "Ont terminé les trois phases",
+                                    "… et sont membres d'un projet", "Projets", "Avec un plan soumis",
+                                    "Avec un plan validé", "Financés (décision approuvée)",
+                                    "Financés, entreprise créée"]
     souss_massa = counts[counts["Région"] == "Souss-Massa"].iloc[0]
     assert list(souss_massa.iloc[1:]) == [*FUNNEL_SOUSS_MASSA[0], *FUNNEL_SOUSS_MASSA[1]]
 

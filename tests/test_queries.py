@@ -85,6 +85,9 @@ EXPECTED: dict[str, tuple[int, dict[str, list]]] = {
     "programme/follow_up_plans_to_review": (1, {"plan_id": ["BP4"], "lead_name": ["Salma Bennani"]}),
     "programme/follow_up_plans_without_decision": (0, {}),              # BP1, BP3 were decided
     "programme/funnel_by_group": (2, {"group_key": ["09", "02"], "participants": [7, 3]}),
+    # nested: 09 (C1, C2) all phases P01 P02 P05, each in a project; 02 (C3) P08 (PR3); PR1 PR2 financed
+    "programme/funnel_nested": (2, {"group_key": ["09", "02"], "participants": [7, 3],
+                                    "completed_all_phases": [3, 1], "in_project": [3, 1], "financed": [2, 0]}),
     # f: P01 P03 P05 P08 P09; m: P02 P04 P06 P07 P10
     "programme/funnel_people_by_group": (2, {"group_key": ["f", "m"], "awareness_completed": [5, 3],
                                              "fundamentals_completed": [4, 2], "immersion_completed": [3, 1],

@@ -12,10 +12,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from pie import i18n
-from pie import charts, kpis
+from pie import charts
 from pie.charts import BLUE, GREEN, GREY, GROUP_ORDER, BROWN, ORANGE, PALE_GREY, PALETTE, RED, TEXT_COLOR, label_colour
-from pie.programme.figures import GENDERS, OUTCOMES, PHASES, PROFILES
-from pie.programme.figures import WAITING_DAYS
+from pie.programme.figures import GENDERS, OUTCOMES, PEOPLE, PHASES, PROFILES, PROJECTS, WAITING_DAYS, funnel_steps_of
 
 # The three phases, light to dark: the further the phase, the darker the green.
 # Each fill at least 3:1 against white (docs/ACCESSIBILITY.md); labels by charts.label_colour.
@@ -244,17 +243,46 @@ def _count_and_rate(count: int, rate: float | None, language: str) -> str:
     return f"{text} · {i18n.fmt_percent(rate, language)}"
 
 
+def _present(value: object) -> bool:
+    return value is not None and not pd.isna(value)
+
+
+def _funnel_tick(key: str, unit: str, women_share: object, language: str) -> str:
+    """A funnel step's name, with the women's share among its people (its projects led by a
+    woman) on a second line when there is one."""
+    name = i18n.t(f"funnel.step.{key}", language)
+    if not _present(women_share):
+        return name
+    women = i18n.t(f"funnel.women.{unit}", language, share=i18n.fmt_percent(women_share, language))
+    return f"{name}<br><span style='font-size:12px'>{women}</span>"
+
+
+def _funnel_hover(row: pd.Series, unit: str, language: str) -> str:
+    """Every figure of a step, each saying what it is a share of."""
+    parts = [i18n.t(f"funnel.hover.count.{unit}", language, count=i18n.fmt_number(row["count"], language))]
+    if _present(row["rate"]):
+        parts.append(i18n.t("funnel.hover.rate", language, rate=i18n.fmt_percent(row["rate"], language)))
+    if _present(row.get("share")):
+        parts.append(i18n.t(f"funnel.hover.share.{unit}", language, share=i18n.fmt_percent(row["share"], language)))
+    if _present(row.get("women_share")):
+        parts.append(i18n.t(f"funnel.women.{unit}", language, share=i18n.fmt_percent(row["women_share"], language)))
+    return "<br>".join(parts)
+
+
 def funnel(steps: pd.DataFrame, language: str = i18n.DEFAULT_LANGUAGE) -> go.Figure:
-    """The programme funnel (the frame of `kpis.funnel`) as two funnels side by side: the
-    people steps in green on the left, the project steps in blue on the right. Each bar
-    reads `count · rate`, the rate being the step ÷ the previous step of the same unit."""
-    units = ((kpis.PEOPLE, GREEN, "#B7DFC5"), (kpis.PROJECTS, BLUE, "#BFD3EC"))
+    """The programme funnel (the frame of `pie.programme.figures.funnel_steps`) as two funnels
+    side by side, titled with the unit they count and what their percentages are a share of:
+    the people steps in green on the left, the project steps in blue on the right. Each bar
+    reads `count · rate`, the rate being the step ÷ the previous step of the same unit; each
+    step's name carries the women's share at that step when the frame has one."""
+    units = ((PEOPLE, GREEN, "#B7DFC5"), (PROJECTS, BLUE, "#BFD3EC"))
     fig = make_subplots(
         rows=1, cols=2, column_widths=[0.54, 0.46], horizontal_spacing=0.2,
-        subplot_titles=[i18n.t(f"funnel.unit.{unit}", language) for unit, _, _ in units])
+        subplot_titles=[i18n.t(f"funnel.title.{unit}", language) for unit, _, _ in units])
     for column, (unit, colour, connector) in enumerate(units, start=1):
         part = steps[steps["unit"] == unit]
-        labels = [_step_label(key, language) for key in part["key"]]
+        women = part["women_share"] if "women_share" in part.columns else [None] * len(part)
+        labels = [_funnel_tick(key, unit, share, language) for key, share in zip(part["key"], women)]
         texts = [_count_and_rate(c, r, language) for c, r in zip(part["count"], part["rate"])]
         fig.add_trace(go.Funnel(
             name=i18n.t(f"funnel.unit.{unit}", language),
@@ -263,7 +291,8 @@ def funnel(steps: pd.DataFrame, language: str = i18n.DEFAULT_LANGUAGE) -> go.Fig
             textfont=dict(size=14), insidetextfont=dict(size=14, color=label_colour(colour)),
             marker=dict(color=colour),
             connector=dict(fillcolor=connector, line=dict(width=0)),
-            hovertemplate="%{y}<br>%{text}<extra></extra>",
+            customdata=[_funnel_hover(row, unit, language) for _, row in part.iterrows()],
+            hovertemplate="%{y}<br>%{customdata}<extra></extra>",
             constraintext="both",
         ), row=1, col=column)
         if not part["count"].any():  # zero-width bars draw nothing: say so
@@ -272,7 +301,7 @@ def funnel(steps: pd.DataFrame, language: str = i18n.DEFAULT_LANGUAGE) -> go.Fig
                                # plotly names the first axes x/y, not x1/y1
                                xref=f"x{axis} domain", yref=f"y{axis} domain", x=0.5, y=0.5,
                                font=dict(size=14, color=GREY))
-    charts.style(fig, language, showlegend=False, height=380, margin=dict(l=8, r=8, t=40, b=8))
+    charts.style(fig, language, showlegend=False, height=440, margin=dict(l=8, r=8, t=48, b=8))
     fig.update_yaxes(tickfont=dict(size=13))
     fig.update_xaxes(visible=False)
     for title, axis in zip(fig.layout.annotations, (fig.layout.xaxis, fig.layout.xaxis2)):
@@ -299,11 +328,14 @@ def yearly_trend(years: pd.DataFrame, series: tuple[str, ...],
 
 
 def people_shares(frame: pd.DataFrame, breakdown: str, language: str = i18n.DEFAULT_LANGUAGE) -> go.Figure:
-    """Share of each group's participants who reached each people step (the frame of
-    `kpis.funnel_by_group` for gender or profile), as grouped bars, one colour per group."""
-    steps = [s.key for s in kpis.FUNNEL_STEPS if s.unit == kpis.PEOPLE and s.key in frame.columns][1:]
+    """Share of each group's participants who reached each nested people step (the frame of
+    `pie.programme.figures.funnel_by_group` for gender or profile: share_<step> = step ÷ all
+    the group's participants), as grouped bars, one colour per group; the title says what
+    the percentages are a share of."""
+    steps = [step.key for step in funnel_steps_of(PEOPLE)][1:]
     ticks = [0, 0.25, 0.5, 0.75, 1]
-    fig = charts.figure(language, height=360, barmode="group", title=i18n.t(f"breakdown.{breakdown}", language),
+    title = i18n.t("funnel.people.chart_title", language, group=i18n.t(f"breakdown.{breakdown}", language))
+    fig = charts.figure(language, height=380, barmode="group", title=title,
                   yaxis=dict(title=None, range=[0, 1.12], tickvals=ticks,
                              ticktext=[i18n.fmt_percent(v, language, decimals=0) for v in ticks]),
                   xaxis=dict(title=None, tickangle=0), margin=dict(t=80))
@@ -314,15 +346,17 @@ def people_shares(frame: pd.DataFrame, breakdown: str, language: str = i18n.DEFA
     for (_, row), colour in zip(frame.iterrows(), colours):
         base = int(row["participants"])
         counts = [int(row[key]) for key in steps]
-        shares = [count / base if base else None for count in counts]
+        shares = [float(row[f"share_{key}"]) if _present(row[f"share_{key}"]) else None for key in steps]
         group = i18n.label(breakdown, row["group_key"], language)
         fig.add_trace(go.Bar(
             name=f"{group} ({i18n.fmt_number(base, language)})",
-            x=[charts.wrapped(i18n.t(f"step.short.{key}", language)) for key in steps], y=shares,
+            x=[charts.wrapped(i18n.t(f"funnel.short.{key}", language)) for key in steps], y=shares,
             marker_color=colour,
             text=[i18n.fmt_percent(s, language, decimals=0) for s in shares],
             textposition="outside", cliponaxis=False,
-            customdata=[i18n.fmt_number(c, language) for c in counts],
-            hovertemplate="%{x}<br>" + group + " : %{customdata} (%{text})<extra></extra>",
+            customdata=[i18n.t("funnel.people.hover", language, count=i18n.fmt_number(c, language),
+                               total=i18n.fmt_number(base, language),
+                               share=i18n.fmt_percent(s, language)) for c, s in zip(counts, shares)],
+            hovertemplate="%{x}<br>" + group + " : %{customdata}<extra></extra>",
         ))
     return fig

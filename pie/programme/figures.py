@@ -288,3 +288,131 @@ def follow_up_by_establishment(lists: dict[str, pd.DataFrame]) -> pd.DataFrame:
     counts.columns.name = None
     counts = counts.assign(total=counts[names].sum(axis=1))
     return counts.sort_values(["total", "establishment_name"], ascending=[False, True]).reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------ funnel
+# METRICS.md "Funnel": two nested funnels, people then projects; each step holds only the
+# people (projects) of the step before it, so no step exceeds the one before. Not the KPI keys
+# of pie/kpis.py (e.g. fundamentals_completed), which keep their own, non-nested definitions.
+PEOPLE, PROJECTS = "people", "projects"
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    key: str
+    unit: str
+
+
+FUNNEL_STEPS = (
+    FunnelStep("participants", PEOPLE),
+    FunnelStep("completed_awareness", PEOPLE),
+    FunnelStep("completed_awareness_and_fundamentals", PEOPLE),
+    FunnelStep("completed_all_phases", PEOPLE),
+    FunnelStep("in_project", PEOPLE),
+    FunnelStep("projects", PROJECTS),
+    FunnelStep("plan_submitted", PROJECTS),
+    FunnelStep("plan_validated", PROJECTS),
+    FunnelStep("financed", PROJECTS),
+    FunnelStep("company_created", PROJECTS),
+)
+FUNNEL_KEYS = tuple(step.key for step in FUNNEL_STEPS)
+# What the funnel may be compared by: groups of cohorts (people and projects), or groups of
+# people (gender, profile: people steps only, a project has neither).
+FUNNEL_BREAKDOWNS = ("region", "establishment", "cohort", "academic_year")
+FUNNEL_PEOPLE_BREAKDOWNS = ("gender", "profile")
+
+
+def _women_columns(step: FunnelStep) -> tuple[str, str]:
+    """(women among the step, those whose gender is known) columns of programme/funnel_nested:
+    women for people; for projects, those led by a woman and those with a recorded lead."""
+    if step.unit == PEOPLE:
+        return f"women_{step.key}", step.key
+    suffix = "projects" if step.key == "projects" else step.key
+    return f"woman_led_{suffix}", f"with_lead_{suffix}"
+
+
+def funnel_steps_of(unit: str) -> list[FunnelStep]:
+    """The funnel's steps counting `unit` (PEOPLE or PROJECTS), in order."""
+    return [step for step in FUNNEL_STEPS if step.unit == unit]
+
+
+def funnel_by_group(source: Source, scope: Scope | None, breakdown: str) -> pd.DataFrame:
+    """The nested funnel per group (queries/programme/funnel_nested.sql): `breakdown` is one of
+    FUNNEL_BREAKDOWNS (every step), FUNNEL_PEOPLE_BREAKDOWNS (people steps only; the project
+    columns are dropped) or "all" (one row, group_key "all", none when nothing is in scope).
+    One row per group: group_key, group_label, each step's count, the women (people) or
+    woman-led (projects) counts, and for each step after the first of its unit
+    rate_<step> = step ÷ previous step and share_<step> = step ÷ the unit's first step
+    (participants or projects), <NA> when the divisor is 0; jobs_created, woman_led_jobs,
+    with_lead_jobs, companies_not_financed, jobs_not_financed."""
+    if breakdown not in ("all", *FUNNEL_BREAKDOWNS, *FUNNEL_PEOPLE_BREAKDOWNS):
+        raise ValueError(f"unknown breakdown {breakdown!r}")
+    frame = queries.run(source, "programme/funnel_nested", scope or Scope(), breakdown=breakdown)
+    counts = [column for column in frame.columns if column not in ("group_key", "group_label")]
+    frame[counts] = frame[counts].astype("int64")
+    units = (PEOPLE,) if breakdown in FUNNEL_PEOPLE_BREAKDOWNS else (PEOPLE, PROJECTS)
+    if breakdown in FUNNEL_PEOPLE_BREAKDOWNS:
+        people = [step.key for step in funnel_steps_of(PEOPLE)]
+        frame = frame[["group_key", "group_label", *people, *(f"women_{key}" for key in people)]].copy()
+    for unit in units:
+        steps = funnel_steps_of(unit)
+        for previous, step in zip(steps, steps[1:]):
+            frame[f"rate_{step.key}"] = _ratio(frame[step.key], frame[previous.key])
+            frame[f"share_{step.key}"] = _ratio(frame[step.key], frame[steps[0].key])
+    return frame.reset_index(drop=True)
+
+
+def funnel_steps(totals: pd.DataFrame) -> pd.DataFrame:
+    """The funnel from the `all` row of `funnel_by_group(…, "all")` (no row: every step 0): one
+    row per step of FUNNEL_STEPS with key, unit, count, rate (÷ the previous step of the same
+    unit), share (÷ the unit's first step: all participants, all projects), women (people of
+    gender `f`; projects whose lead is a woman), women_share (women ÷ the step's people; for
+    projects ÷ the step's projects with a recorded lead) — rates None for a unit's first step
+    or a divisor of 0."""
+    row = totals.iloc[0] if len(totals) else None
+    rows = []
+    for unit in (PEOPLE, PROJECTS):
+        steps = funnel_steps_of(unit)
+        first = int(row[steps[0].key]) if row is not None else 0
+        previous = None
+        for step in steps:
+            count = int(row[step.key]) if row is not None else 0
+            women_column, known_column = _women_columns(step)
+            women = int(row[women_column]) if row is not None else 0
+            known = int(row[known_column]) if row is not None else 0
+            rows.append({
+                "key": step.key, "unit": unit, "count": count,
+                "rate": count / previous if previous else None,
+                "share": count / first if step is not steps[0] and first else None,
+                "women": women, "women_share": women / known if known else None,
+            })
+            previous = count
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class FunnelOutcomes:
+    """Beyond the last step: the jobs of the companies counted there (jobs_created) and the share
+    of them in companies whose project lead is a woman (over companies with a recorded lead;
+    None when none); the companies of projects never financed, which the funnel leaves out
+    (companies_not_financed) and their jobs."""
+
+    jobs_created: int
+    woman_led_jobs_share: float | None
+    companies_not_financed: int
+    jobs_not_financed: int
+
+
+def funnel_outcomes(totals: pd.DataFrame) -> FunnelOutcomes:
+    """FunnelOutcomes from the `all` row of `funnel_by_group(…, "all")` (no row: zeros)."""
+    if not len(totals):
+        return FunnelOutcomes(0, None, 0, 0)
+    row = totals.iloc[0]
+    known = int(row["with_lead_jobs"])
+    return FunnelOutcomes(int(row["jobs_created"]), int(row["woman_led_jobs"]) / known if known else None,
+                          int(row["companies_not_financed"]), int(row["jobs_not_financed"]))
+
+
+def funnel(source: Source, scope: Scope | None = None) -> pd.DataFrame:
+    """The nested funnel of `scope` (funnel_steps), for the report and the CLI."""
+    return funnel_steps(funnel_by_group(source, scope, "all"))

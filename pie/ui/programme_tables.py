@@ -1,10 +1,10 @@
-"""Tables of the Phases and Follow-up pages (pie.ui.tables.Table: translated headers, raw
+"""Tables of the Funnel, Phases and Follow-up pages (pie.ui.tables.Table: translated headers, raw
 values, a kind per column), built from the frames of pie.programme."""
 from __future__ import annotations
 
 import pandas as pd
 
-from pie.programme.figures import PHASES
+from pie.programme.figures import FUNNEL_STEPS, PHASES
 from pie.ui.lang import label, t
 from pie.ui.tables import AMOUNT, COUNT, DATE, DECIMAL, RATE, TEXT, Table
 
@@ -32,6 +32,54 @@ def _dates(series: pd.Series) -> pd.Series:
 def _build(columns: dict[str, tuple[pd.Series, str]], **options: object) -> Table:
     frame = pd.DataFrame({header: values for header, (values, _) in columns.items()})
     return Table(frame.reset_index(drop=True), {header: kind for header, (_, kind) in columns.items()}, **options)
+
+
+# ------------------------------------------------------------------------------ funnel
+def _step_name(key: str) -> str:
+    return t(f"funnel.step.{key}")
+
+
+def funnel_steps(steps: pd.DataFrame) -> Table:
+    """The nested funnel (pie.programme.figures.funnel_steps) as a table: one row per step with
+    its unit, count, share of the previous step, share of the unit's first step (all
+    participants, all projects) and the women's share (projects: led by a woman); every header
+    says what its percentage is a share of."""
+    columns = {
+        t("funnel.col.step"): (steps["key"].map(_step_name), TEXT),
+        t("funnel.col.unit"): (steps["unit"].map(lambda unit: t(f"funnel.unit.{unit}")), TEXT),
+        t("funnel.col.count"): (steps["count"].astype("int64"), COUNT),
+        t("funnel.col.rate"): (steps["rate"].astype("float64"), RATE),
+        t("funnel.col.share"): (steps["share"].astype("float64"), RATE),
+        t("funnel.col.women_share"): (steps["women_share"].astype("float64"), RATE),
+    }
+    return _build(columns)
+
+
+def funnel_by_group(frame: pd.DataFrame, breakdown: str) -> Table:
+    """pie.programme.figures.funnel_by_group as a table: the group, then each step's count and,
+    after a unit's first step, its share of the previous step (the header says so). On screen
+    two views, the rates (with the participants and projects, for scale) and the counts."""
+    labels = group_labels(frame, breakdown)
+    group_header = t(f"breakdown.{breakdown}")
+    columns: dict[str, tuple[pd.Series, str]] = {group_header: (frame["group_key"].map(labels), TEXT)}
+    firsts = []
+    for step in FUNNEL_STEPS:
+        if step.key not in frame.columns:
+            continue
+        header = _step_name(step.key)
+        columns[header] = (frame[step.key].astype("int64"), COUNT)
+        if f"rate_{step.key}" in frame.columns:
+            rate_header = t("funnel.col.step_rate", step=t(f"funnel.short.{step.key}"))
+            columns[rate_header] = (frame[f"rate_{step.key}"].astype("float64"), RATE)
+        else:
+            firsts.append(header)
+    table = _build(columns)
+    if breakdown == "academic_year":
+        table = Table(table.frame.sort_values(group_header).reset_index(drop=True), table.kinds)
+    kinds = table.kinds
+    views = {"rates": [group_header] + [h for h in kinds if h in firsts or kinds[h] == RATE],
+             "counts": [h for h in kinds if kinds[h] != RATE]}
+    return Table(table.frame, kinds, views)
 
 
 # ------------------------------------------------------------------------------ phases

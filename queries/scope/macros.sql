@@ -441,3 +441,87 @@ create or replace macro regional_target_actuals(p_year, p_region, p_establishmen
     select region_code, 'companies_created', count(*)
     from scoped_companies(p_year, p_region, p_establishment, p_bank, p_incubator)
     group by region_code;
+
+-- METRICS.md "Funnel", people: one row per participant in scope (participant_id, cohort_id,
+-- academic_year, region_code, establishment_id, gender, profile) with how far they went, each
+-- step holding only people of the step before it: completed_awareness,
+-- completed_awareness_and_fundamentals, completed_all_phases (the three phases), in_project
+-- (completed the three phases and member of a project in scope). Not the KPI keys
+-- (fundamentals_completed counts a completed fundamentals row whatever came before).
+create or replace macro scoped_people_funnel(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+    select
+        sp.participant_id,
+        sp.cohort_id,
+        sp.academic_year,
+        sp.region_code,
+        sp.establishment_id,
+        sp.gender,
+        sp.profile,
+        coalesce(ph.awareness, false) as completed_awareness,
+        coalesce(ph.awareness and ph.fundamentals, false) as completed_awareness_and_fundamentals,
+        coalesce(ph.awareness and ph.fundamentals and ph.immersion, false) as completed_all_phases,
+        coalesce(ph.awareness and ph.fundamentals and ph.immersion, false)
+            and sp.participant_id in (
+                select pm.participant_id
+                from scoped_project_members(p_year, p_region, p_establishment, p_bank, p_incubator) as pm)
+            as in_project
+    from scoped_participants(p_year, p_region, p_establishment, p_bank, p_incubator) as sp
+    left join (
+        -- completed rows only: half the rows to group (one row per participant and phase)
+        select
+            participant_id,
+            bool_or(phase = 'awareness') as awareness,
+            bool_or(phase = 'fundamentals') as fundamentals,
+            bool_or(phase = 'immersion') as immersion
+        from scoped_phase_progress(p_year, p_region, p_establishment, p_bank, p_incubator)
+        where status = 'completed'
+        group by participant_id
+    ) as ph on ph.participant_id = sp.participant_id;
+
+-- METRICS.md "Funnel", projects: one row per project in scope (project_id, cohort_id,
+-- academic_year, region_code, establishment_id) with how far it went, each step holding only
+-- projects of the step before it: plan_submitted (a plan submitted, validated or rejected),
+-- plan_validated, financed (an `approved` decision in scope: a bank sees its own), and
+-- company_created (a company, counted among financed projects only); has_company (a company
+-- whether financed or not: the funnel leaves out those of projects never financed),
+-- jobs_created (its company's, 0 without one); has_lead (a project_members row of role `lead`)
+-- and woman_led (a lead of gender `f`; with several leads, a data-quality warning, any of them).
+create or replace macro scoped_project_funnel(p_year, p_region, p_establishment, p_bank, p_incubator) as table
+    select
+        pr.project_id,
+        pr.cohort_id,
+        pr.academic_year,
+        pr.region_code,
+        pr.establishment_id,
+        coalesce(pl.submitted, false) as plan_submitted,
+        coalesce(pl.submitted and pl.validated, false) as plan_validated,
+        coalesce(pl.submitted and pl.validated, false) and fi.project_id is not null as financed,
+        coalesce(pl.submitted and pl.validated, false) and fi.project_id is not null
+            and co.project_id is not null as company_created,
+        co.project_id is not null as has_company,
+        coalesce(co.jobs_created, 0) as jobs_created,
+        ld.project_id is not null as has_lead,
+        coalesce(ld.woman_led, false) as woman_led
+    from scoped_projects(p_year, p_region, p_establishment, p_bank, p_incubator) as pr
+    left join (
+        select
+            project_id,
+            bool_or(status in ('submitted', 'validated', 'rejected')) as submitted,
+            bool_or(status = 'validated') as validated
+        from scoped_business_plans(p_year, p_region, p_establishment, p_bank, p_incubator)
+        group by project_id
+    ) as pl on pl.project_id = pr.project_id
+    left join (
+        select distinct project_id
+        from scoped_financing_decisions(p_year, p_region, p_establishment, p_bank, p_incubator)
+        where decision = 'approved'
+    ) as fi on fi.project_id = pr.project_id
+    left join scoped_companies(p_year, p_region, p_establishment, p_bank, p_incubator) as co
+      on co.project_id = pr.project_id
+    left join (
+        select pm.project_id, bool_or(pa.gender = 'f') as woman_led
+        from scoped_project_members(p_year, p_region, p_establishment, p_bank, p_incubator) as pm
+        join participants as pa on pa.participant_id = pm.participant_id
+        where pm.role = 'lead'
+        group by pm.project_id
+    ) as ld on ld.project_id = pr.project_id;
