@@ -262,6 +262,7 @@ def writing(path: Path | str | None = None, *, publish: bool = True, must_exist:
         _local.writing = getattr(_local, "writing", 0) + 1
         try:
             install_macros(con)
+            _migrate_import_batches(con)
             repair(con, db_path)
             if publish:
                 _marker(db_path).touch()
@@ -301,6 +302,36 @@ def writing(path: Path | str | None = None, *, publish: bool = True, must_exist:
         finally:
             _local.writing -= 1
             con.close()
+
+
+# ------------------------------------------------------------------------------ migrations
+# import_batches of a database made before partners' submissions: its outcome check lacks
+# submitted/approved/returned and it has no review columns. DuckDB cannot alter a check, so the
+# table is rebuilt (same rows) in one transaction by the first writer that finds it so.
+_REVIEW_COLUMNS = ("reviewed_by", "reviewed_at", "review_comment")
+
+
+def _migrate_import_batches(con: duckdb.DuckDBPyConnection) -> None:
+    columns = [r[0] for r in con.execute(
+        "select column_name from information_schema.columns where table_schema = 'main' "
+        "and table_name = 'import_batches' order by ordinal_position").fetchall()]
+    if not columns or all(c in columns for c in _REVIEW_COLUMNS):
+        return
+    schema = SCHEMA_FILE.read_text(encoding="utf-8")
+    start = schema.index("create table if not exists import_batches")
+    definition = schema[start:schema.index(");", start) + 2].replace("import_batches", "import_batches_migrated", 1)
+    kept = ", ".join(columns)
+    con.execute("begin transaction")
+    try:
+        con.execute(definition)
+        con.execute(f"insert into import_batches_migrated ({kept}) select {kept} from import_batches")
+        con.execute("drop table import_batches")
+        con.execute("alter table import_batches_migrated rename to import_batches")
+        con.execute("commit")
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("rollback")
+        raise
 
 
 # ------------------------------------------------------------------------------ account tables
