@@ -382,3 +382,29 @@ def test_approval_killed_leaves_submitted_or_approved_and_published(partners_db,
     assert row["outcome"] == outcome
     loaded = table(partners_db, "select count(*) from financing_decisions where decision_id = 'FD6'")
     assert loaded == [(1 if outcome == "approved" else 0,)]
+
+
+# ------------------------------------------------------------------------------ migration
+OLD_IMPORT_BATCHES = """
+create table import_batches (
+    batch_id varchar primary key, started_at timestamp not null, finished_at timestamp, user_name varchar,
+    dry_run boolean not null default false,
+    outcome varchar not null check (outcome in ('accepted', 'rejected', 'checked')),
+    files_json varchar not null, rows_json varchar not null, problems_count integer not null default 0,
+    warnings_count integer not null default 0)"""
+
+
+def test_an_older_batches_table_is_migrated_by_the_next_writer(partners_db, tmp_path):
+    """Test that import_batches made before submissions (old outcome check, no review columns)
+    keeps its rows and takes a partner's batch after the next write."""
+    import duckdb
+
+    con = duckdb.connect(str(partners_db))
+    con.execute("drop table import_batches")
+    con.execute(OLD_IMPORT_BATCHES)
+    con.execute("insert into import_batches values ('old-1', '2025-01-01 10:00', null, 'amina', false, "
+                "'accepted', '[]', '{}', 0, 0)")
+    con.close()
+    batch_id = submit(partners_db, tmp_path, "boa", "boa", {"financing_decisions.csv": DECISIONS + BOA_NEW})
+    assert [(b["batch_id"], b["outcome"], b["reviewed_by"]) for b in ingest.history(partners_db)] == [
+        (batch_id, "submitted", None), ("old-1", "accepted", None)]
