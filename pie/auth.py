@@ -43,9 +43,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from pie import db
+from pie.codes import PARTNER_ROLES
 from pie.config import settings
 from pie.errors import AccountError, LoginFailed
-from pie.codes import PARTNER_ROLES
 from pie.scope import ROLES, Scope
 
 MIN_PASSWORD_LENGTH = 12
