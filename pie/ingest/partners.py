@@ -37,7 +37,7 @@ from pathlib import Path
 
 import duckdb
 
-from pie import auth
+from pie import auth, db
 from pie.codes import PARTNER_ROLES, REVIEWER_ROLES
 from pie.errors import ImportRefused
 from pie.ingest.parse import ident
@@ -91,7 +91,8 @@ def submitter(db_path: Path, user: str | None, *, account_required: bool = False
         if account_required:
             raise ImportRefused(key="ingest.refused.no_account", name="")
         return Submitter(None)
-    account = auth.find_user(db_path, user, enabled_only=False)
+    with db.faults_off():   # the store's first use may move legacy accounts (a writer of its own)
+        account = auth.find_user(db_path, user, enabled_only=False)
     if account is None:
         if account_required:
             raise ImportRefused(key="ingest.refused.no_account", name=user)
