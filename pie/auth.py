@@ -10,7 +10,9 @@ Tables: `accounts` (argon2id hash, role, scope, disabled, `version` bumped by ev
 that must end sessions), `sessions` (a random secret stored as its sha256, the account's
 version at login), `login_attempts` (failures counted per account and per client over a
 sliding window, keyed by an HMAC so nothing typed is stored), `audit_log`, `contact_access`
-(who saw which participants' contacts: pie.privacy.access_log), `store_meta`.
+(who saw which participants' contacts: pie.privacy.access_log), `trusted_partners`
+(partner accounts a manager trusts: their batches publish without waiting for approval,
+pie.ingest.submissions), `store_meta`.
 
 Logins are never locked: after FREE_FAILURES failures in FAILURE_WINDOW_SECONDS, each attempt
 of that account or from that client first waits 1 s, 2 s, 4 s… at most MAX_DELAY_SECONDS, then
@@ -41,6 +43,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from pie import db
+from pie.codes import PARTNER_ROLES
 from pie.config import settings
 from pie.errors import AccountError, LoginFailed
 from pie.scope import ROLES, Scope
@@ -68,7 +71,10 @@ DEMO_ACCOUNTS = (
     ("boa", "bank", "BOA"),
     ("cam", "bank", "CAM"),
     ("mcise", "incubator", "MCISE"),
+    ("cmc09", "establishment", None),     # the Souss-Massa CMC: its id is looked up in the demo data
 )
+# Demo establishment accounts: (kind, region_code) of the establishment each one is scoped to.
+DEMO_ESTABLISHMENTS = {"cmc09": ("cmc", "09")}
 
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 
@@ -115,6 +121,12 @@ create table if not exists contact_access (
     participant_ids text not null           -- JSON array of their participant_id
 );
 create index if not exists contact_access_when on contact_access (occurred_at);
+-- partner accounts whose batches publish without a manager's approval (DESIGN.md, Roles)
+create table if not exists trusted_partners (
+    user_name       text primary key,
+    trusted_at      text not null,
+    trusted_by      text
+);
 create table if not exists store_meta (
     key             text primary key,
     value           text not null
@@ -325,9 +337,9 @@ def check_account(user_name: str, role: str, scope_code: str | None) -> str | No
     if role not in ROLES:
         raise AccountError(f"role {role!r} is not one of {', '.join(ROLES)}", key="auth.error.bad_role",
                            role=role, roles=", ".join(ROLES))
-    if role in ("bank", "incubator"):
+    if role in PARTNER_ROLES:
         if not scope_code or not scope_code.strip():
-            raise AccountError(f"role {role} needs --scope (bank code or incubator name)",
+            raise AccountError(f"role {role} needs --scope (establishment_id, bank code or incubator name)",
                                key=f"auth.error.scope_needed_{role}")
         scope_code = scope_code.strip()
         if role == "bank":
@@ -419,6 +431,42 @@ def set_role(path: Path | str | None, user_name: str, role: str, scope_code: str
     _change(path, user_name, "role = ?, scope_code = ?", (role, scope_code), "role_changed", by)
 
 
+def find_user(path: Path | str | None, user_name: str | None, *, enabled_only: bool = True) -> User | None:
+    """The account named `user_name` (None when there is none, or it is disabled and
+    `enabled_only`): what the importer and the approval decide a batch's rights from."""
+    name = valid_name(user_name)
+    if name is None or name != user_name:
+        return None
+    with _store(path) as con:
+        row = con.execute("select role, scope_code, disabled from accounts where user_name = ?", (name,)).fetchone()
+    if row is None or (enabled_only and row[2]):
+        return None
+    return User(name, row[0], row[1])
+
+
+def is_trusted(path: Path | str | None, user_name: str) -> bool:
+    """True when a manager marked this partner account as trusted (`set_trusted`)."""
+    with _store(path) as con:
+        return con.execute("select 1 from trusted_partners where user_name = ?", (user_name,)).fetchone() is not None
+
+
+def set_trusted(path: Path | str | None, user_name: str, trusted: bool, *, by: str | None = None) -> None:
+    """Mark a partner account (establishment, bank, incubator) as trusted — its accepted
+    batches publish at once — or not any more; audit-logged (partner_trusted / partner_untrusted).
+    Raises AccountError for an unknown account or one that is not a partner."""
+    with _store(path, write=True) as con:
+        _require_user(con, user_name)
+        role = con.execute("select role from accounts where user_name = ?", (user_name,)).fetchone()[0]
+        if role not in PARTNER_ROLES:
+            raise AccountError(f"{user_name} ({role}) is not a partner account", key="auth.error.not_partner",
+                               name=user_name, role=role)
+        if trusted:
+            con.execute("insert or ignore into trusted_partners values (?, ?, ?)", (user_name, _iso(_now()), by))
+        else:
+            con.execute("delete from trusted_partners where user_name = ?", (user_name,))
+        _audit(con, by, "partner_trusted" if trusted else "partner_untrusted", user_name)
+
+
 def unlock_user(path: Path | str | None, user_name: str, *, by: str | None = "cli") -> None:
     """Forget the account's recent failed logins (its next attempt is not delayed)."""
     with _store(path, write=True) as con:
@@ -433,7 +481,13 @@ def create_demo_accounts(path: Path | str | None) -> None:
     with db.writing(path, publish=False) as con:
         if db.meta(con).get("is_demo") != "true":
             raise AccountError("demo accounts are only created in a demo database", key="auth.error.not_demo")
+        homes = {name: con.execute(
+            "select min(establishment_id) from establishments where kind = $kind and region_code = $region",
+            {"kind": kind, "region": region}).fetchone()[0] for name, (kind, region) in DEMO_ESTABLISHMENTS.items()}
     for user_name, role, scope_code in DEMO_ACCOUNTS:
+        scope_code = homes.get(user_name, scope_code)
+        if role in PARTNER_ROLES and scope_code is None:
+            continue                    # a demo too small to hold that establishment
         with contextlib.suppress(AccountError):  # a rebuilt demo keeps its accounts
             add_user(path, user_name, role, user_name, scope_code, _demo=True)
 

@@ -55,7 +55,12 @@ REGION_CODES = tuple(f"{n:02d}" for n in range(1, 13))
 
 # ------------------------------------------------------------------------------ other codes
 # Account roles (DESIGN.md, Roles).
-ROLES = ("admin", "manager", "bank", "incubator", "leadership")
+ROLES = ("admin", "manager", "establishment", "bank", "incubator", "leadership")
+# Roles whose account is one partner (a scope code: establishment_id, bank code, incubator
+# name): what they see and what they may submit is narrowed to it.
+PARTNER_ROLES = ("establishment", "bank", "incubator")
+# Roles that approve partners' batches and mark partners as trusted.
+REVIEWER_ROLES = ("admin", "manager")
 # Banks known by name (DATA_MODEL.md: `bank` is an upper-case short name, not a closed list).
 KNOWN_BANKS = ("BOA", "CAM", "CIH", "BP", "BCP", "AWB", "BMCI", "SGMA", "CDM", "ALAMANA", "TAMWILCOM")
 # Where an incubated project is now (queries/incubation/stages_now.sql, projects.sql): the

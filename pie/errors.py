@@ -84,6 +84,15 @@ class ImportRefused(PieError):
     """The database may not receive imports (a demo database)."""
 
 
+class ReviewRefused(PieError):
+    """A manager's approval or return that cannot be done (not a manager, files changed…)."""
+
+
+class NotAwaitingApproval(ReviewRefused):
+    """Approving or returning a batch that is not waiting for approval (unknown, approved,
+    returned, or an ordinary import)."""
+
+
 class NotReadable(PieError):
     """A file of an import that cannot be read; its key and values make the importer's Problem."""
 

@@ -187,11 +187,16 @@ create table if not exists import_batches (
     finished_at       timestamp,
     user_name         varchar,
     dry_run           boolean not null default false,
-    outcome           varchar not null check (outcome in ('accepted', 'rejected', 'checked')),
+    -- a partner's batch: submitted, then approved or returned (DESIGN.md, Roles)
+    outcome           varchar not null check (outcome in ('accepted', 'rejected', 'checked', 'submitted',
+                                                          'approved', 'returned')),
     files_json        varchar not null,   -- [{"file", "sha256", "size", "archived_as"}]
     rows_json         varchar not null,   -- {table: rows}
     problems_count    integer not null default 0,
-    warnings_count    integer not null default 0
+    warnings_count    integer not null default 0,
+    reviewed_by       varchar,            -- the manager who approved or returned a submitted batch
+    reviewed_at       timestamp,
+    review_comment    varchar             -- why it was returned (the partner sees it)
 );
 
 -- Accounts, sessions, login attempts and the audit log are not here: they live in their own

@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 
 from conftest import run_cli
-from pie import auth
+from pie import auth, db
 
 PASSWORD = "correct horse battery"
 
@@ -162,7 +162,10 @@ def test_demo_database_has_one_account_per_role(tmp_path):
 
     path = tmp_path / "demo.duckdb"
     demo.build_demo(path, participants=200, seed=3)
+    (souss_massa_cmc,) = db.reader(path).connection().execute(
+        "select establishment_id from establishments where kind = 'cmc' and region_code = '09'").fetchall()
     assert {u["user_name"]: (u["role"], u["scope_code"]) for u in auth.list_users(path)} == {
         "admin": ("admin", None), "manager": ("manager", None), "leadership": ("leadership", None),
-        "boa": ("bank", "BOA"), "cam": ("bank", "CAM"), "mcise": ("incubator", "MCISE")}
+        "boa": ("bank", "BOA"), "cam": ("bank", "CAM"), "mcise": ("incubator", "MCISE"),
+        "cmc09": ("establishment", souss_massa_cmc[0])}
     assert auth.authenticate(path, "cam", "cam").scope().bank == "CAM"

@@ -103,6 +103,10 @@ PAGES_OF_ROLE = {
                    "pages/reference/glossary.py", "pages/reference/help.py"],
     "bank": ["pages/financing/financing.py", "pages/reference/glossary.py", "pages/reference/help.py"],
     "incubator": ["pages/incubation/incubation.py", "pages/reference/glossary.py", "pages/reference/help.py"],
+    # the programme pages narrowed to its own cohorts (its Import page comes with the partners' import UI)
+    "establishment": ["pages/programme/overview.py", "pages/programme/funnel.py", "pages/programme/phases.py",
+                      "pages/programme/follow_up.py", "pages/programme/companies.py", "pages/reference/glossary.py",
+                      "pages/reference/help.py"],
 }
 
 
@@ -131,3 +135,37 @@ def test_page_outside_the_role_is_not_reachable(monkeypatch, accounts_db):
     at = dashboard(monkeypatch, accounts_db, account="boa")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("pages/programme/funnel.py").run()
+
+
+E1_PARTICIPANTS = "7"       # the small programme's E1 (CMC Souss-Massa): P01–P07
+
+
+@pytest.fixture
+def establishment_account(monkeypatch):
+    """An establishment account for E1 among the AppTest accounts (as the demo's cmc09)."""
+    from apptest_support import ACCOUNTS as accounts
+
+    monkeypatch.setitem(accounts, "cmc09", auth.User("cmc09", "establishment", "E1"))
+    return "cmc09"
+
+
+def test_establishment_opens_its_pages_with_its_own_figures(monkeypatch, accounts_db, establishment_account):
+    """Test that an establishment account lands on the Overview showing only its 7 participants,
+    opens each of its pages, and reaches no other."""
+    at = dashboard(monkeypatch, accounts_db, account=establishment_account)
+    assert not at.exception
+    assert at.metric[0].value == E1_PARTICIPANTS
+    for path in PAGES_OF_ROLE["establishment"]:
+        at.switch_page(path).run()
+        assert not at.exception, (path, [e.value for e in at.exception])
+    for path in set(EVERY_PAGE) - set(PAGES_OF_ROLE["establishment"]):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(path).run()
+
+
+def test_establishment_url_filter_cannot_widen_it(monkeypatch, accounts_db, establishment_account):
+    """Test that ?establishment=E2 in the URL shows E1's account nothing (E2's figures never)."""
+    at = dashboard(monkeypatch, accounts_db, account=establishment_account, establishment="E2")
+    assert not at.exception
+    # the filter narrows E1's scope to E1 ∩ E2: nothing, said as an empty scope (never E2's 3 participants)
+    assert not at.metric and len(at.info) == 1

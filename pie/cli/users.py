@@ -6,7 +6,7 @@ import json
 
 from pie import auth, codes, i18n
 from pie.cli.common import EXIT_OK, add_command, db_path, read_password
-from pie.errors import UsageError
+from pie.errors import PieError, UsageError
 
 
 def cmd_users(args: argparse.Namespace) -> int:
@@ -30,6 +30,8 @@ def cmd_users(args: argparse.Namespace) -> int:
         if not args.role:
             raise UsageError(key="cli.users.role_needed")
         auth.check_account(args.name, args.role, args.scope)  # before asking for a password
+        if args.role == "establishment":
+            _check_establishment(path, args.scope.strip())
         auth.add_user(path, args.name, args.role, read_password(args.lang), args.scope, by="cli")
         print(i18n.t("cli.users.added", args.lang, name=args.name, role=args.role))
     elif args.action == "disable":
@@ -44,15 +46,32 @@ def cmd_users(args: argparse.Namespace) -> int:
     elif args.action == "unlock":
         auth.unlock_user(path, args.name, by="cli")
         print(i18n.t("cli.users.unlocked", args.lang, name=args.name))
+    elif args.action in ("trust", "untrust"):
+        auth.set_trusted(path, args.name, args.action == "trust", by="cli")
+        print(i18n.t("cli.users.trusted" if args.action == "trust" else "cli.users.untrusted", args.lang,
+                     name=args.name))
     return EXIT_OK
+
+
+def _check_establishment(path, establishment_id: str) -> None:
+    """An establishment account's scope must be an establishment of the database."""
+    from pie import db
+
+    with db.reader(path).connection().cursor() as cur:
+        found = cur.execute("select 1 from establishments where establishment_id = $id",
+                            {"id": establishment_id}).fetchone()
+    if found is None:
+        raise PieError(key="cli.users.unknown_establishment", establishment=establishment_id)
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
     p = add_command(subparsers, "users", cmd_users,
-                    "accounts: add, list, disable, enable, passwd, unlock (passwords from the terminal or $PIE_PASSWORD)",
+                    "accounts: add, list, disable, enable, passwd, unlock; trust / untrust a partner account "
+                    "(its batches publish without approval); passwords from the terminal or $PIE_PASSWORD",
                     "python -m pie users add boa.agadir --role bank --scope BOA", common)
-    p.add_argument("action", choices=("add", "list", "disable", "enable", "passwd", "unlock"))
+    p.add_argument("action", choices=("add", "list", "disable", "enable", "passwd", "unlock", "trust", "untrust"))
     p.add_argument("name", nargs="?", help="user name (lower-case)")
     p.add_argument("--role", choices=codes.ROLES)
-    p.add_argument("--scope", help="bank code (role bank) or incubator name (role incubator)")
+    p.add_argument("--scope", help="establishment_id (role establishment), bank code (role bank) or incubator "
+                                   "name (role incubator)")
     p.add_argument("--json", action="store_true", help="with list: JSON output")

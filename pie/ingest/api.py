@@ -11,11 +11,11 @@ from typing import Any, Iterable
 
 import duckdb
 
-from pie import db, i18n
+from pie import auth, db, i18n
 from pie.config import settings
 from pie.errors import DatabaseBusy, DatabaseMissing, ImportRefused
-from pie.ingest import archive, load, readers, validate, worker
-from pie.ingest.report import ACCEPTED, CHECKED, REJECTED, FileRecord, Group, Problem, Report
+from pie.ingest import archive, load, partners, readers, submissions, validate, worker
+from pie.ingest.report import ACCEPTED, CHECKED, REJECTED, SUBMITTED, FileRecord, Group, Problem, Report
 from pie.ingest.validate import MAX_PROBLEMS, Progress
 
 STEPS = ("read", "check", "cross", "load", "record", "done")
@@ -54,16 +54,17 @@ def _early_demo_check(db_path: Path) -> None:
 
 def check(sources: Iterable[Any], db_path: Path | str | None = None, user: str | None = None, *,
           progress: Progress | None = None, language: str = i18n.DEFAULT_LANGUAGE,
-          max_problems: int = MAX_PROBLEMS) -> Report:
+          max_problems: int = MAX_PROBLEMS, account: str | None = None) -> Report:
     """A dry run: every check of `ingest`, nothing written but the batch record
     (outcome `checked`)."""
     return ingest(sources, db_path, user, dry_run=True, progress=progress, language=language,
-                  max_problems=max_problems)
+                  max_problems=max_problems, account=account)
 
 
 def ingest(sources: Iterable[Any], db_path: Path | str | None = None, user: str | None = None, *,
            dry_run: bool = False, progress: Progress | None = None,
-           language: str = i18n.DEFAULT_LANGUAGE, max_problems: int = MAX_PROBLEMS) -> Report:
+           language: str = i18n.DEFAULT_LANGUAGE, max_problems: int = MAX_PROBLEMS,
+           account: str | None = None) -> Report:
     """Import `sources` (paths of files or folders, `(name, bytes)` pairs or uploaded-file
     objects) into the database at `db_path` as one batch; returns its Report.
 
@@ -71,13 +72,25 @@ def ingest(sources: Iterable[Any], db_path: Path | str | None = None, user: str 
     problem was found; otherwise (or for a dry run) only the batch record is written.
     `language` is the report's default language (Report.language). Raises PieError (nothing
     recorded) when the database is missing, busy or a demo, or a path does not exist.
+
+    Who writes (pie/ingest/partners.py): when `user` names an account of the accounts store,
+    that account's role and scope decide what the batch may hold — a partner's rows outside
+    its scope are `outside-scope` problems — and a valid batch of an untrusted partner is not
+    loaded but kept as `submitted` for a manager's approval (pie/ingest/submissions.py).
+    `account` (the CLI's `--as`) submits on behalf of that account, which must exist and be
+    enabled (ImportRefused otherwise); the batch is then recorded under its name. A disabled
+    account's batch is refused (ImportRefused) either way.
     """
     progress = progress or (lambda step, fraction: None)
     db_path = Path(db_path) if db_path is not None else settings().db_path
     if not db_path.exists():
         raise DatabaseMissing(key="ingest.refused.missing", path=db_path)
     _early_demo_check(db_path)
-    report = Report(db.new_batch_id(), user=user, dry_run=dry_run, started_at=_now(), language=language)
+    who = partners.submitter(db_path, account if account is not None else user,
+                             account_required=account is not None)
+    user = who.user_name if account is not None else user
+    report = Report(db.new_batch_id(), user=user, dry_run=dry_run, started_at=_now(), language=language,
+                    awaits_approval=who.awaits_approval)
     files = readers.collect(sources)
     archive.sweep_staging(db_path)
     # Read and check in a bounded worker process: no file can take this process down.
@@ -88,16 +101,24 @@ def ingest(sources: Iterable[Any], db_path: Path | str | None = None, user: str 
     after_commit: list = []
     try:
         # A dry run only records its check: the derived tables need no rebuild (seconds at 1M).
-        with db.writing(db_path, programme_changes=not dry_run, after_commit=after_commit) as con:
+        with db.writing(db_path, programme_changes=not dry_run and not who.awaits_approval,
+                        after_commit=after_commit) as con:
             if _is_demo(db.meta(con)):
                 raise _refusal(db_path)
             validate.attach(con, batch)
             validate.cross_check(con, batch, progress)
+            partners.check_scope(con, batch, who)
             _take_problems(report, batch.collector)
             if dry_run:
                 report.outcome = CHECKED
             elif not report.valid:
                 report.outcome = REJECTED
+            elif who.awaits_approval:
+                # Kept, not loaded: a manager approves it (submissions.approve) or returns it.
+                submissions.keep_basis(con, batch, report.batch_id)
+                saved = archive.save(files, db_path, report.batch_id, report.files)
+                after_commit.append(lambda: archive.publish(db_path, report.batch_id))
+                report.outcome = SUBMITTED
             else:
                 load.upsert(con, batch, progress)
                 saved = archive.save(files, db_path, report.batch_id, report.files)
@@ -123,6 +144,10 @@ def ingest(sources: Iterable[Any], db_path: Path | str | None = None, user: str 
     finally:
         batch.close()
     load.audit(db_path, report)
+    if who.restricted:
+        auth.record_event(db_path, user, "partner_batch", auth.audit_detail(
+            {"batch_id": report.batch_id, "outcome": report.outcome, "role": who.role, "scope": who.scope_code,
+             "trusted": who.trusted, "operator": default_user() if account is not None else None}))
     progress("done", 1.0)
     return report
 

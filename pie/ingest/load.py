@@ -91,18 +91,27 @@ def audit(db_path: Path, report: Report) -> None:
 
 
 BATCH_COLUMNS = ("batch_id", "started_at", "finished_at", "user_name", "dry_run", "outcome", "files",
-                 "rows", "problems_count", "warnings_count")
+                 "rows", "problems_count", "warnings_count", "reviewed_by", "reviewed_at", "review_comment")
 
 
-def history(db_path: Path | str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+def history(db_path: Path | str | None = None, limit: int | None = None, *, outcome: str | None = None,
+            user_name: str | None = None) -> list[dict[str, Any]]:
     """The import history, newest first: one dict per batch with BATCH_COLUMNS (`files` and
-    `rows` decoded from their JSON). Reads the published snapshot (never blocks an import)."""
+    `rows` decoded from their JSON; the review columns of a partner's batch: who approved or
+    returned it, when, and the comment the partner sees). `outcome` keeps only the batches in
+    that state (`submitted`: the approval queue), `user_name` only one account's batches (a
+    partner's own). Reads the published snapshot (never blocks an import)."""
     with db.reader(db_path).connection().cursor() as cur:
+        present = {r[0] for r in cur.execute(
+            "select column_name from information_schema.columns where table_name = 'import_batches'").fetchall()}
+        # a snapshot published before the review columns existed has none of them
+        review = ", ".join(c if c in present else f"null as {c}" for c in BATCH_COLUMNS[-3:])
         rows = cur.execute(
             "select batch_id, started_at, finished_at, user_name, dry_run, outcome, files_json, rows_json, "
-            "problems_count, warnings_count from import_batches "
+            f"problems_count, warnings_count, {review} from import_batches "
+            "where ($outcome is null or outcome = $outcome) and ($user_name is null or user_name = $user_name) "
             "order by started_at desc, batch_id desc limit $limit",
-            {"limit": limit if limit is not None else 1 << 62}).fetchall()
+            {"limit": limit if limit is not None else 1 << 62, "outcome": outcome, "user_name": user_name}).fetchall()
     result = []
     for row in rows:
         item = dict(zip(BATCH_COLUMNS, row))

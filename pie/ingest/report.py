@@ -21,6 +21,9 @@ from pie import i18n
 
 ERROR, WARNING = "error", "warning"
 ACCEPTED, REJECTED, CHECKED = "accepted", "rejected", "checked"
+# A partner's batch (pie/ingest/submissions.py): checked and kept, waiting for a manager, who
+# approves it (loaded and published) or returns it with a comment.
+SUBMITTED, APPROVED, RETURNED = "submitted", "approved", "returned"
 
 # Every problem type the importer reports, with the i18n key of its title.
 PROBLEM_TYPES = (
@@ -42,6 +45,8 @@ PROBLEM_TYPES = (
     "duplicate-key",        # the same key (or unique value) twice in the batch
     "rule-violation",       # a rule between columns or tables
     "load-failed",          # the database refused the batch (nothing was written)
+    "outside-scope",        # a partner's row outside its scope (pie/ingest/partners.py)
+    "changed-since-submitted",  # a submitted batch's row changed in the database before its approval
     "lead-count",           # warning: a project without exactly one lead
 )
 
@@ -149,7 +154,7 @@ class Report:
     batch_id: str
     user: str | None = None
     dry_run: bool = False
-    outcome: str = REJECTED                   # accepted | rejected | checked (a dry run)
+    outcome: str = REJECTED                   # accepted | rejected | checked (a dry run) | submitted | approved
     started_at: datetime | None = None
     finished_at: datetime | None = None
     rows: dict[str, int] = field(default_factory=dict)
@@ -160,6 +165,8 @@ class Report:
     warnings_count: int = 0
     language: str = i18n.DEFAULT_LANGUAGE
     groups: list[Group] = field(default_factory=list)   # problems by kind, errors first
+    # a partner's batch that waits for a manager's approval when valid (a dry run says `submitted`)
+    awaits_approval: bool = False
 
     @property
     def valid(self) -> bool:
@@ -176,9 +183,10 @@ class Report:
         return self.problems_count > len(self.problems)
 
     def json_outcome(self) -> str:
-        """`accepted` or `rejected` (CLI.md); a clean dry run says `accepted`: it would be."""
+        """`accepted`, `submitted` (a partner's batch waiting for approval) or `rejected`
+        (CLI.md); a clean dry run says what the import would be."""
         if self.outcome == CHECKED:
-            return ACCEPTED if self.valid else REJECTED
+            return (SUBMITTED if self.awaits_approval else ACCEPTED) if self.valid else REJECTED
         return self.outcome
 
     def as_json(self, language: str | None = None) -> dict[str, Any]:

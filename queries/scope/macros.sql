@@ -12,6 +12,10 @@
 -- company's latest follow-up) are defined once below; queries select from these macros.
 -- Filters select cohorts; a bank sees only projects with a decision of its own (and only its
 -- own decisions); an incubator only projects with a stage row of its own (and only its rows).
+-- An establishment account sees the cohorts of its establishment and everything that follows
+-- them: its restriction is p_establishment itself (pie.scope.Scope.establishment: its own
+-- establishment whatever the filter says, or an empty id matching nothing when the filter names
+-- another one), so every macro below narrows by it through scoped_cohorts / scope_participants.
 
 -- cohorts in scope, with their establishment's region; one row per cohort
 create or replace macro scoped_cohorts(p_year, p_region, p_establishment) as table
