@@ -18,6 +18,11 @@ import pytest
 from conftest import run_cli
 from pie import auth
 
+# oidc-provider-mock 0.3.4 uses Authlib APIs that Authlib 1.9 marks deprecated (the mock's code,
+# not ours).
+pytestmark = [pytest.mark.filterwarnings("ignore:get_jwt_config:DeprecationWarning"),
+              pytest.mark.filterwarnings("ignore:authlib.jose module is deprecated")]
+
 PASSWORD = "correct horse battery"
 ISSUER = "http://127.0.0.1:9999"
 
@@ -201,3 +206,309 @@ def test_cli_refuses_bad_or_taken_emails_and_misplaced_arguments(empty_db):
     assert run_cli("users", "email", "amina", "x@ofppt.ma", "--remove", "--db", db).returncode == 2
     assert run_cli("users", "email", "ghost", "x@ofppt.ma", "--db", db).returncode == 1
     assert "users email" in run_cli("users", "--help").stdout
+
+
+# ------------------------------------------------------------------------------ the login page (AppTest)
+SECRETS = {"auth": {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32,
+                    "client_id": "pie-dashboard", "client_secret": "secret",
+                    "server_metadata_url": "http://127.0.0.1:9999/.well-known/openid-configuration"}}
+
+
+def login_page(monkeypatch, database, secrets: dict | None = None, identity: dict | None = None):
+    from streamlit.testing.v1 import AppTest
+
+    from apptest_support import DASHBOARD
+
+    monkeypatch.setenv("PIE_DB", str(database))
+    at = AppTest.from_file(DASHBOARD, default_timeout=30)
+    if secrets:
+        at.secrets.update(secrets)
+    at.user = identity or {}
+    return at.run()
+
+
+def button_labels(at) -> list[str]:
+    return [button.label for button in at.button]
+
+
+@pytest.mark.usefixtures("fresh_caches")
+def test_without_auth_secrets_the_login_page_is_unchanged(monkeypatch, store):
+    """Test that no [auth] section (or an incomplete one) means no OFPPT button, and that a
+    Streamlit identity then counts for nothing."""
+    at = login_page(monkeypatch, store, identity=claims("amina.idrissi@ofppt.ma"))
+    assert "Se connecter avec le compte OFPPT" not in button_labels(at)
+    assert at.text_input(key="login_user_name") is not None and not at.error
+    incomplete = {"auth": {k: v for k, v in SECRETS["auth"].items() if k != "client_secret"}}
+    at = login_page(monkeypatch, store, incomplete, identity=claims("amina.idrissi@ofppt.ma"))
+    assert "Se connecter avec le compte OFPPT" not in button_labels(at)
+    assert "login_sso" not in [e["event"] for e in auth.audit_log(store)]
+
+
+@pytest.mark.usefixtures("fresh_caches")
+def test_the_login_page_offers_the_ofppt_account_above_the_local_form(monkeypatch, store):
+    """Test that with [auth] secrets the page shows the OFPPT button, then the local form."""
+    at = login_page(monkeypatch, store, SECRETS, identity={"is_logged_in": False})
+    assert button_labels(at)[-2:] == ["Se connecter avec le compte OFPPT", "Se connecter"]
+    assert at.text_input(key="login_password") is not None
+
+
+@pytest.mark.usefixtures("fresh_caches")
+def test_a_fresh_identity_becomes_a_pie_session_of_its_account(monkeypatch, store):
+    """Test that a fresh identity whose e-mail is a manager's logs the browser session in as that
+    manager (a PIE session in the store, the one-time cookie ticket issued)."""
+    from pie.ui import login
+
+    at = login_page(monkeypatch, store, SECRETS, identity=claims("Amina.Idrissi@ofppt.ma"))
+    assert not at.error
+    assert auth.resolve_session(at.session_state[login.TOKEN_KEY], store) == auth.User("amina", "manager", None)
+    assert any("amina" in caption.value and "Gestionnaire" in caption.value for caption in at.sidebar.caption)
+    assert auth.sessions_of("amina", store) == 1
+
+
+@pytest.mark.usefixtures("fresh_caches")
+def test_a_refused_identity_gets_one_message_and_a_way_out(monkeypatch, store):
+    """Test that an unknown e-mail, a partner's and a disabled account's get the same refusal,
+    no session, and the button that signs out of the OFPPT account."""
+    from pie.i18n import t
+
+    texts = []
+    for email in ("nobody@ofppt.ma", "credit@boa.ma", "karim@ofppt.ma"):
+        at = login_page(monkeypatch, store, SECRETS, identity=claims(email))
+        texts.append([error.value for error in at.error])
+        assert "Se déconnecter du compte OFPPT" in button_labels(at)
+        assert not at.metric
+    assert texts == [[t("auth.error.sso_refused", "fr")]] * 3
+    assert auth.sessions_of("boa", store) == auth.sessions_of("karim", store) == 0
+
+
+# ------------------------------------------------------------------------------ end to end (Chromium)
+SSO_BUTTON = "Se connecter avec le compte OFPPT"
+BROWSER_ACCOUNTS = [  # user, role, scope, e-mail, disabled
+    ("amina", "manager", None, "amina.idrissi@ofppt.ma", False),
+    ("salma", "manager", None, "salma@ofppt.ma", False),
+    ("boa", "bank", "BOA", "credit@boa.ma", False),
+    ("karim", "manager", None, "karim@ofppt.ma", True),
+]
+
+
+@pytest.fixture(scope="module")
+def provider():
+    """oidc-provider-mock on a loopback port: its authorize form lets the test type the subject,
+    whose e-mail claim is the subject itself."""
+    oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, oidc_provider_mock.app(require_nonce=True), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def sso_site(small_db, provider, tmp_path_factory, browser):
+    """The dashboard started as in production (`python -m pie.ui.serve`) on a copy of the small
+    programme, with a secrets.toml whose [auth] section points at the mock provider."""
+    from browser_support import streamlit_server
+
+    folder = tmp_path_factory.mktemp("sso")
+    database = Path(__import__("shutil").copyfile(small_db, folder / "pie.duckdb"))
+    for user_name, role, scope, email, disabled in BROWSER_ACCOUNTS:
+        auth.add_user(database, user_name, role, PASSWORD, scope, email=email)
+        if disabled:
+            auth.disable_user(database, user_name)
+    secrets = folder / "secrets.toml"
+    secrets.write_text(
+        "[auth]\n"
+        'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'   # Streamlit fills in its port
+        'cookie_secret = "only-for-the-tests-0123456789abcdef"\n'
+        'client_id = "pie-dashboard"\n'
+        'client_secret = "the-mock-does-not-check-it"\n'
+        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n', encoding="utf-8")
+    with streamlit_server(database, env={"STREAMLIT_SECRETS_FILES": str(secrets)}) as url:
+        yield url, database
+
+
+@pytest.fixture
+def context(browser):
+    from browser_support import TIMEOUT_MS, VIEWPORT
+
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    yield context
+    context.close()
+
+
+def sign_in_with_ofppt(page, url: str, email: str) -> None:
+    """Open the dashboard, choose the OFPPT account, and sign in at the provider as `email`."""
+    page.goto(url)
+    page.get_by_role("button", name=SSO_BUTTON).click()
+    page.locator("input[name=sub]").fill(email)
+    page.get_by_role("button", name="Authorize").click()
+
+
+def cookie(context, name: str) -> dict | None:
+    return next((c for c in context.cookies() if c["name"] == name), None)
+
+
+def wait_for_cookie(page, name: str) -> dict:
+    for _ in range(200):
+        if cookie(page.context, name) is not None:
+            return cookie(page.context, name)
+        page.wait_for_timeout(100)
+    raise AssertionError(f"no {name} cookie")
+
+
+def events(database, user_name=None) -> list[str]:
+    return [e["event"] for e in auth.audit_log(database) if user_name is None or e["user_name"] == user_name]
+
+
+@pytest.mark.browser
+def test_a_manager_signs_in_with_the_ofppt_account(sso_site, context):
+    """Test that a manager whose e-mail the provider asserts (typed in another case) lands
+    logged in with the manager's role and pages, with the same HttpOnly PIE cookie as a password
+    login, and stays logged in after a reload."""
+    from browser_support import assert_no_exception, expect
+
+    url, database = sso_site
+    page = context.new_page()
+    sign_in_with_ofppt(page, url, "Amina.Idrissi@OFPPT.ma")
+    expect(page.get_by_test_id("stSidebar").get_by_text("Connecté : amina (Gestionnaire du programme)")).to_be_visible()
+    expect(page.get_by_test_id("stMetricValue").first).to_be_visible()
+    expect(page.get_by_test_id("stSidebar").get_by_role("link", name="Import")).to_be_visible()  # a manager's page
+    assert_no_exception(page)
+    session = wait_for_cookie(page, "pie_session")
+    assert session["httpOnly"] and session["sameSite"] == "Strict"
+    page.reload()
+    expect(page.get_by_test_id("stMetricValue").first).to_be_visible()
+    assert events(database, "amina").count("login_sso") == 1
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("email, reason", [
+    ("nobody@ofppt.ma", "unknown e-mail"),
+    ("credit@boa.ma", "role bank signs in with its local account"),
+    ("karim@ofppt.ma", "disabled"),
+])
+def test_unknown_partner_and_disabled_accounts_are_refused(sso_site, context, email, reason):
+    """Test that an e-mail no account has, a bank's and a disabled manager's are refused with the
+    one message, no page and no PIE cookie, the reason in the audit trail, and that the refusal's
+    button signs out of the OFPPT account (Streamlit's identity cookie gone)."""
+    from browser_support import expect
+    from pie.i18n import t
+
+    url, database = sso_site
+    page = context.new_page()
+    sign_in_with_ofppt(page, url, email)
+    expect(page.get_by_text(t("auth.error.sso_refused", "fr"))).to_be_visible()
+    expect(page.get_by_test_id("stMetricValue")).to_have_count(0)
+    assert cookie(context, "pie_session") is None
+    assert cookie(context, "_streamlit_user") is not None
+    refusal = [e for e in auth.audit_log(database) if e["event"] == "login_sso_refused"][-1]
+    assert json.loads(refusal["detail"])["reason"] == reason
+    page.get_by_role("button", name="Se déconnecter du compte OFPPT").click()
+    page.get_by_role("button", name="End session").click()  # the provider's own logout page
+    expect(page.get_by_role("button", name=SSO_BUTTON)).to_be_visible()
+    assert cookie(context, "_streamlit_user") is None
+    expect(page.get_by_text(t("auth.error.sso_refused", "fr"))).to_have_count(0)
+
+
+@pytest.mark.browser
+def test_logging_out_of_pie_ends_the_ofppt_sign_in_too(sso_site, context):
+    """Test that PIE's logout also runs st.logout: Streamlit's identity cookie and the PIE cookie
+    are gone, the provider's logout page is shown, and a reload asks again."""
+    from browser_support import expect
+
+    url, database = sso_site
+    page = context.new_page()
+    sign_in_with_ofppt(page, url, "salma@ofppt.ma")
+    expect(page.get_by_test_id("stMetricValue").first).to_be_visible()
+    wait_for_cookie(page, "pie_session")
+    page.get_by_test_id("stSidebar").get_by_role("button", name="Se déconnecter").click()
+    page.get_by_role("button", name="End session").click()
+    expect(page.get_by_role("button", name=SSO_BUTTON)).to_be_visible()
+    assert cookie(context, "_streamlit_user") is None and cookie(context, "pie_session") is None
+    assert auth.sessions_of("salma", database) == 0 and "logout" in events(database, "salma")
+    page.reload()
+    expect(page.get_by_role("button", name=SSO_BUTTON)).to_be_visible()
+    expect(page.get_by_test_id("stMetricValue")).to_have_count(0)
+
+
+def _session_ids(page) -> list[str]:
+    """The Streamlit session ids the page's websockets are given (for upload URLs)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    ids: list[str] = []
+
+    def frame(payload) -> None:
+        if isinstance(payload, str):
+            return
+        message = ForwardMsg()
+        try:
+            message.ParseFromString(payload)
+        except Exception:  # noqa: BLE001 - not a ForwardMsg
+            return
+        if message.WhichOneof("type") == "new_session" and message.new_session.initialize.session_id:
+            ids.append(message.new_session.initialize.session_id)
+
+    page.on("websocket", lambda ws: ws.on("framereceived", frame))
+    return ids
+
+
+UPLOAD_FROM_PAGE = """async (sessionId) => {
+    const xsrf = (document.cookie.split('; ').find(c => c.startsWith('_streamlit_xsrf=')) || '').split('=')[1] || '';
+    const form = new FormData();
+    form.append('file', new Blob(['participant_id\\nP1\\n'], {type: 'text/csv'}), 'participants.csv');
+    const response = await fetch('/_stcore/upload_file/' + sessionId + '/file-1',
+        {method: 'PUT', body: form, credentials: 'same-origin', headers: {'X-Xsrftoken': xsrf}});
+    return response.status;
+}"""
+
+
+@pytest.mark.browser
+def test_streamlit_identity_cookie_opens_no_page_download_or_upload(sso_site, context, browser):
+    """Test that another browser given the manager's Streamlit identity cookies (not the PIE
+    cookie) gets the login page — the identity was exchanged once — cannot read the manager's
+    download, and cannot upload from its own session, while the manager can (so the refusals are
+    the guards', not a broken request)."""
+    from browser_support import TIMEOUT_MS, VIEWPORT, expect, wait_until_idle
+
+    url, database = sso_site
+    page = context.new_page()
+    manager_ids = _session_ids(page)
+    sign_in_with_ofppt(page, url, "amina.idrissi@ofppt.ma")
+    expect(page.get_by_test_id("stMetricValue").first).to_be_visible()
+    wait_for_cookie(page, "pie_session")
+    page.goto(f"{url}/financing")
+    expect(page.get_by_test_id("stMetricValue").first).to_be_visible()
+    wait_until_idle(page)
+    button = page.get_by_text("Décisions listées").locator(
+        "xpath=following::*[@data-testid='stDownloadButton'][1]").get_by_role("button")
+    with page.expect_download() as info:
+        button.click()
+    media = info.value.url
+    assert context.request.get(media).status == 200
+    assert page.evaluate(UPLOAD_FROM_PAGE, manager_ids[-1]) in (200, 204)
+
+    logins = events(database, "amina").count("login_sso")
+    identity = [c for c in context.cookies() if c["name"].startswith("_streamlit_user")]
+    assert identity, "no Streamlit identity cookie after the sign-in"
+    other = browser.new_context(viewport=VIEWPORT)
+    other.set_default_timeout(TIMEOUT_MS)
+    try:
+        other.add_cookies(identity)
+        intruder = other.new_page()
+        intruder_ids = _session_ids(intruder)
+        intruder.goto(url)
+        expect(intruder.get_by_role("button", name=SSO_BUTTON)).to_be_visible()
+        wait_until_idle(intruder)
+        expect(intruder.get_by_test_id("stMetricValue")).to_have_count(0)
+        assert cookie(other, "pie_session") is None
+        assert other.request.get(media).status == 404
+        assert intruder.evaluate(UPLOAD_FROM_PAGE, intruder_ids[-1]) == 403
+    finally:
+        other.close()
+    assert events(database, "amina").count("login_sso") == logins
