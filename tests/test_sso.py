@@ -512,3 +512,39 @@ def test_streamlit_identity_cookie_opens_no_page_download_or_upload(sso_site, co
     finally:
         other.close()
     assert events(database, "amina").count("login_sso") == logins
+
+
+def test_streamlits_logout_route_also_expires_the_pie_cookie():
+    """Test that /auth/logout (what st.logout opens) keeps Streamlit's answer and adds an expired
+    `pie_session` cookie, while other routes are untouched."""
+    import asyncio
+
+    from starlette.requests import Request
+    from starlette.responses import RedirectResponse, Response
+    from starlette.routing import Route
+
+    from pie.ui import browser_session
+
+    async def streamlit_logout(request):
+        response = RedirectResponse("/", status_code=302)
+        response.set_cookie("_streamlit_user", "", max_age=0)
+        return response
+
+    async def health(request):
+        return Response("ok")
+
+    routes = browser_session.routes_with_session(
+        lambda runtime: [Route("/auth/logout", streamlit_logout, methods=["GET"]),
+                         Route("/_stcore/health", health, methods=["GET"])])(None)
+    by_path = {route.path: route for route in routes}
+
+    def call(path: str):
+        scope = {"type": "http", "method": "GET", "path": path, "headers": [], "scheme": "https",
+                 "query_string": b"", "server": ("pie.example.ma", 443), "root_path": ""}
+        return asyncio.run(by_path[path].endpoint(Request(scope)))
+
+    cookies = call("/auth/logout").headers.getlist("set-cookie")
+    assert any(c.startswith("_streamlit_user=") for c in cookies)
+    pie = [c for c in cookies if c.startswith("pie_session=")]
+    assert len(pie) == 1 and "Max-Age=0" in pie[0] and "HttpOnly" in pie[0] and "Secure" in pie[0]
+    assert call("/_stcore/health").headers.getlist("set-cookie") == []
