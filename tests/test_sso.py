@@ -11,6 +11,7 @@ import json
 import sqlite3
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -20,8 +21,7 @@ from pie import auth
 
 # oidc-provider-mock 0.3.4 uses Authlib APIs that Authlib 1.9 marks deprecated (the mock's code,
 # not ours).
-pytestmark = [pytest.mark.filterwarnings("ignore:get_jwt_config:DeprecationWarning"),
-              pytest.mark.filterwarnings("ignore:authlib.jose module is deprecated")]
+pytestmark = pytest.mark.filterwarnings("ignore:get_jwt_config:DeprecationWarning")
 
 PASSWORD = "correct horse battery"
 ISSUER = "http://127.0.0.1:9999"
@@ -295,7 +295,9 @@ BROWSER_ACCOUNTS = [  # user, role, scope, e-mail, disabled
 def provider():
     """oidc-provider-mock on a loopback port: its authorize form lets the test type the subject,
     whose e-mail claim is the subject itself."""
-    oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
+    with warnings.catch_warnings():  # the mock imports Authlib's deprecated authlib.jose
+        warnings.simplefilter("ignore", DeprecationWarning)
+        oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
     from werkzeug.serving import make_server
 
     server = make_server("127.0.0.1", 0, oidc_provider_mock.app(require_nonce=True), threaded=True)
@@ -518,6 +520,7 @@ def test_streamlits_logout_route_also_expires_the_pie_cookie():
     """Test that /auth/logout (what st.logout opens) keeps Streamlit's answer and adds an expired
     `pie_session` cookie, while other routes are untouched."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from starlette.requests import Request
     from starlette.responses import RedirectResponse, Response
@@ -541,7 +544,8 @@ def test_streamlits_logout_route_also_expires_the_pie_cookie():
     def call(path: str):
         scope = {"type": "http", "method": "GET", "path": path, "headers": [], "scheme": "https",
                  "query_string": b"", "server": ("pie.example.ma", 443), "root_path": ""}
-        return asyncio.run(by_path[path].endpoint(Request(scope)))
+        with ThreadPoolExecutor(1) as pool:  # Playwright's sync API may hold this thread's loop
+            return pool.submit(asyncio.run, by_path[path].endpoint(Request(scope))).result()
 
     cookies = call("/auth/logout").headers.getlist("set-cookie")
     assert any(c.startswith("_streamlit_user=") for c in cookies)

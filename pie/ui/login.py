@@ -98,7 +98,10 @@ def client_ids() -> tuple[str, ...]:
     return tuple(ids)
 
 
-def logout() -> None:
+def logout() -> bool:
+    """End this browser's PIE session; True when the browser is also sent to Streamlit's
+    /auth/logout (single sign-on), which the caller must let happen: no st.rerun after it
+    (a new run clears Streamlit's outgoing queue, the redirect with it)."""
     user = current_user()
     auth.close_session(st.session_state.get(TOKEN_KEY), settings().db_path)
     st.session_state.pop(TOKEN_KEY, None)
@@ -114,6 +117,8 @@ def logout() -> None:
         # Streamlit's identity cookie and the provider's session end too (the browser goes to
         # /auth/logout, which also expires the PIE cookie).
         st.logout()
+        return True
+    return False
 
 
 # ------------------------------------------------------------------------------ single sign-on
@@ -226,5 +231,6 @@ def account_box(user: auth.User) -> None:
         role = t(f"role.{user.role}") + (f" · {user.scope_code}" if user.scope_code else "")
         st.caption(t("login.signed_in_as", user=user.user_name, role=role))
         if st.button(t("login.logout"), key="logout", icon=":material/logout:"):
-            logout()
+            if logout():
+                st.stop()  # the browser leaves for /auth/logout
             st.rerun()
