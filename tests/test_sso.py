@@ -295,8 +295,10 @@ BROWSER_ACCOUNTS = [  # user, role, scope, e-mail, disabled
 def provider():
     """oidc-provider-mock on a loopback port: its authorize form lets the test type the subject,
     whose e-mail claim is the subject itself."""
+    import authlib.deprecate  # its import puts an "always" filter first: ours must come after
+
     with warnings.catch_warnings():  # the mock imports Authlib's deprecated authlib.jose
-        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", authlib.deprecate.AuthlibDeprecationWarning)
         oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
     from werkzeug.serving import make_server
 
