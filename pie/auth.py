@@ -6,13 +6,14 @@ The store is a SQLite file in WAL mode beside the database of record (default
 published snapshot holds an account, a hash or an audit row. Many processes may read and
 write it at once (each write is one short `begin immediate` transaction, with a busy timeout).
 
-Tables: `accounts` (argon2id hash, role, scope, disabled, `version` bumped by every change
-that must end sessions), `sessions` (a random secret stored as its sha256, the account's
+Tables: `accounts` (argon2id hash, role, scope, optional e-mail — lower-case, unique when set,
+the key of a single sign-on —, disabled, `version` bumped by every change that must end sessions), `sessions` (a random secret stored as its sha256, the account's
 version at login), `login_attempts` (failures counted per account and per client over a
 sliding window, keyed by an HMAC so nothing typed is stored), `audit_log`, `contact_access`
 (who saw which participants' contacts: pie.privacy.access_log), `trusted_partners`
 (partner accounts a manager trusts: their batches publish without waiting for approval,
-pie.ingest.submissions), `store_meta`.
+pie.ingest.submissions), `sso_logins` (identity tokens already exchanged for a session: each
+single sign-on counts once), `store_meta`.
 
 Logins are never locked: after FREE_FAILURES failures in FAILURE_WINDOW_SECONDS, each attempt
 of that account or from that client first waits 1 s, 2 s, 4 s… at most MAX_DELAY_SECONDS, then
@@ -20,6 +21,10 @@ checks the password as usual, so the real owner is never kept out longer than th
 Unknown names, wrong passwords, disabled accounts, invalid names and throttled attempts get
 the same reply after the same work (one argon2 verification). No function returns a password
 or a hash; `User` carries only what the dashboard needs to know about who is logged in.
+
+Single sign-on (docs/SECURITY.md): `sso_login` turns the claims of a fresh OpenID Connect
+identity token into the account whose e-mail they carry — admin, manager and leadership only;
+partners keep their local accounts.
 """
 from __future__ import annotations
 
@@ -36,7 +41,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
 import duckdb
 from argon2 import PasswordHasher
@@ -53,6 +58,15 @@ MIN_PASSWORD_SCORE = 3          # zxcvbn: 3 = "safely unguessable", ~10^8 guesse
 NAME_MAX_LENGTH = 64
 USER_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 BANK_CODE = re.compile(r"[A-Z][A-Z0-9]{1,11}")
+EMAIL_MAX_LENGTH = 254
+# One '@', no spaces, a dot in the domain: enough to catch a typo; the provider owns the rest.
+EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+")
+
+# Single sign-on (docs/SECURITY.md): who may use it, and how an identity token is accepted.
+SSO_ROLES = ("admin", "manager", "leadership")   # partners (bank, incubator) stay local
+SSO_MAX_AGE_SECONDS = 300      # an identity token is exchanged within 5 minutes of being issued…
+SSO_CLOCK_SKEW_SECONDS = 60    # …allowing the provider's clock to be this much ahead of ours
+SSO_KEEP_SECONDS = 24 * 3600   # exchanged tokens are remembered this long (far past SSO_MAX_AGE)
 
 # Throttling (docs/SECURITY.md): failures counted per account and per client over the window.
 FREE_FAILURES = 3
@@ -83,6 +97,7 @@ create table if not exists accounts (
     user_name       text primary key,
     role            text not null,
     scope_code      text,
+    email           text,                   -- lower-case, unique when set (single sign-on, digest)
     password_hash   text not null,          -- argon2id, never shown
     disabled        integer not null default 0,
     version         integer not null default 1,   -- bumped by disable/enable/passwd/role change
@@ -126,6 +141,11 @@ create table if not exists trusted_partners (
     user_name       text primary key,
     trusted_at      text not null,
     trusted_by      text
+);
+-- identity tokens already exchanged for a session (pie.auth.sso_login): each counts once
+create table if not exists sso_logins (
+    token_hash      text primary key,       -- sha256 of issuer, subject, audience, iat and nonce
+    used_at         real not null
 );
 create table if not exists store_meta (
     key             text primary key,
@@ -184,9 +204,19 @@ def _prepare(file: Path) -> None:
             con.execute(f"pragma busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
             con.execute("pragma journal_mode = wal")
             con.executescript(SCHEMA)
+            _add_missing_columns(con)
             con.execute("insert or ignore into store_meta values ('hmac_key', ?)", (secrets.token_hex(32),))
         _prepared.add(key)
         _migrated.discard(key)
+
+
+def _add_missing_columns(con: sqlite3.Connection) -> None:
+    """Bring a store made by an older version up to the current columns, in place."""
+    columns = {row[1] for row in con.execute("pragma table_info(accounts)")}
+    if "email" not in columns:
+        con.execute("alter table accounts add column email text")
+    # Unique only where set: most partner accounts have no e-mail.
+    con.execute("create unique index if not exists accounts_email on accounts (email) where email is not null")
 
 
 @contextlib.contextmanager
@@ -353,38 +383,86 @@ def check_account(user_name: str, role: str, scope_code: str | None) -> str | No
     return None
 
 
+def normal_email(typed: str | None) -> str | None:
+    """The e-mail address typed, trimmed and lower-cased (how the store keeps and matches it),
+    or None when it cannot be one (checked on the length first)."""
+    if not isinstance(typed, str) or len(typed) > EMAIL_MAX_LENGTH + 16:
+        return None
+    email = typed.strip().lower()
+    return email if len(email) <= EMAIL_MAX_LENGTH and EMAIL.fullmatch(email) else None
+
+
+def check_email(typed: str) -> str:
+    """The e-mail address normalised (normal_email), or AccountError saying it is not one."""
+    email = normal_email(typed)
+    if email is None:
+        shown = typed if len(typed or "") <= EMAIL_MAX_LENGTH else typed[:EMAIL_MAX_LENGTH] + "…"
+        raise AccountError(f"{shown!r} is not an e-mail address", key="auth.error.bad_email", email=shown)
+    return email
+
+
+def _email_taken(con: sqlite3.Connection, email: str | None, user_name: str) -> None:
+    if email is None:
+        return
+    owner = con.execute("select user_name from accounts where email = ? and user_name != ?",
+                        (email, user_name)).fetchone()
+    if owner is not None:
+        raise AccountError(f"the e-mail {email} is already the account {owner[0]}'s",
+                           key="auth.error.email_taken", email=email, name=owner[0])
+
+
 # ------------------------------------------------------------------------------ accounts
 def add_user(path: Path | str | None, user_name: str, role: str, password: str,
-             scope_code: str | None = None, *, by: str | None = None, _demo: bool = False) -> User:
-    """Create an account; refuses an existing name, a bad role/scope or a weak password."""
+             scope_code: str | None = None, *, email: str | None = None, by: str | None = None,
+             _demo: bool = False) -> User:
+    """Create an account; refuses an existing name, a bad role/scope, a bad or already used
+    e-mail (kept lower-case) or a weak password."""
     scope_code = check_account(user_name, role, scope_code)
+    email = None if email is None else check_email(email)
     if not _demo:
         check_password_strength(password, user_name)
     password_hash = _hasher.hash(password)
     with _store(path, write=True) as con:
         if con.execute("select 1 from accounts where user_name = ?", (user_name,)).fetchone():
             raise AccountError(f"user {user_name!r} already exists", key="auth.error.exists", name=user_name)
-        con.execute("insert into accounts (user_name, role, scope_code, password_hash, created_at) "
-                    "values (?, ?, ?, ?, ?)", (user_name, role, scope_code, password_hash, _iso(_now())))
-        _audit(con, by, "user_added", f"{user_name} ({role}{' ' + scope_code if scope_code else ''})")
+        _email_taken(con, email, user_name)
+        con.execute("insert into accounts (user_name, role, scope_code, email, password_hash, created_at) "
+                    "values (?, ?, ?, ?, ?, ?)", (user_name, role, scope_code, email, password_hash, _iso(_now())))
+        _audit(con, by, "user_added", f"{user_name} ({role}{' ' + scope_code if scope_code else ''})"
+                                      + (f" <{email}>" if email else ""))
     return User(user_name, role, scope_code)
 
 
+def set_email(path: Path | str | None, user_name: str, email: str | None, *, by: str | None = None) -> None:
+    """Give an account its e-mail address (None or "" removes it); refuses a bad address or one
+    another account has. Every session of the account ends: whoever signed in through the old
+    address is not the new one."""
+    email = check_email(email) if email else None
+    with _store(path, write=True) as con:
+        _require_user(con, user_name)
+        _email_taken(con, email, user_name)
+        con.execute("update accounts set email = ?, version = version + 1 where user_name = ?", (email, user_name))
+        con.execute("delete from sessions where user_name = ?", (user_name,))
+        _audit(con, by, "email_changed", f"{user_name} <{email or ''}>")
+    _forget_cached(user_name)
+
+
 def list_users(path: Path | str | None) -> list[dict]:
-    """Every account without its hash: name, role, scope, disabled, recent failed logins,
+    """Every account without its hash: name, role, scope, e-mail, disabled, recent failed logins,
     throttled_until (UTC, while its next attempt would be delayed), created, last login."""
     now = time.time()
     with _store(path) as con:
         secret = _hmac_key(con)
-        rows = con.execute("select user_name, role, scope_code, disabled, created_at, last_login_at "
+        rows = con.execute("select user_name, role, scope_code, email, disabled, created_at, last_login_at "
                            "from accounts order by user_name").fetchall()
         users = []
-        for name, role, scope, disabled, created, last in rows:
+        for name, role, scope, email, disabled, created, last in rows:
             failures, latest = _failures(con, _key("account", name, secret), now)
             delay = _delay(failures)
             until = datetime.fromtimestamp(latest + delay, timezone.utc).replace(tzinfo=None) \
                 if delay and latest + delay > now else None
-            users.append({"user_name": name, "role": role, "scope_code": scope, "disabled": bool(disabled),
+            users.append({"user_name": name, "role": role, "scope_code": scope, "email": email,
+                          "disabled": bool(disabled),
                           "failed_logins": failures, "throttled_until": until,
                           "created_at": _parse(created), "last_login_at": _parse(last)})
     return users
@@ -571,6 +649,73 @@ def authenticate(path: Path | str | None, user_name: str, password: str, *, clie
     if not ok:
         raise LoginFailed("wrong user name or password", key="auth.error.login_failed")
     return User(name, row[0], row[1])
+
+
+# ------------------------------------------------------------------------------ single sign-on
+def _claim_true(value: object) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+def sso_token_hash(claims: Mapping[str, object]) -> str | None:
+    """What identifies one identity token (issuer, subject, audience, issue time, nonce), hashed;
+    None without an issue time (`iat`, which OpenID Connect requires)."""
+    if not isinstance(claims.get("iat"), (int, float)) or isinstance(claims.get("iat"), bool):
+        return None
+    parts = [claims.get(name) for name in ("iss", "sub", "aud", "iat", "nonce")]
+    return hashlib.sha256(json.dumps(parts, default=str).encode("utf-8")).hexdigest()
+
+
+def sso_login(path: Path | str | None, claims: Mapping[str, object], *, now: float | None = None) -> User | None:
+    """The account that the OpenID Connect identity `claims` (Streamlit's st.user: the claims of
+    the provider's verified identity token) signs in, matched by its e-mail address.
+
+    None when the claims are no identity to exchange now: not issued within SSO_MAX_AGE_SECONDS
+    (or in the future beyond SSO_CLOCK_SKEW_SECONDS), or already exchanged once — so Streamlit's
+    30-day identity cookie never renews a PIE session that ended or expired, and a copy of it
+    opens nothing. Each token is exchanged once, whatever the outcome.
+
+    Raises LoginFailed (one message, `auth.error.sso_refused`) for no e-mail claim, an
+    `email_verified` claim that is not true, an e-mail no account has, a disabled account, or
+    a role outside SSO_ROLES (partners log in with their local account); the audit trail says
+    which (`login_sso_refused`). On success: `login_sso` in the audit trail, last_login_at set.
+    """
+    now = time.time() if now is None else now
+    token = sso_token_hash(claims)
+    issued = claims.get("iat")
+    if token is None or not (now - SSO_MAX_AGE_SECONDS <= issued <= now + SSO_CLOCK_SKEW_SECONDS):
+        return None
+    typed = claims.get("email")
+    email = normal_email(typed) if isinstance(typed, str) else None
+    with _store(path, write=True) as con:
+        con.execute("delete from sso_logins where used_at < ?", (now - SSO_KEEP_SECONDS,))
+        if con.execute("insert or ignore into sso_logins values (?, ?)", (token, now)).rowcount == 0:
+            return None  # already exchanged (another tab, a reload, a copied cookie)
+        row = None if email is None else con.execute(
+            "select user_name, role, scope_code, disabled from accounts where email = ?", (email,)).fetchone()
+        issuer = str(claims.get("iss") or "")[:200]
+        if email is None:
+            reason = "no e-mail claim"
+        elif "email_verified" in claims and not _claim_true(claims["email_verified"]):
+            reason = "e-mail not verified by the provider"
+        elif row is None:
+            reason = "unknown e-mail"
+        elif row[3]:
+            reason = "disabled"
+        elif row[1] not in SSO_ROLES:
+            reason = f"role {row[1]} signs in with its local account"
+        else:
+            reason = None
+        user_name = row[0] if row is not None else None
+        if reason is None:
+            con.execute("update accounts set last_login_at = ? where user_name = ?", (_iso(_now()), user_name))
+            _audit(con, user_name, "login_sso", audit_detail({"email": email, "issuer": issuer}))
+        else:
+            _audit(con, user_name, "login_sso_refused",
+                   audit_detail({"email": (email or str(typed or ""))[:EMAIL_MAX_LENGTH], "issuer": issuer,
+                                 "reason": reason}))
+    if reason is not None:
+        raise LoginFailed(f"single sign-on refused: {reason}", key="auth.error.sso_refused")
+    return User(user_name, row[1], row[2])
 
 
 # ------------------------------------------------------------------------------ sessions

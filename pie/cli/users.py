@@ -1,4 +1,5 @@
-"""`python -m pie users add|list|disable|enable|passwd|unlock` (shared/CLI.md)."""
+"""`python -m pie users add|list|disable|enable|passwd|unlock|email` (shared/CLI.md; `--email`
+on `add` and `users email NAME ADDRESS|--remove` extend it for single sign-on, README's table)."""
 from __future__ import annotations
 
 import argparse
@@ -22,18 +23,32 @@ def cmd_users(args: argparse.Namespace) -> int:
                                       until=f"{user['throttled_until']:%H:%M:%S}")
             elif user["failed_logins"] >= auth.FREE_FAILURES:  # its next attempt will be slowed down
                 state += " " + i18n.t("cli.users.failures", args.lang, failures=user["failed_logins"])
-            print(f"{user['user_name']:<20} {user['role']:<11} {user['scope_code'] or '':<12} {state}")
+            print(f"{user['user_name']:<20} {user['role']:<11} {user['scope_code'] or '':<12} "
+                  f"{user['email'] or '-':<32} {state}")
         return EXIT_OK
     if not args.name:
         raise UsageError(key="cli.users.name_needed", action=args.action)
+    if args.email is not None and args.action != "add":
+        raise UsageError(key="cli.users.email_option_add_only")
+    if args.address is not None and args.action != "email":
+        raise UsageError(key="cli.users.extra_argument", action=args.action, value=args.address)
     if args.action == "add":
         if not args.role:
             raise UsageError(key="cli.users.role_needed")
         auth.check_account(args.name, args.role, args.scope)  # before asking for a password
         if args.role == "establishment":
             _check_establishment(path, args.scope.strip())
-        auth.add_user(path, args.name, args.role, read_password(args.lang), args.scope, by="cli")
+        email = None if args.email is None else auth.check_email(args.email)
+        auth.add_user(path, args.name, args.role, read_password(args.lang), args.scope, email=email, by="cli")
         print(i18n.t("cli.users.added", args.lang, name=args.name, role=args.role))
+    elif args.action == "email":
+        if (args.address is None) == (not args.remove):
+            raise UsageError(key="cli.users.email_needed")
+        auth.set_email(path, args.name, None if args.remove else args.address, by="cli")
+        if args.remove:
+            print(i18n.t("cli.users.email_removed", args.lang, name=args.name))
+        else:
+            print(i18n.t("cli.users.email_set", args.lang, name=args.name, email=auth.normal_email(args.address)))
     elif args.action == "disable":
         auth.disable_user(path, args.name, by="cli")
         print(i18n.t("cli.users.disabled_done", args.lang, name=args.name))
@@ -66,12 +81,19 @@ def _check_establishment(path, establishment_id: str) -> None:
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
     p = add_command(subparsers, "users", cmd_users,
-                    "accounts: add, list, disable, enable, passwd, unlock; trust / untrust a partner account "
-                    "(its batches publish without approval); passwords from the terminal or $PIE_PASSWORD",
-                    "python -m pie users add boa.agadir --role bank --scope BOA", common)
-    p.add_argument("action", choices=("add", "list", "disable", "enable", "passwd", "unlock", "trust", "untrust"))
+                    "accounts: add, list, disable, enable, passwd, unlock, email; trust / untrust a partner account "
+                    "(its batches publish without approval); passwords from the terminal or $PIE_PASSWORD; an e-mail "
+                    "lets OFPPT staff sign in with the institution's account",
+                    "python -m pie users add boa.agadir --role bank --scope BOA\n"
+                    "  python -m pie users email amina amina.idrissi@ofppt.ma", common)
+    p.add_argument("action", choices=("add", "list", "disable", "enable", "passwd", "unlock", "email", "trust",
+                                      "untrust"))
     p.add_argument("name", nargs="?", help="user name (lower-case)")
+    p.add_argument("address", nargs="?", help="with email: the account's e-mail address (single sign-on)")
     p.add_argument("--role", choices=codes.ROLES)
     p.add_argument("--scope", help="establishment_id (role establishment), bank code (role bank) or incubator "
                                    "name (role incubator)")
+    p.add_argument("--email", metavar="ADDRESS",
+                   help="with add: the account's e-mail address, its key for single sign-on (admin, manager, leadership)")
+    p.add_argument("--remove", action="store_true", help="with email: remove the account's e-mail address")
     p.add_argument("--json", action="store_true", help="with list: JSON output")

@@ -22,6 +22,11 @@ files (downloads) to anyone who knows the URL. Two things close that:
 Streamlit session that holds that file (the files of deferred downloads are recorded when
 Streamlit generates them); anything else gets 404.
 
+Streamlit's own `/auth/logout` (st.logout, single sign-on) also expires `pie_session`. Its
+identity cookie (`_streamlit_user`, set by `/oauth2callback`) is no PIE session: /media and
+uploads look only at `pie_session` and the PIE user (pie/ui/login.py exchanges a fresh identity
+once for a PIE session).
+
 `install()` (called by pie/ui/serve.py before the server starts) adds the route and guards the
 media route by wrapping `create_streamlit_routes` of Streamlit's Starlette app — the one place
 Streamlit assembles its routes — and `MediaFileManager.execute_deferred`. Both are checked by
@@ -41,6 +46,7 @@ COOKIE = "pie_session"
 ROUTE = "/_pie/session"
 TICKET_SECONDS = 30.0
 MAX_TICKETS = 10_000
+SSO_LOGOUT_PATH = "/auth/logout"   # Streamlit's st.logout route (single sign-on)
 
 _lock = threading.Lock()
 _tickets: dict[str, tuple[str, float]] = {}   # sha256(ticket) -> (session secret, expiry)
@@ -251,6 +257,17 @@ def _record_deferred_owner(original):
     return execute_deferred
 
 
+def _expiring_session_cookie(endpoint):
+    """Streamlit's /auth/logout (st.logout) that also expires the PIE cookie: the page that
+    called st.logout has left before its own script could (the session is already closed)."""
+    async def logout(request):
+        response = await endpoint(request)
+        response.headers.append("Set-Cookie", cookie_header("", _secure(request), 0))
+        return response
+
+    return logout
+
+
 def routes_with_session(create_routes):
     """`create_streamlit_routes` plus our route, with the media route guarded."""
     def create(runtime):
@@ -262,6 +279,9 @@ def routes_with_session(create_routes):
                     and "GET" in (route.methods or ())):
                 route = Route(route.path, _guard_media(route.endpoint, runtime),
                               methods=sorted(route.methods - {"HEAD"}), name=route.name)
+            elif isinstance(route, Route) and route.path.endswith(SSO_LOGOUT_PATH):
+                route = Route(route.path, _expiring_session_cookie(route.endpoint),
+                              methods=sorted((route.methods or {"GET"}) - {"HEAD"}), name=route.name)
             routes.append(route)
         return [Route(base_path() + ROUTE, _session_endpoint, methods=["POST", "DELETE"]), *routes]
 
