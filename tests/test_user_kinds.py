@@ -73,11 +73,11 @@ FATIMA = ("Fatima Zahra El Amrani", "+212612345678", "+2126****678")  # P01, PR1
 
 # Targets 2022-2023 (finished on the data date 2024-07-01): participants 5 (09) + 4 (02) = 9,
 # actual C2 (3) + C3 (3) = 6 -> 67 %, missed; companies created 2 (09), actual CO2 -> 50 %, missed.
-OVERVIEW_TARGETS = {"Participants": ("67\u00a0%", "Non atteint", "6 sur 9"),
-                    "Entreprises créées": ("50\u00a0%", "Non atteint", "1 sur 2")}
+OVERVIEW_TARGETS = {"Participants : objectif": ("67\u00a0%", "Non atteint", "6 sur 9"),
+                    "Entreprises créées : objectif": ("50\u00a0%", "Non atteint", "1 sur 2")}
 # Souss-Massa only: participants 3 of 5 (60 %), companies 1 of 2.
-OVERVIEW_TARGETS_09 = {"Participants": ("60\u00a0%", "Non atteint", "3 sur 5"),
-                       "Entreprises créées": ("50\u00a0%", "Non atteint", "1 sur 2")}
+OVERVIEW_TARGETS_09 = {"Participants : objectif": ("60\u00a0%", "Non atteint", "3 sur 5"),
+                       "Entreprises créées : objectif": ("50\u00a0%", "Non atteint", "1 sur 2")}
 
 # Companies by region (leadership): CO1 (PR1) and CO2 (PR2) are both Souss-Massa's (E1);
 # CO1 active with 5 employees, CO2 closed: created 2, active 1, jobs created 3 + 2, now 5.

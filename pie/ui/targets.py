@@ -21,7 +21,7 @@ def _card(line: pd.Series, running: bool, on) -> None:
                     expected=number(round(float(line["expected"]))), date=i18n.fmt_date(on, language()))
     else:
         reached = t("regions.card.progress.of", actual=number(line["actual"]), target=number(line["target"]))
-    st.metric(t(f"kpi.{line['metric']}"), progress, border=True, delta=t(f"leadership.status.{status}"),
+    st.metric(t("overview.targets.card", metric=t(f"kpi.{line['metric']}")), progress, border=True, delta=t(f"leadership.status.{status}"),
               delta_color=regions.STATUS_DELTA_COLOURS[status], delta_arrow="off", delta_description=reached,
               help=t("overview.targets.card_help"))
 
