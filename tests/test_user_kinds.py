@@ -316,6 +316,8 @@ def test_bank_financing_lists_its_pending_decisions_masked_and_logged(monkeypatc
     assert list(zip(table["Décision"], table["Jours d'attente"].astype(int))) == [(d, n) for d, n, _ in PENDING_BOA]
     assert list(table["Porteur du projet"]) == [SALMA[0], FATIMA[0]]
     assert list(table["Téléphone"]) == [SALMA[2], FATIMA[2]]
+    buttons = [b.proto.id for b in at.get("download_button")]
+    assert [any(i.endswith(f"financing_pending_{kind}") for i in buttons) for kind in ("csv", "xlsx")] == [True] * 2
     access_log.flush()
     views = [r for r in access_log.entries(writable_waiting_db) if r["target"] == "financing/pending"]
     assert [(r["action"], r["user_name"], json.loads(r["participant_ids"])) for r in views] == [

@@ -41,12 +41,9 @@ if rows:
     drill.select(FOCUS[by], options[by], t("companies.focus.label", breakdown=t(f"breakdown.{by}")),
                  t("companies.focus.all"), container=focus_column)
 st.caption(t("companies.groups.caption") if rows else t("companies.groups.caption_aggregated"))
-figure = layout.figure(charts.companies_by_group, groups[by], by, language(),
-                       focus=drill.value(FOCUS[by]) if rows else None)
-if rows:
-    drill.chart(figure, f"companies_{by}", key=FOCUS[by], options=options[by])
-else:
-    drill.chart(figure, f"companies_{by}")
+drill.chart(layout.figure(charts.companies_by_group, groups[by], by, language(),
+                          focus=drill.value(FOCUS[by]) if rows else None),
+            f"companies_{by}", key=FOCUS[by] if rows else None, options=options[by])
 views.show_table(views.company_groups(groups[by], by), t("companies.file.groups", breakdown=by),
                   key=f"companies_groups_{by}")
 
