@@ -357,3 +357,24 @@ def test_bank_financing_draws_its_par30_month_by_month(monkeypatch, programme_db
     assert lines[0]["y"] == [0.0] * 12 + [1.0]
     table = table_with(at, "Fin de mois")
     assert table["PAR30"].iloc[0] == 1.0 and len(table) == MONTHS_ALL  # latest month first
+
+
+# As if the data date were 20/01/2023 (2022-2023 in progress): participants 6 of 9, expected 9
+# (the 2021-2022 cohorts had all their 4 participants by 20/01/2022: share 1) -> 67 % of the
+# expected, behind; companies 0 of 2, expected 0 (CO1 came after 20/01/2022: share 0) -> nothing
+# expected yet, on pace.
+OVERVIEW_TARGETS_IN_PROGRESS = {
+    "Participants : objectif": ("67\u00a0%", "En retard", "6 sur 9 (attendu au 20/01/2023 : 9)"),
+    "Entreprises créées : objectif": ("0\u00a0%", "Dans le rythme", "0 sur 2 (attendu au 20/01/2023 : 0)")}
+
+
+def test_overview_targets_of_a_year_in_progress_follow_the_pace(monkeypatch, programme_db):
+    """Test that, the data date being 20/01/2023, the Overview judges 2022-2023 against the value
+    expected then and says which reference it used."""
+    monkeypatch.setattr(kpis, "data_date", lambda source, scope=None: date(2023, 1, 20))
+    at = open_page(monkeypatch, programme_db, "leadership", OVERVIEW, year="2022-2023")
+    assert_no_exception(at)
+    cards = {m.label: (m.value, m.proto.delta, m.proto.delta_description) for m in at.metric
+             if m.label in OVERVIEW_TARGETS_IN_PROGRESS}
+    assert cards == OVERVIEW_TARGETS_IN_PROGRESS
+    assert any("Année 2022-2023 en cours (données au 20/01/2023)" in c.value for c in at.caption)
