@@ -284,6 +284,11 @@ def test_regions_page_shows_the_banks_side_by_side(monkeypatch, programme_db, ac
     assert list(table["Banque"]) == ["Bank Of Africa", "Crédit Agricole du Maroc", "Toutes les banques"]
     rows = table[["Décisions", "Taux d'accord", "Délai médian (jours)", "PAR30"]].astype(float).values.ravel()
     assert list(rows) == pytest.approx([value for _, *figures, _, _ in BANKS for value in figures[:4]])
+    bars = {trace["name"]: dict(zip(trace["y"], trace["x"])) for chart in at.get("plotly_chart")
+            for trace in json.loads(chart.proto.spec)["data"] if trace["type"] == "bar" and trace.get("name") in
+            ("Taux d'accord", "Portefeuille à risque (PAR30)")}
+    assert bars == {"Taux d'accord": {"Bank Of Africa": pytest.approx(1 / 3), "Crédit Agricole du Maroc": 1.0},
+                    "Portefeuille à risque (PAR30)": {"Bank Of Africa": 1.0, "Crédit Agricole du Maroc": 0.0}}
 
 
 @pytest.mark.parametrize("account, region, expected", [("manager", None, OVERVIEW_TARGETS),

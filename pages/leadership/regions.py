@@ -109,6 +109,8 @@ if banks.empty:
     st.info(t("regions.banks.none"), icon=":material/info:")
 else:
     st.caption(t("regions.banks.caption"))
+    layout.plotly_chart(layout.figure(leadership_charts.banks_chart, banks, language()), theme=None,
+                        key="regions_banks")
     layout.show_table(partner_views.banks_side_by_side(banks), t("regions.banks.file"), key="regions_banks")
 
 # 6. The report to forward

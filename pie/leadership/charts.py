@@ -269,5 +269,31 @@ def progress_chart(targets: pd.DataFrame, metric: str = "participants",
     return fig
 
 
-__all__ = ["MAP_CONFIG", "STATUS_COLOURS", "STATUSES", "TARGET_METRICS", "indicator_label", "format_value",
+def banks_chart(banks: pd.DataFrame, language: str = i18n.DEFAULT_LANGUAGE) -> go.Figure:
+    """The partner banks side by side (`leadership.banks_side_by_side`, without its every-bank
+    row): per bank, its approval rate (green) and PAR30 (red) as grouped horizontal bars, most
+    decisions on top, each labelled with its value (a dash when there is none); the hover adds
+    the decisions and the median days to decide."""
+    part = banks[~banks["is_total"].astype(bool)].iloc[::-1]
+    names = [i18n.bank_name(code, language) for code in part["bank"]]
+    fig = go.Figure()
+    for key, colour in (("portfolio_at_risk_30", charts.RED), ("approval_rate", charts.GREEN)):
+        values = [None if pd.isna(v) else float(v) for v in part[key]]
+        fig.add_trace(go.Bar(
+            x=[v or 0.0 for v in values], y=names, orientation="h", name=i18n.t(f"kpi.{key}", language),
+            marker_color=colour, cliponaxis=False, textposition="outside",
+            text=[i18n.EMPTY if v is None else i18n.fmt_percent(v, language) for v in values],
+            customdata=[[i18n.fmt_number(n, language), i18n.fmt_number(d, language, 1) if not pd.isna(d) else i18n.EMPTY]
+                        for n, d in zip(part["n_decisions"], part["median_days_to_decision"])],
+            hovertemplate="%{y}<br>%{fullData.name} : %{text}<br>"
+                          + i18n.t("leadership.banks.hover", language) + "<extra></extra>"))
+    fig.update_layout(template=charts.TEMPLATE, separators=charts.SEPARATORS.get(language, ",\u202f"),
+                      barmode="group", height=charts.bar_height(2 * len(names)), showlegend=True,
+                      legend=dict(orientation="h", y=-0.12, yanchor="top", x=0, xanchor="left", traceorder="reversed"),
+                      xaxis=charts.percent_axis(language, 1.0), yaxis=dict(title=None, type="category"),
+                      margin=dict(l=8, r=8, t=16, b=8))
+    return fig  # mirrored for Arabic by pie.charts.rtl (pie.ui.layout.figure)
+
+
+__all__ = ["MAP_CONFIG", "banks_chart", "STATUS_COLOURS", "STATUSES", "TARGET_METRICS", "indicator_label", "format_value",
            "progress_chart", "region_map", "rollout_chart", "use_local_topology"]
