@@ -73,11 +73,10 @@ FATIMA = ("Fatima Zahra El Amrani", "+212612345678", "+2126****678")  # P01, PR1
 
 # Targets 2022-2023 (finished on the data date 2024-07-01): participants 5 (09) + 4 (02) = 9,
 # actual C2 (3) + C3 (3) = 6 -> 67 %, missed; companies created 2 (09), actual CO2 -> 50 %, missed.
-OVERVIEW_TARGETS = {"Participants : objectif": ("67\u00a0%", "Non atteint", "6 sur 9"),
-                    "Entreprises créées : objectif": ("50\u00a0%", "Non atteint", "1 sur 2")}
-# Souss-Massa only: participants 3 of 5 (60 %), companies 1 of 2.
-OVERVIEW_TARGETS_09 = {"Participants : objectif": ("60\u00a0%", "Non atteint", "3 sur 5"),
-                       "Entreprises créées : objectif": ("50\u00a0%", "Non atteint", "1 sur 2")}
+# (indicator, target, actual, progress, status)
+OVERVIEW_TARGETS = [("Participants", 9, 6, 6 / 9, "Non atteint"), ("Entreprises créées", 2, 1, 0.5, "Non atteint")]
+# Souss-Massa only: participants 3 of 5, companies 1 of 2.
+OVERVIEW_TARGETS_09 = [("Participants", 5, 3, 0.6, "Non atteint"), ("Entreprises créées", 2, 1, 0.5, "Non atteint")]
 
 # Companies by region (leadership): CO1 (PR1) and CO2 (PR2) are both Souss-Massa's (E1);
 # CO1 active with 5 employees, CO2 closed: created 2, active 1, jobs created 3 + 2, now 5.
@@ -296,14 +295,12 @@ def test_regions_page_shows_the_banks_side_by_side(monkeypatch, programme_db, ac
                                                        ("leadership", "09", OVERVIEW_TARGETS_09)])
 def test_overview_targets_show_the_regions_page_statuses(monkeypatch, programme_db, account, region, expected):
     """Test that the Overview's targets section (the latest year with targets, 2022-2023, when no
-    year is chosen) has one card per metric with a target: progress, status, actual of target."""
+    year is chosen) has one line per metric with a target: target, actual, progress, status."""
     params = {"region": region} if region else {}
     at = open_page(monkeypatch, programme_db, account, OVERVIEW, **params)
     assert_no_exception(at)
     assert "Objectifs 2022-2023" in [h.value for h in at.header]
-    cards = {m.label: (m.value, m.proto.delta, m.proto.delta_description) for m in at.metric
-             if m.label in expected}
-    assert cards == expected
+    assert target_lines(at, "Réalisé") == expected
     assert any("Année terminée" in c.value for c in at.caption)
 
 
@@ -367,10 +364,19 @@ def test_bank_financing_draws_its_par30_month_by_month(monkeypatch, programme_db
 # As if the data date were 20/01/2023 (2022-2023 in progress): participants 6 of 9, expected 9
 # (the 2021-2022 cohorts had all their 4 participants by 20/01/2022: share 1) -> 67 % of the
 # expected, behind; companies 0 of 2, expected 0 (CO1 came after 20/01/2022: share 0) -> nothing
-# expected yet, on pace.
-OVERVIEW_TARGETS_IN_PROGRESS = {
-    "Participants : objectif": ("67\u00a0%", "En retard", "6 sur 9 (attendu au 20/01/2023 : 9)"),
-    "Entreprises créées : objectif": ("0\u00a0%", "Dans le rythme", "0 sur 2 (attendu au 20/01/2023 : 0)")}
+# expected yet, on pace. (indicator, target, actual, progress, status, expected)
+OVERVIEW_TARGETS_IN_PROGRESS = [("Participants", 9, 6, 6 / 9, "En retard", 9),
+                                ("Entreprises créées", 2, 0, 0.0, "Dans le rythme", 0)]
+
+
+def target_lines(at: AppTest, actual: str, expected: str | None = None) -> list[tuple]:
+    """The Overview's targets table as (indicator, target, actual, progress, status[, expected])."""
+    table = next(frame.value for frame in at.dataframe if "Statut" in frame.value.columns)
+    actual = next(column for column in table.columns if column.startswith(actual))
+    columns = ["Indicateur", "Objectif", actual, "Progression", "Statut"] + ([expected] if expected else [])
+    rows = [tuple(row) for row in table[columns].itertuples(index=False)]
+    return [(name, int(target), int(done), pytest.approx(float(progress)), status, *(int(e) for e in rest))
+            for name, target, done, progress, status, *rest in rows]
 
 
 def test_overview_targets_of_a_year_in_progress_follow_the_pace(monkeypatch, programme_db):
@@ -379,7 +385,5 @@ def test_overview_targets_of_a_year_in_progress_follow_the_pace(monkeypatch, pro
     monkeypatch.setattr(kpis, "data_date", lambda source, scope=None: date(2023, 1, 20))
     at = open_page(monkeypatch, programme_db, "leadership", OVERVIEW, year="2022-2023")
     assert_no_exception(at)
-    cards = {m.label: (m.value, m.proto.delta, m.proto.delta_description) for m in at.metric
-             if m.label in OVERVIEW_TARGETS_IN_PROGRESS}
-    assert cards == OVERVIEW_TARGETS_IN_PROGRESS
+    assert target_lines(at, "Réalisé au 20/01/2023", "Attendu au 20/01/2023") == OVERVIEW_TARGETS_IN_PROGRESS
     assert any("Année 2022-2023 en cours (données au 20/01/2023)" in c.value for c in at.caption)
