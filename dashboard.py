@@ -67,8 +67,14 @@ layout.sidebar_footer()
 # in section order: Streamlit 1.67 draws a menu grouped by section as a <ul> whose children are
 # <div>s holding the <li>s, which is invalid list markup for screen readers (axe: list,
 # listitem; docs/ACCESSIBILITY.md). A flat menu is a valid <ul> of <li>.
+# Each page keeps its own URL, the landing page included: Streamlit serves its default page at
+# "/" only (its url_path is ""), so a landing page registered as default answered a bookmark of
+# its own URL (/financing) with "Page not found". The landing page is registered twice: hidden,
+# as the default at "/", and in the menu under its own path like every other page.
 landing = navigation.default_page(user.role)
-pages = [st.Page(spec.path, title=t(f"page.{spec.name}.nav"), icon=spec.icon, default=spec is landing)
-         for spec in navigation.pages_for(user.role)]
+pages = [st.Page(landing.path, title=t(f"page.{landing.name}.nav"), icon=landing.icon, url_path="",
+                 default=True, visibility="hidden"),
+         *(st.Page(spec.path, title=t(f"page.{spec.name}.nav"), icon=spec.icon)
+           for spec in navigation.pages_for(user.role))]
 # expanded: every page of the role in the menu (Streamlit folds a long menu behind "View more")
 layout.run_safely(st.navigation(pages, expanded=True).run)

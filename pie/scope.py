@@ -36,6 +36,9 @@ class Scope:
     incubator: str | None = None
     home_establishment: str | None = None
     personal_data: bool = True
+    # whether row-level tables (one row per company, decision, project) may be shown; leadership
+    # sees aggregates only (DESIGN.md, Roles). Read by the figures that return such rows.
+    row_level: bool = True
 
     @classmethod
     def for_role(cls, role: str, scope_code: str | None = None) -> "Scope":
@@ -49,6 +52,7 @@ class Scope:
             incubator=scope_code if role == "incubator" else None,
             home_establishment=scope_code if role == "establishment" else None,
             personal_data=role != "leadership",
+            row_level=role != "leadership",
         )
 
     def with_filters(self, academic_year: str | None = None, region_code: str | None = None,

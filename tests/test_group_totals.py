@@ -107,3 +107,29 @@ def test_funnel_groups_add_up_to_the_funnel(reader, role, code, filters):
             if int(frame[key].sum()) != funnel[key]:
                 differences.append(f"{breakdown}.{key}={int(frame[key].sum())} vs funnel {funnel[key]}")
     assert not differences, differences
+
+
+# leadership/banks_side_by_side: its every-bank row -> METRICS.md key
+BANK_TOTALS = {"approval_rate": "approval_rate", "median_days_to_decision": "median_days_to_decision",
+               "portfolio_at_risk_30": "portfolio_at_risk_30", "projects_financed": "projects_financed",
+               "amount_approved_mad": "amount_approved_mad", "amount_disbursed_mad": "amount_disbursed_mad"}
+
+
+@pytest.mark.parametrize("role, code, filters", list(_cases()))
+def test_banks_side_by_side_total_equals_the_kpis(reader, role, code, filters):
+    """Test that the banks side by side's every-bank row equals kpis.compute for the same scope,
+    and that its per-bank decisions and amounts add up to it."""
+    scope = Scope.for_role(role, code).with_filters(**filters)
+    expected = kpis.compute(reader, scope)
+    frame = queries.run(reader, "leadership/banks_side_by_side", scope)
+    total, banks = frame[frame["is_total"]], frame[~frame["is_total"]]
+    assert len(total) <= 1 and (total.empty or bool(frame["is_total"].iloc[-1]))
+    differences = []
+    for column, key in BANK_TOTALS.items():
+        got = total[column].iloc[0] if len(total) else _empty(key)
+        if not _same(got, expected[key]):
+            differences.append(f"{column}={got!r} vs {key}={expected[key]!r}")
+    for column in ("n_decisions", "amount_approved_mad", "amount_disbursed_mad", "outstanding_mad"):
+        if len(total) and not _same(banks[column].sum(), total[column].iloc[0]):
+            differences.append(f"sum of banks' {column} != the total's")
+    assert not differences, differences

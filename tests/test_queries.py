@@ -58,6 +58,11 @@ EXPECTED: dict[str, tuple[int, dict[str, list]]] = {
     "financing/decisions": (5, {"decision_id": ["FD4", "FD2", "FD5", "FD3", "FD1"]}),  # pending first
     "financing/loan_health": (1, {"n_loans": [2], "portfolio_at_risk_30": [0.6]}),  # FD1 60 000 late
     "financing/outcomes": (2, {"project_id": ["PR1", "PR2"], "approved_mad": [120000.0, 50000.0]}),
+    # month ends 2022-12 .. 2023-12: FD1 alone until FD2's first follow-up on 2023-12-31
+    "financing/par30_by_month": (13, {"n_loans_reported": [1] * 12 + [2]}),
+    # FD4 (BOA, BP4 submitted 2023-06-01): 579 days on 2024-12-31; PR3's lead P08
+    "financing/pending_decisions": (1, {"decision_id": ["FD4"], "days_waiting": [579],
+                                        "lead_name": ["Salma Bennani"]}),
     "financing/pipeline": (5, {"step": ["submitted", "validated", "decided", "approved", "disbursed"],
                                "n_projects": [3, 2, 2, 2, 2]}),
     "financing/rejection_reasons": (2, {"n_decisions": [1, 1]}),  # FD3, FD5
@@ -70,6 +75,7 @@ EXPECTED: dict[str, tuple[int, dict[str, list]]] = {
     "incubation/time_in_stage": (2, {"n_entered": [2, 1], "n_exited": [1, 0]}),  # PR1 left pre after 92 days
     "kpis/indicators": (1, {"participants": [10], "dropped": [3]}),
     "leadership/academic_years": (2, {"academic_year": ["2022-2023", "2021-2022"]}),
+    "leadership/banks_side_by_side": (3, {"bank": ["BOA", "CAM", None], "n_decisions": [4, 1, 5]}),  # then all
     "leadership/establishments_on_map": (2, {"establishment_id": ["E2", "E1"], "participants": [3, 7]}),
     "leadership/last_import": (1, {}),                                # no import batch: one null row
     "leadership/region_launches": (12, {}),

@@ -90,7 +90,8 @@ def test_logout_ends_the_session(monkeypatch, accounts_db):
 # Each role's pages, in menu order, written from DESIGN.md (Roles) and README.md ("Pages, by who
 # uses them"): managers see every page but account management and the personal-data access log, which only
 # admins have;
-# leadership the aggregated pages; a bank its Financing, an incubator its Incubation.
+# leadership the aggregated pages (Companies and jobs without any company row); a bank its
+# Financing, an incubator its Incubation.
 EVERY_PAGE = ["pages/programme/overview.py", "pages/programme/funnel.py", "pages/programme/phases.py",
               "pages/programme/follow_up.py", "pages/leadership/regions.py", "pages/programme/companies.py",
               "pages/financing/financing.py", "pages/incubation/incubation.py", "pages/admin/import.py",
@@ -100,7 +101,7 @@ PAGES_OF_ROLE = {
     "admin": EVERY_PAGE,
     "manager": [p for p in EVERY_PAGE if p not in ("pages/admin/users.py", "pages/admin/access_log.py")],
     "leadership": ["pages/programme/overview.py", "pages/programme/funnel.py", "pages/leadership/regions.py",
-                   "pages/reference/glossary.py", "pages/reference/help.py"],
+                   "pages/programme/companies.py", "pages/reference/glossary.py", "pages/reference/help.py"],
     "bank": ["pages/financing/financing.py", "pages/reference/glossary.py", "pages/reference/help.py"],
     "incubator": ["pages/incubation/incubation.py", "pages/reference/glossary.py", "pages/reference/help.py"],
     # the programme pages narrowed to its own cohorts (its Import page comes with the partners' import UI)
@@ -169,3 +170,43 @@ def test_establishment_url_filter_cannot_widen_it(monkeypatch, accounts_db, esta
     assert not at.exception
     # the filter narrows E1's scope to E1 ∩ E2: nothing, said as an empty scope (never E2's 3 participants)
     assert not at.metric and len(at.info) == 1
+
+
+# The landing page of each role (DESIGN.md: each role has its own default page).
+LANDING = {"admin": "overview", "manager": "overview", "leadership": "overview", "bank": "financing",
+           "incubator": "incubation", "establishment": "overview"}
+
+
+@pytest.mark.parametrize("account", list(ACCOUNTS))
+def test_every_page_answers_its_own_url_the_landing_page_too(monkeypatch, accounts_db, account):
+    """Test that each page of the role, its landing page included, is registered under its own
+    URL path (a bookmark of /financing opens Financing for a bank), and "/" opens the landing page.
+
+    Streamlit resolves a URL by the registered url_pathname; a landing page registered only as
+    the default (url_pathname "") answered its own URL with "Page not found"."""
+    at = dashboard(monkeypatch, accounts_db, account=account)
+    assert not at.exception
+    role = ACCOUNTS[account].role
+    registered = {info["url_pathname"]: info["script_path"] for info in at._registered_pages.values()}
+    expected = {path.split("/")[-1].removesuffix(".py"): path for path in PAGES_OF_ROLE[role]}
+    assert set(registered) == {"", *expected}
+    for url_path, page in expected.items():
+        assert registered[url_path].endswith(page), url_path
+    assert registered[""].endswith(f"/{LANDING[role]}.py")
+    assert navigation.default_page(role).name == LANDING[role]
+
+
+def test_a_bank_bookmark_of_financing_opens_financing(monkeypatch, accounts_db):
+    """Test that the URL /financing, resolved as Streamlit resolves a bookmark (by its path),
+    runs the Financing page for a bank, with its figures and no page-not-found."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    at = dashboard(monkeypatch, accounts_db, account="boa")
+    manager = PagesManager(at._script_path)
+    manager.set_script_intent("", "financing")
+    found = manager.set_pages_and_resolve(at._registered_pages, fallback_page_hash="")
+    assert found is not None and found["script_path"].endswith("pages/financing/financing.py")
+    at._page_hash = found["page_script_hash"]
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Financement des projets" and at.metric

@@ -4,16 +4,17 @@ import streamlit as st
 
 from pie import i18n
 from pie.financing import charts, figures
-from pie.ui import data, filters, layout, session
+from pie.ui import contacts, data, filters, layout, session
 from pie.ui import partner_drill as drill
 from pie.ui import partner_views as views
 from pie.ui.cards import kpi_cards
-from pie.ui.lang import language, md, number, t
+from pie.ui.lang import day, language, md, number, t
 
 CARDS = (("projects_financed", "amount_approved_mad", "amount_disbursed_mad"),
          ("approval_rate", "median_days_to_decision", "portfolio_at_risk_30"))
 # Breakdowns that can narrow the tables, and the page value (URL parameter) of each.
 FOCUS = {"product": "product", "branch": "branch", "region": "focus_region"}
+PENDING_ROWS = 250  # pending decisions on screen (longest waiting first); downloads have them all
 
 drill.begin("financing")
 scope = session.current_scope()
@@ -39,6 +40,18 @@ with left:
     drill.chart(layout.figure(charts.pipeline, data.ask(figures.pipeline, scope), language()), "pipeline")
 with right:
     drill.chart(layout.figure(charts.amounts, data.ask(figures.amounts, scope), language()), "amounts")
+
+# ------------------------------------------------------------------ pending decisions, oldest first
+# Who has waited longest for the bank, and how to reach the project's lead: contacts masked,
+# revealed one row at a time, every view and download logged (pie.ui.contacts, docs/PRIVACY.md).
+st.header(t("financing.pending.title"))
+pending = data.ask(figures.pending_decisions, scope)
+st.caption(t("financing.pending.caption", date=day(pending.attrs["as_of"])))
+if pending.empty:
+    st.success(t("financing.pending.none"), icon=":material/check_circle:")
+else:
+    contacts.show(pending, views.pending_decisions, t("financing.file.pending"), key="financing_pending",
+                  target="financing/pending", max_rows=PENDING_ROWS)
 
 # ------------------------------------------------------------------ time to decide
 st.header(t("financing.days.title"))
@@ -81,6 +94,13 @@ st.caption(t("financing.loans.caption", breakdown=t(f"breakdown.{by}")))
 drill.chart(layout.figure(charts.portfolio_at_risk, loans, by, language(),
                           focus=drill.value(focus_key)),
             f"loans_{by}", key=focus_key, options=options[by])
+
+# PAR30 at each month end of the follow-up history, the same definition as the card
+st.markdown(f"**{t('financing.par30_month.title')}**")
+par30_months = data.ask(figures.par30_by_month, scope)
+st.caption(t("financing.par30_month.caption"))
+drill.chart(layout.figure(charts.par30_by_month, par30_months, language()), "par30_month")
+views.show_table(views.par30_by_month(par30_months), t("financing.file.par30_month"), key="financing_par30_month")
 
 # ------------------------------------------------------------------ details, narrowed by the focus
 st.header(t("financing.details.title"))

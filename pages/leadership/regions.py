@@ -4,7 +4,7 @@ import streamlit as st
 from pie.leadership import charts as leadership_charts
 
 from pie.leadership import figures as leadership
-from pie.ui import data, layout, regions
+from pie.ui import data, layout, partner_views, regions
 from pie.ui.cards import comparison, kpi_cards
 from pie.ui.lang import language, md, t
 
@@ -102,6 +102,17 @@ else:
         layout.show_table(regions.targets_table(targets, target_year),
                           t("regions.targets.file", year=target_year), key="regions_targets")
 
-# 5. The report to forward
+# 5. The partner banks side by side: figures per bank, never a decision or a client's row
+st.header(t("regions.banks.title"))
+banks = data.ask(leadership.banks_side_by_side, scope)
+if banks.empty:
+    st.info(t("regions.banks.none"), icon=":material/info:")
+else:
+    st.caption(t("regions.banks.caption"))
+    layout.plotly_chart(layout.figure(leadership_charts.banks_chart, banks, language()), theme=None,
+                        key="regions_banks")
+    layout.show_table(partner_views.banks_side_by_side(banks), t("regions.banks.file"), key="regions_banks")
+
+# 6. The report to forward
 st.header(t("regions.report.title"))
 regions.report_section(scope, regions.report_year(scope, target_year), regions.report_area(scope, in_scope))

@@ -1,5 +1,8 @@
 """Companies and jobs: how many businesses the PIE created, where and in what, how many are
-still active after 12 and 24 months, and the jobs planned, created and there now."""
+still active after 12 and 24 months, and the jobs planned, created and there now.
+
+Leadership sees it aggregated only (DESIGN.md, Roles; its scope has no row_level): groups
+start by region, and there is no focus and no list of companies."""
 from datetime import date
 
 import streamlit as st
@@ -18,6 +21,7 @@ FOCUS = {"year": "focus_year", "region": "focus_region", "sector": "sector", "le
 drill.begin("companies")
 scope = layout.open_page("companies", needs="companies_created", empty="companies.empty")
 
+rows = scope.row_level  # False for leadership: aggregates only, never a company's row
 kpi_cards(CARDS, scope)
 as_of = date.today()
 totals = data.ask(figures.by_group, scope, breakdown="all").iloc[0]
@@ -28,15 +32,18 @@ views.company_cards(totals, survival)
 st.header(t("companies.groups.title"))
 groups = {dim: data.ask(figures.by_group, scope, breakdown=dim) for dim in FOCUS}
 options = {dim: views.group_options(frame, dim) for dim, frame in groups.items()}
-focus = {dim: drill.settle(key, options[dim]) for dim, key in FOCUS.items()}
+focus = {dim: drill.settle(key, options[dim]) if rows else None for dim, key in FOCUS.items()}
 by_column, focus_column = st.columns([3, 2], vertical_alignment="bottom")
-by = drill.breakdown("by", tuple(FOCUS), t("companies.groups.by"), container=by_column)
-drill.select(FOCUS[by], options[by], t("companies.focus.label", breakdown=t(f"breakdown.{by}")),
-             t("companies.focus.all"), container=focus_column)
-st.caption(t("companies.groups.caption"))
+# aggregates only: by region first, and no focus (a focus only narrows the list of companies)
+choices = tuple(FOCUS) if rows else ("region", *(dim for dim in FOCUS if dim != "region"))
+by = drill.breakdown("by", choices, t("companies.groups.by"), container=by_column)
+if rows:
+    drill.select(FOCUS[by], options[by], t("companies.focus.label", breakdown=t(f"breakdown.{by}")),
+                 t("companies.focus.all"), container=focus_column)
+st.caption(t("companies.groups.caption") if rows else t("companies.groups.caption_aggregated"))
 drill.chart(layout.figure(charts.companies_by_group, groups[by], by, language(),
-                          focus=drill.value(FOCUS[by])),
-            f"companies_{by}", key=FOCUS[by], options=options[by])
+                          focus=drill.value(FOCUS[by]) if rows else None),
+            f"companies_{by}", key=FOCUS[by] if rows else None, options=options[by])
 views.show_table(views.company_groups(groups[by], by), t("companies.file.groups", breakdown=by),
                   key=f"companies_groups_{by}")
 
@@ -58,6 +65,8 @@ views.show_table(views.survival(survival), t("companies.file.survival"),
                 key="companies_survival")
 
 # ------------------------------------------------------------------ details, narrowed by the focus
+if not rows:  # leadership: no company names, no row per company
+    st.stop()
 st.header(t("companies.details.title"))
 drill.active({key: (t(f"breakdown.{dim}"), options[dim].get(focus[dim]) if focus[dim] else None)
               for dim, key in FOCUS.items()}, button_key="companies_clear")

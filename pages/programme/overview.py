@@ -2,7 +2,7 @@
 import streamlit as st
 
 from pie.programme import charts, figures
-from pie.ui import data, layout
+from pie.ui import data, layout, targets
 from pie.ui.cards import kpi_cards
 from pie.ui.lang import language, t
 from pie.ui.tables import yearly
@@ -17,6 +17,9 @@ TREND = ("participants", "immersion_completed", "projects")
 scope = layout.open_page("overview")
 
 kpi_cards(CARDS, scope)
+
+# the targets of the filtered (else the latest) year, as the Regions page judges them
+targets.section(scope)
 
 st.header(t("overview.trend.title"))
 st.caption(t("overview.trend.caption"))

@@ -12,6 +12,7 @@ from datetime import date
 import pandas as pd
 
 from pie import queries
+from pie.errors import PieError
 from pie.queries import Source
 from pie.scope import Scope
 
@@ -27,7 +28,10 @@ def by_group(source: Source, scope: Scope, breakdown: str = "all") -> pd.DataFra
 
 
 def companies(source: Source, scope: Scope, focus_year: str | None = None, focus_region: str | None = None, focus_sector: str | None = None, focus_legal_form: str | None = None) -> pd.DataFrame:
-    """Every company in scope (narrowed by the page's focus)."""
+    """Every company in scope (narrowed by the page's focus). A scope without row-level access
+    (leadership: aggregates only) gets a PieError, never a company's row."""
+    if not scope.row_level:
+        raise PieError(key="scope.error.aggregates_only")
     return queries.run(source, "companies/companies", scope, focus_year=focus_year, focus_region=focus_region, focus_sector=focus_sector, focus_legal_form=focus_legal_form)
 
 

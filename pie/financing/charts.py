@@ -183,3 +183,25 @@ def outcomes(summary: dict[str, int], language: str = i18n.DEFAULT_LANGUAGE) -> 
     if not summary["financed"]:
         return charts.empty(fig, i18n.t("partners.chart.empty", language))
     return fig
+
+
+def par30_by_month(frame: pd.DataFrame, language: str = i18n.DEFAULT_LANGUAGE) -> go.Figure:
+    """PAR30 at each month end (financing/par30_by_month) as a line, each point's hover giving
+    the amount more than 30 days late and the outstanding it is a share of."""
+    fig = charts.figure(language, height=320, margin=dict(l=8, r=8, t=24, b=8), showlegend=False,
+                        xaxis=dict(title=None, type="date", tickformat="%m/%Y"))
+    months = frame[frame["portfolio_at_risk_30"].notna()]
+    if months.empty:
+        return charts.empty(fig, i18n.t("partners.chart.empty", language))
+    rates = [float(v) for v in months["portfolio_at_risk_30"]]
+    fig.update_layout(yaxis=charts.percent_axis(language, max(0.25, min(1.0, max(rates) * 1.1))))
+    fig.add_trace(go.Scatter(
+        x=[pd.Timestamp(day) for day in months["month_end"]], y=rates, mode="lines+markers",
+        name=i18n.t("kpi.portfolio_at_risk_30", language), line=dict(color=RED, width=2), marker=dict(size=6),
+        customdata=[[i18n.fmt_date(day, language), i18n.fmt_percent(rate, language), charts.mad_text(risk, language),
+                     charts.mad_text(out, language)]
+                    for day, rate, risk, out in zip(months["month_end"], rates, months["at_risk_mad"],
+                                                    months["outstanding_mad"])],
+        hovertemplate=i18n.t("financing.par30_month.hover", language) + "<extra></extra>",
+    ))
+    return fig

@@ -8,9 +8,12 @@ included); each runs one named query of queries/financing/. Pages ask for them t
 """
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
-from pie import queries
+from pie import kpis, queries
+from pie.errors import PieError
 from pie.queries import Source
 from pie.scope import Scope
 
@@ -86,3 +89,41 @@ def outcome_summary(outcomes: pd.DataFrame) -> dict[str, int]:
         "jobs_created": int(outcomes.loc[with_company, "jobs_created"].fillna(0).sum()),
         "jobs_now": int(outcomes["jobs_now"].fillna(0).sum()),
     }
+
+
+# Contact columns of a pending decision's project lead (the Financing page shows name and phone;
+# pie.ui.contacts masks and logs them).
+LEAD_CONTACT_COLUMNS = ("lead_name", "lead_phone")
+
+
+def pending_decisions(source: Source, scope: Scope, as_of: date | None = None) -> pd.DataFrame:
+    """The decisions still pending in scope (a bank: its own), oldest first (longest waiting):
+    decision_id, bank, branch, product, project_id, project_name, plan_id, plan_submitted_on,
+    days_waiting (whole days from the plan's submission to `as_of`, default the data date T,
+    kpis.data_date), requested_amount_mad, lead_id, [lead_name, lead_phone,] establishment_id,
+    establishment_name, academic_year. The lead's name and phone are read and returned only
+    when the scope allows personal data; a scope without row-level access (leadership) gets a
+    PieError."""
+    if not scope.row_level:
+        raise PieError(key="scope.error.aggregates_only")
+    as_of = as_of or kpis.data_date(source, scope) or date.today()
+    frame = queries.run(source, "financing/pending_decisions", scope, as_of=as_of)
+    frame = frame.drop(columns=["lead_email"])
+    if not scope.personal_data:
+        frame = frame.drop(columns=list(LEAD_CONTACT_COLUMNS))
+    frame["days_waiting"] = frame["days_waiting"].astype("Int64")
+    frame.attrs["as_of"] = as_of
+    return frame.reset_index(drop=True)
+
+
+def par30_by_month(source: Source, scope: Scope) -> pd.DataFrame:
+    """PAR30 (METRICS.md portfolio_at_risk_30) at each month end of the loan follow-up history
+    in scope (a bank: its own loans), as of that date (the definition of kpis with --as-of):
+    month_end, n_loans_reported, outstanding_mad, at_risk_mad, portfolio_at_risk_30 (null when
+    nothing is outstanding); one row per month end from the first follow-up's month to the
+    latest's, none without a follow-up."""
+    frame = queries.run(source, "financing/par30_by_month", scope)
+    frame["month_end"] = pd.to_datetime(frame["month_end"]).dt.date
+    for column in ("outstanding_mad", "at_risk_mad", "portfolio_at_risk_30"):
+        frame[column] = frame[column].astype("float64")
+    return frame

@@ -219,23 +219,47 @@ def rollout_chart(by_year: pd.DataFrame, language: str = i18n.DEFAULT_LANGUAGE) 
 def progress_chart(targets: pd.DataFrame, metric: str = "participants",
                    language: str = i18n.DEFAULT_LANGUAGE) -> go.Figure:
     """Progress towards `metric`'s target per region that has one (`leadership.targets_vs_actuals`),
-    horizontal bars coloured by status, a line at 100 %; bar text `actual / target`."""
+    horizontal bars coloured by status, bar text `actual / target`, and the reference each bar
+    is judged against, labelled: for a year in progress at the data date T
+    (`targets.attrs`), a mark on each bar at the value expected at T (expected ÷ target, the
+    region's own pace); for a finished year, a line at 100 % of the target."""
     part = targets[(targets["metric"] == metric) & targets["target"].notna()]
     part = part.sort_values("progress", ascending=True, na_position="first")
     names = list(part["name_ar" if language == "ar" else "name_fr"])
     progress = [float(p) if not pd.isna(p) else 0.0 for p in part["progress"]]
+    running, on = bool(targets.attrs.get("in_progress")), targets.attrs.get("data_date")
+    # expected ÷ target: the share of the target expected at T (1 for a finished year; a target
+    # of 0 is met whatever happens, so its reference is 100 %)
+    references = [float(e) / float(t) if running and t and not pd.isna(e) else 1.0
+                  for e, t in zip(part["expected"], part["target"])] if "expected" in part else [1.0] * len(part)
     texts = [f"{i18n.fmt_number(a, language)} / {i18n.fmt_number(t, language)}"
              f" · {i18n.fmt_percent(p, language, decimals=0)}"
              for a, t, p in zip(part["actual"], part["target"], progress)]
+    if running:
+        reference_name = i18n.t("leadership.progress.expected", language, date=i18n.fmt_date(on, language))
+    else:
+        reference_name = i18n.t("leadership.progress.target", language)
     fig = go.Figure(go.Bar(
         x=progress, y=names, orientation="h", text=texts, textposition="outside", cliponaxis=False,
         marker_color=[STATUS_COLOURS[s] for s in part["status"]],
-        customdata=[i18n.t(f"leadership.status.{s}", language) for s in part["status"]],
-        hovertemplate="%{y}<br>%{text}<br>%{customdata}<extra></extra>"))
-    fig.add_vline(x=1.0, line=dict(color=charts.TEXT_COLOR, width=1, dash="dot"))
-    top = max([*progress, 1.0]) * 1.35
+        customdata=[[i18n.t(f"leadership.status.{s}", language), i18n.fmt_percent(r, language, decimals=0)]
+                    for s, r in zip(part["status"], references)],
+        hovertemplate="%{y}<br>%{text}<br>%{customdata[0]}<br>" + reference_name
+                      + " : %{customdata[1]}<extra></extra>",
+        name=indicator_label(f"progress_{metric}", language), showlegend=False))
+    if running:
+        fig.add_trace(go.Scatter(
+            x=references, y=names, mode="markers", name=reference_name, showlegend=True,
+            marker=dict(symbol="line-ns-open", size=30, color=charts.TEXT_COLOR, line=dict(width=3)),
+            hovertemplate="%{y}<br>" + reference_name + " : %{x:.0%}<extra></extra>"))
+    else:
+        fig.add_vline(x=1.0, line=dict(color=charts.TEXT_COLOR, width=1, dash="dot"))
+        fig.add_annotation(x=1.0, y=1, yref="paper", yanchor="bottom", text=reference_name, showarrow=False,
+                           font=dict(size=12, color=charts.TEXT_COLOR))
+    top = max([*progress, *references, 1.0]) * 1.35
     fig.update_layout(template=charts.TEMPLATE, separators=charts.SEPARATORS.get(language, ",\u202f"),
-                      height=max(160, 44 * len(names) + 70), showlegend=False,
+                      height=max(160, 44 * len(names) + 90), showlegend=running,
+                      legend=dict(orientation="h", y=-0.12, yanchor="top", x=0, xanchor="left"),
                       title=dict(text=indicator_label(f"progress_{metric}", language)),
                       xaxis=dict(tickformat=".0%", range=[0, top], title=None),
                       yaxis=dict(title=None))
@@ -245,5 +269,31 @@ def progress_chart(targets: pd.DataFrame, metric: str = "participants",
     return fig
 
 
-__all__ = ["MAP_CONFIG", "STATUS_COLOURS", "STATUSES", "TARGET_METRICS", "indicator_label", "format_value",
+def banks_chart(banks: pd.DataFrame, language: str = i18n.DEFAULT_LANGUAGE) -> go.Figure:
+    """The partner banks side by side (`leadership.banks_side_by_side`, without its every-bank
+    row): per bank, its approval rate (green) and PAR30 (red) as grouped horizontal bars, most
+    decisions on top, each labelled with its value (a dash when there is none); the hover adds
+    the decisions and the median days to decide."""
+    part = banks[~banks["is_total"].astype(bool)].iloc[::-1]
+    names = [i18n.bank_name(code, language) for code in part["bank"]]
+    fig = go.Figure()
+    for key, colour in (("portfolio_at_risk_30", charts.RED), ("approval_rate", charts.GREEN)):
+        values = [None if pd.isna(v) else float(v) for v in part[key]]
+        fig.add_trace(go.Bar(
+            x=[v or 0.0 for v in values], y=names, orientation="h", name=i18n.t(f"kpi.{key}", language),
+            marker_color=colour, cliponaxis=False, textposition="outside",
+            text=[i18n.EMPTY if v is None else i18n.fmt_percent(v, language) for v in values],
+            customdata=[[i18n.fmt_number(n, language), i18n.fmt_number(d, language, 1) if not pd.isna(d) else i18n.EMPTY]
+                        for n, d in zip(part["n_decisions"], part["median_days_to_decision"])],
+            hovertemplate="%{y}<br>%{fullData.name} : %{text}<br>"
+                          + i18n.t("leadership.banks.hover", language) + "<extra></extra>"))
+    fig.update_layout(template=charts.TEMPLATE, separators=charts.SEPARATORS.get(language, ",\u202f"),
+                      barmode="group", height=charts.bar_height(2 * len(names)), showlegend=True,
+                      legend=dict(orientation="h", y=-0.12, yanchor="top", x=0, xanchor="left", traceorder="reversed"),
+                      xaxis=charts.percent_axis(language, 1.0), yaxis=dict(title=None, type="category"),
+                      margin=dict(l=8, r=8, t=16, b=8))
+    return fig  # mirrored for Arabic by pie.charts.rtl (pie.ui.layout.figure)
+
+
+__all__ = ["MAP_CONFIG", "banks_chart", "STATUS_COLOURS", "STATUSES", "TARGET_METRICS", "indicator_label", "format_value",
            "progress_chart", "region_map", "rollout_chart", "use_local_topology"]

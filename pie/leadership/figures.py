@@ -183,6 +183,17 @@ def totals(targets: pd.DataFrame, academic_year: str | None = None, on: date | N
     return frame
 
 
+# ------------------------------------------------------------------------------ banks side by side
+def banks_side_by_side(source: Source, scope: Scope | None = None) -> pd.DataFrame:
+    """The partner banks side by side (queries/leadership/banks_side_by_side.sql): per bank,
+    n_decisions, n_approved, n_rejected, n_pending, approval_rate, median_days_to_decision,
+    projects_financed, amount_approved_mad, amount_disbursed_mad, n_loans_reported,
+    outstanding_mad, at_risk_mad, portfolio_at_risk_30 — most decisions first — then the row of
+    every bank together (is_total, bank null), whose figures are kpis.compute's for the scope.
+    Aggregates only: no decision, project or client row. Empty when no decision is in scope."""
+    return queries.run(source, "leadership/banks_side_by_side", scope or Scope()).reset_index(drop=True)
+
+
 # ------------------------------------------------------------------------------ the map's points
 def establishments_on_map(source: Source, scope: Scope | None = None) -> pd.DataFrame:
     """Establishments where the PIE runs in scope (queries/leadership/establishments_on_map.sql):

@@ -33,7 +33,9 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("follow_up", "pages/programme/follow_up.py", "programme", ":material/call:", (*MANAGERS, "establishment")),
     PageSpec("regions", "pages/leadership/regions.py", "leadership", ":material/map:",
              (*MANAGERS, "leadership")),
-    PageSpec("companies", "pages/programme/companies.py", "programme", ":material/storefront:", (*MANAGERS, "establishment")),
+    # leadership sees it aggregated only: no company row (pages/programme/companies.py, Scope.row_level)
+    PageSpec("companies", "pages/programme/companies.py", "programme", ":material/storefront:",
+             (*MANAGERS, "establishment", "leadership")),
     PageSpec("financing", "pages/financing/financing.py", "partners", ":material/account_balance:",
              (*MANAGERS, "bank"), default_for=("bank",)),
     PageSpec("incubation", "pages/incubation/incubation.py", "partners", ":material/emoji_objects:",
@@ -47,9 +49,14 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 
+def url_path(page: PageSpec) -> str:
+    """The URL path of a page (Streamlit derives it from the file name): /financing."""
+    return Path(page.path).stem
+
+
 def url_paths() -> list[str]:
-    """The URL path of every page (Streamlit derives it from the file name)."""
-    return [Path(page.path).stem for page in PAGES]
+    """The URL path of every page."""
+    return [url_path(page) for page in PAGES]
 
 
 def pages_for(role: str) -> list[PageSpec]:

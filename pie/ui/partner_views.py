@@ -303,3 +303,75 @@ def companies(frame: pd.DataFrame) -> Table:
         ("followup_on", frame["followup_on"], DATE),
         ("revenue_mad", frame["revenue_mad"].astype("float64"), AMOUNT),
     ])
+
+
+# ------------------------------------------------------------------------------ who is waiting, banks side by side
+def pending_decisions(frame: pd.DataFrame) -> Table:
+    """financing.figures.pending_decisions: one row per pending decision, read as a call sheet —
+    the project, the days it has waited, its lead and phone (when the scope has them; masked on
+    screen by pie.ui.contacts), then the plan, the bank's branch and product, the amount asked."""
+    lead = {t("follow_up.col.lead_name"): (frame["lead_name"], TEXT)} if "lead_name" in frame else {}
+    phone = {t("follow_up.col.phone"): (frame["lead_phone"], TEXT)} if "lead_phone" in frame else {}
+    columns = {
+        _col("project_name"): (frame["project_name"], TEXT),
+        _col("days_waiting"): (_int(frame["days_waiting"]), COUNT),
+        **lead,
+        **phone,
+        _col("submitted_on"): (frame["plan_submitted_on"], DATE),
+        _col("bank"): (_codes(frame["bank"], "bank"), TEXT),
+        _col("branch"): (_codes(frame["branch"], "free"), TEXT),
+        _col("product"): (_codes(frame["product"], "product"), TEXT),
+        _col("requested_mad"): (frame["requested_amount_mad"].astype("float64"), AMOUNT),
+        _col("plan_id"): (frame["plan_id"], TEXT),
+        _col("decision_id"): (frame["decision_id"], TEXT),
+        t("follow_up.col.lead"): (frame["lead_id"], TEXT),
+        _col("project_id"): (frame["project_id"], TEXT),
+        _col("establishment"): (frame["establishment_name"], TEXT),
+        t("breakdown.academic_year"): (frame["academic_year"], TEXT),
+    }
+    table = pd.DataFrame({header: values.reset_index(drop=True) for header, (values, _) in columns.items()})
+    return Table(table, {header: kind for header, (_, kind) in columns.items()})
+
+
+def par30_by_month(frame: pd.DataFrame) -> Table:
+    """financing.figures.par30_by_month: one row per month end, latest first."""
+    part = frame.iloc[::-1]
+    return _table([
+        ("month_end", part["month_end"], DATE),
+        ("portfolio_at_risk_30", part["portfolio_at_risk_30"], RATE),
+        ("at_risk_mad", part["at_risk_mad"], AMOUNT),
+        ("outstanding_mad", part["outstanding_mad"], AMOUNT),
+        ("n_loans_reported", _int(part["n_loans_reported"]), COUNT),
+    ])
+
+
+def banks_side_by_side(frame: pd.DataFrame) -> Table:
+    """leadership.figures.banks_side_by_side: one row per bank, then every bank together, in
+    three views: the headline figures, decisions, loans. No client row: figures per bank only."""
+    lang = language()
+    names = pd.Series([t("banks.total") if total else i18n.bank_name(bank, lang)
+                       for bank, total in zip(frame["bank"], frame["is_total"])])
+    columns = [
+        ("group_bank", names, TEXT),
+        ("n_decisions", _int(frame["n_decisions"]), COUNT),
+        ("n_approved", _int(frame["n_approved"]), COUNT),
+        ("n_rejected", _int(frame["n_rejected"]), COUNT),
+        ("n_pending", _int(frame["n_pending"]), COUNT),
+        ("approval_rate", frame["approval_rate"].astype("float64"), RATE),
+        ("median_days_to_decision", frame["median_days_to_decision"].astype("float64"), DECIMAL),
+        ("projects_financed", _int(frame["projects_financed"]), COUNT),
+        ("approved_mad", frame["amount_approved_mad"].astype("float64"), AMOUNT),
+        ("disbursed_mad", frame["amount_disbursed_mad"].astype("float64"), AMOUNT),
+        ("n_loans_reported", _int(frame["n_loans_reported"]), COUNT),
+        ("outstanding_mad", frame["outstanding_mad"].astype("float64"), AMOUNT),
+        ("at_risk_mad", frame["at_risk_mad"].astype("float64"), AMOUNT),
+        ("portfolio_at_risk_30", frame["portfolio_at_risk_30"].astype("float64"), RATE),
+    ]
+    views = {
+        "summary": ["group_bank", "n_decisions", "approval_rate", "median_days_to_decision", "portfolio_at_risk_30",
+                    "approved_mad", "disbursed_mad"],
+        "decisions": ["group_bank", "n_decisions", "n_approved", "n_rejected", "n_pending", "approval_rate",
+                      "median_days_to_decision", "projects_financed"],
+        "loans": ["group_bank", "n_loans_reported", "outstanding_mad", "at_risk_mad", "portfolio_at_risk_30"],
+    }
+    return _table(columns, views)
