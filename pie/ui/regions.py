@@ -23,7 +23,7 @@ from pie.leadership import figures as leadership
 from pie.errors import PieError
 from pie.leadership.charts import indicator_label
 from pie.scope import Scope
-from pie.ui import data, filters, session, tables
+from pie.ui import choice, data, filters, session, tables
 from pie.ui.cards import Comparison
 from pie.ui.lang import error_text, language, md, number, percent, signed, t
 from pie.ui.tables import COUNT, DECIMAL, RATE, SIGNED, TEXT, Table
@@ -40,6 +40,7 @@ STATUS_BACKGROUNDS = {"ahead": "#CDEBD6", "on_pace": "#CDEBD6", "met": "#CDEBD6"
 STATUS_DELTA_COLOURS = {"ahead": "green", "on_pace": "green", "met": "green", "close": "orange",
                         "behind": "red", "missed": "red", "no_target": "gray"}
 REPORT_KEY = "_regions_report_request"
+INDICATOR_KEY = "regions_indicator"  # the map's "colour by" select box
 COMPACT_ROW_PX, COMPACT_HEADER_PX = 35, 38
 
 
@@ -55,6 +56,14 @@ def _names(frame: pd.DataFrame) -> pd.Series:
 def metric_label(key: str) -> str:
     """The title of an indicator of this page (a kpi, reach or a progress), translated."""
     return indicator_label(key, language())
+
+
+def keep_indicator_label() -> None:
+    """Before the map's "colour by" select box (key regions_indicator): after a language
+    switch, it shows its choice in the new language (pie.ui.choice.keep_label)."""
+    chosen = st.session_state.get(INDICATOR_KEY)
+    if chosen is not None:
+        choice.keep_label(INDICATOR_KEY, metric_label(chosen))
 
 
 def column_label(key: str) -> str:
