@@ -13,7 +13,7 @@ import math
 import re
 import unicodedata
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -179,10 +179,11 @@ def fmt_mad_short(value: object, language: str = DEFAULT_LANGUAGE, sign: bool = 
 
 
 def fmt_days(value: object, language: str = DEFAULT_LANGUAGE) -> str:
-    """A count of days (a median, an average included), always whole: 85, never 85,0."""
+    """A count of days (a median, an average included), always whole: 85, never 85,0; a half
+    day rounds up (a median of 20,5 days is 21), as the downloads round it."""
     if _absent(value):
         return EMPTY
-    return fmt_number(round(float(value)), language)
+    return fmt_number(int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP)), language)
 
 
 def data_as_of(data_date: date | None, last_import: date | None, language: str = DEFAULT_LANGUAGE) -> str:

@@ -103,20 +103,31 @@ def _logged(build: Callable[[], bytes], file_name: str, personal: Callable[[str]
     return lambda: (personal(file_name), build())[1]
 
 
+def _fixed(decimals: int):
+    """A number as CSV text with exactly `decimals` decimals and a decimal comma (350000,00)."""
+    return lambda value: f"{value:.{decimals}f}".replace(".", ",")
+
+
 def csv_bytes(table: Table) -> bytes:
     """The table as CSV for Excel in French: `;` between fields and `,` as decimal mark (what
     French Excel expects), UTF-8 with a BOM so Excel reads the accents right. Numbers rounded
-    to their meaning (`rounded_frame`); rates written as percentages with 2 decimals (85,71:
-    the fraction's 4), counts as plain integers, dates ISO (2024-07-01); records end with CRLF."""
-    frame = _iso_text(rounded_frame(table), table)
-    for column, kind in table.kinds.items():
-        if kind == RATE:
-            frame[column] = (frame[column] * 100).round(RATE_DECIMALS - 2)
+    to their meaning (`rounded_frame`) and written with their decimals: amounts 350000,00,
+    rates as percentages with 2 decimals (85,71: the fraction's 4), other decimals with the
+    table's, counts as plain integers; dates ISO (2024-07-01); records end with CRLF."""
+    rounded = rounded_frame(table)
+    frame = spreadsheet_frame(_iso_text(rounded.copy(), table))
+    for original, column in zip(rounded.columns, frame.columns):
+        kind = table.kinds.get(original)
+        if kind == AMOUNT:
+            frame[column] = rounded[original].map(_fixed(AMOUNT_DECIMALS), na_action="ignore")
+        elif kind == RATE:
+            frame[column] = (rounded[original] * 100).map(_fixed(RATE_DECIMALS - 2), na_action="ignore")
+        elif kind == DECIMAL:
+            frame[column] = rounded[original].map(_fixed(table.decimals.get(original, 1)), na_action="ignore")
     # CRLF between records (RFC 4180, as Excel writes): pandas then quotes a field holding a CR
     # or a LF; with LF alone a CR inside a text would start a new record in Excel, whose first
     # cell escapes the apostrophe rule (`'\r=1+1` read as `'` then a new line `=1+1`).
-    return spreadsheet_frame(frame).to_csv(index=False, sep=";", decimal=",",
-                                           lineterminator="\r\n").encode("utf-8-sig")
+    return frame.to_csv(index=False, sep=";", decimal=",", lineterminator="\r\n").encode("utf-8-sig")
 
 
 def csv_button(table: Table, file_name: str, key: str, personal: Callable[[str], None] | None = None) -> None:

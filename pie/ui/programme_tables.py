@@ -6,9 +6,9 @@ import pandas as pd
 
 from pie.programme.figures import PHASES
 from pie.ui.lang import label, t
-from pie.ui.tables import AMOUNT, COUNT, DATE, DECIMAL, RATE, TEXT, Table
+from pie.ui.tables import AMOUNT, COUNT, DATE, DAYS, DECIMAL, RATE, TEXT, Table
 
-CODED = ("profile", "sector", "gender")  # breakdowns whose groups are codes with a translation
+CODED = ("profile", "sector", "gender", "region")  # breakdowns whose groups are codes with a translation
 
 
 def group_labels(frame: pd.DataFrame, breakdown: str) -> dict[str, str]:
@@ -47,12 +47,12 @@ def phase_summary(summary: pd.DataFrame) -> Table:
         t("phases.outcome.dropped"): (summary["dropped"], COUNT),
         t("phases.outcome.not_started"): (summary["not_started"], COUNT),
         t("phases.col.dropoff_rate"): (summary["dropoff_rate"].astype("float64"), RATE),
-        t("phases.col.median_days"): (summary["median_days_to_complete"].astype("float64"), DECIMAL),
+        t("phases.col.median_days"): (summary["median_days_to_complete"].astype("float64"), DAYS),
         t("phases.col.hours_median"): (summary["hours_median"].astype("float64"), DECIMAL),
         t("phases.col.hours_total"): (summary["hours_total"].astype("float64"), DECIMAL),
     }
     headers = list(columns)
-    return _build(columns, decimals={headers[8]: 1, headers[9]: 1, headers[10]: 1})
+    return _build(columns, decimals={headers[9]: 1, headers[10]: 1})
 
 
 def _wide(frame: pd.DataFrame, breakdown: str, labels: dict[str, str], first: dict[str, str],

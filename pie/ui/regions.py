@@ -26,7 +26,7 @@ from pie.scope import Scope
 from pie.ui import choice, data, filters, session, tables
 from pie.ui.cards import Comparison
 from pie.ui.lang import error_text, language, md, number, percent, signed, t
-from pie.ui.tables import COUNT, DECIMAL, RATE, SIGNED, TEXT, Table
+from pie.ui.tables import COUNT, DATE, DECIMAL, RATE, SIGNED, TEXT, Table
 
 REGION_CODES = frozenset(codes.REGION_CODES)
 N_REGIONS = len(REGION_CODES)
@@ -325,14 +325,16 @@ def focus_establishments(establishments: pd.DataFrame) -> Table:
     name_h, city_h = t("report.col.establishment"), t("report.col.city")
     launched_h, people_h = t("report.col.launched"), t("kpi.participants")
     table = pd.DataFrame({name_h: part["name"], city_h: part["city"],
-                          launched_h: part["pie_launch_date"].map(_date), people_h: part["participants"]})
-    return Table(table.reset_index(drop=True), {name_h: TEXT, city_h: TEXT, launched_h: TEXT, people_h: COUNT})
+                          launched_h: _dates(part["pie_launch_date"]), people_h: part["participants"]})
+    return Table(table.reset_index(drop=True), {name_h: TEXT, city_h: TEXT, launched_h: DATE, people_h: COUNT},
+                 missing={launched_h: t("leadership.not_launched")})
 
 
-def _date(value: object) -> str:
-    if value is None or pd.isna(value):
-        return t("leadership.not_launched")
-    return i18n.fmt_date(pd.Timestamp(value).date(), language())
+def _dates(values: pd.Series) -> pd.Series:
+    """Launch dates as dates (None: not launched): written per language on screen, ISO in the
+    downloads, dates in the XLSX."""
+    parsed = pd.to_datetime(values, errors="coerce")
+    return parsed.dt.date.astype("object").where(parsed.notna(), None)
 
 
 def show_compact(table: Table) -> None:
@@ -347,9 +349,9 @@ def rollout_regions(rollout: leadership.Rollout) -> Table:
     launches = rollout.launches.sort_values(["first_launch_date", "region_code"], na_position="last")
     region_h, launched_h = t("report.col.region"), t("report.col.launched")
     first_h, count_h = t("regions.col.first_cohort"), t("report.col.establishments")
-    columns = {region_h: _names(launches), launched_h: launches["first_launch_date"].map(_date),
+    columns = {region_h: _names(launches), launched_h: _dates(launches["first_launch_date"]),
                first_h: launches["first_academic_year"], count_h: launches["n_establishments_launched"]}
-    kinds = {region_h: TEXT, launched_h: TEXT, first_h: TEXT, count_h: COUNT}
+    kinds = {region_h: TEXT, launched_h: DATE, first_h: TEXT, count_h: COUNT}
     by_year = rollout.by_year
     if len(by_year):
         grid = by_year.pivot(index="region_code", columns="academic_year", values="participants")
@@ -358,7 +360,7 @@ def rollout_regions(rollout: leadership.Rollout) -> Table:
             counts = launches["region_code"].map(grid[year]).fillna(0).astype("int64")
             columns[header], kinds[header] = counts, COUNT
     table = pd.DataFrame(columns).reset_index(drop=True)
-    return Table(table, kinds)
+    return Table(table, kinds, missing={launched_h: t("leadership.not_launched")})
 
 
 def rollout_establishments(establishments: pd.DataFrame, launches: pd.DataFrame) -> Table:
@@ -370,10 +372,11 @@ def rollout_establishments(establishments: pd.DataFrame, launches: pd.DataFrame)
     launched_h, cohorts_h = t("report.col.launched"), t("regions.col.cohorts")
     people_h = t("regions.col.participants_all")
     table = pd.DataFrame({name_h: part["name"], region_h: part["region_code"].map(names), city_h: part["city"],
-                          launched_h: part["pie_launch_date"].map(_date), cohorts_h: part["n_cohorts"],
+                          launched_h: _dates(part["pie_launch_date"]), cohorts_h: part["n_cohorts"],
                           people_h: part["participants"]})
-    return Table(table.reset_index(drop=True), {name_h: TEXT, region_h: TEXT, city_h: TEXT, launched_h: TEXT,
-                                                cohorts_h: COUNT, people_h: COUNT})
+    return Table(table.reset_index(drop=True), {name_h: TEXT, region_h: TEXT, city_h: TEXT, launched_h: DATE,
+                                                cohorts_h: COUNT, people_h: COUNT},
+                 missing={launched_h: t("leadership.not_launched")})
 
 
 def _status_colours() -> dict[str, str]:

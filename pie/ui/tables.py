@@ -170,7 +170,10 @@ def funnel_by_group(frame: pd.DataFrame, breakdown: str) -> Table:
     rate from the previous step of the same unit. On screen, two views: the rates (with the
     number of participants, for scale) and the counts; 15 columns do not fit side by side."""
     group_header = t(f"breakdown.{breakdown}")
-    if "group_label" in frame.columns:
+    if breakdown == "region":  # the query names regions in French: each language's own name
+        groups = pd.Series(i18n.group_labels(frame.drop(columns="group_label", errors="ignore"), breakdown, language()),
+                           index=frame.index)
+    elif "group_label" in frame.columns:
         groups = frame["group_label"]
     else:  # gender, profile: codes shown through their translation
         groups = frame["group_key"].map(lambda code: label(breakdown, code))
