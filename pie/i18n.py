@@ -242,11 +242,24 @@ def bank_name(code: object, language: str = DEFAULT_LANGUAGE) -> str:
     return code_label("bank", code, language)
 
 
+def region_name(code: object, language: str = DEFAULT_LANGUAGE) -> str:
+    """A region's name in `language` from its HCP code ('09' → Souss-Massa, سوس-ماسة): the
+    names of the regions table (pie.reference; English uses the French names, as Morocco's
+    administration does in English); an unknown code stays as it is, None is "not given"."""
+    if code is None or _absent(code) or code == "":
+        return t("partners.not_given", language)
+    key = f"region.name.{code}"
+    return t(key, language) if key in catalog(DEFAULT_LANGUAGE) else str(code)
+
+
 def group_labels(frame, breakdown: str, language: str = DEFAULT_LANGUAGE) -> list[str]:
-    """The label of each row's group_key in a by-group answer (region names from the query)."""
-    if breakdown == "region" and "region_name_fr" in frame.columns:
+    """The label of each row's group_key in a by-group answer (region names from the query's
+    region_name_fr/_ar columns when it has them, else `region_name`)."""
+    if breakdown == "region":
+        if "region_name_fr" not in frame.columns:
+            return [region_name(key, language) for key in frame["group_key"]]
         names = frame["region_name_ar" if language == "ar" else "region_name_fr"]
-        return [name if isinstance(name, str) else code_label("region", key, language)
+        return [name if isinstance(name, str) else region_name(key, language)
                 for key, name in zip(frame["group_key"], names)]
     if breakdown == "year":
         return [str(key) for key in frame["group_key"]]

@@ -282,3 +282,13 @@ def test_every_page_says_how_recent_its_data_are(page_in, name, language):
     the small programme's latest event) and says that nothing was imported."""
     at = page_in(name, language)
     assert at.caption[0].value == i18n.data_as_of(date(2024, 7, 1), None, language)
+
+
+def test_report_says_how_recent_its_data_are(small_db):
+    """Test that the PDF report's stamp line gives the data date like the pages (1 July 2024),
+    and says that the small programme was never imported into."""
+    from pie.leadership import report
+
+    for language, as_of in (("fr", "Données au 01/07/2024"), ("en", "Data as of 07/01/2024")):
+        line = report._stamp_line(report.collect(db.reader(small_db), "2022-2023", None, language))
+        assert as_of in line and i18n.t("report.data.no_import", language, date="").split("(")[0].strip() in line

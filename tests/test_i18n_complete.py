@@ -59,7 +59,7 @@ def french_labels() -> tuple[set[str], set[str]]:
 
 
 WHOLE, FRAGMENTS = french_labels()
-FRENCH_REGION_NAMES = {i18n.t(f"code.region.{code}", "fr") for code in codes.REGION_CODES}
+FRENCH_REGION_NAMES = {i18n.region_name(code, "fr") for code in codes.REGION_CODES}
 
 
 # ------------------------------------------------------------------------------ what a page draws

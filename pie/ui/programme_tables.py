@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pie import i18n
 from pie.programme.figures import PHASES
-from pie.ui.lang import label, t
+from pie.ui.lang import label, language, t
 from pie.ui.tables import AMOUNT, COUNT, DATE, DAYS, DECIMAL, RATE, TEXT, Table
 
-CODED = ("profile", "sector", "gender", "region")  # breakdowns whose groups are codes with a translation
+CODED = ("profile", "sector", "gender")  # breakdowns whose groups are codes with a translation
 
 
 def group_labels(frame: pd.DataFrame, breakdown: str) -> dict[str, str]:
@@ -17,6 +18,8 @@ def group_labels(frame: pd.DataFrame, breakdown: str) -> dict[str, str]:
     groups = frame.drop_duplicates("group_key")
     if breakdown in CODED:
         return {code: label(breakdown, code) for code in groups["group_key"]}
+    if breakdown == "region":  # the queries name regions in French
+        return {code: i18n.region_name(code, language()) for code in groups["group_key"]}
     return dict(zip(groups["group_key"], groups["group_label"]))
 
 
