@@ -162,3 +162,38 @@ def test_page_draws_no_french(monkeypatch, programme_db, account, name, path, la
     at = at.switch_page(path).run()
     assert [e.value for e in at.exception] == []
     assert french_in(drawn_texts(at), language) == []
+
+
+# ------------------------------------------------------------------------------ in the browser
+# AppTest sees what the server sends; a select box's text after a language switch is the
+# browser's own state (it kept showing the French "Participants" on an Arabic page), so the
+# switch is checked in Chromium.
+BROWSER_USER, BROWSER_PASSWORD = "direction", "correct horse battery"
+
+
+@pytest.fixture(scope="module")
+def served(small_db, tmp_path_factory):
+    from browser_support import served_copy
+
+    with served_copy(small_db, tmp_path_factory.mktemp("i18n_browser"), [(BROWSER_USER, "leadership", None)],
+                     BROWSER_PASSWORD) as url:
+        yield url
+
+
+@pytest.mark.browser
+def test_select_boxes_show_their_choice_in_the_new_language(page, served):
+    """Test that after switching to Arabic, then back to French, the sidebar filters and the
+    map's "colour by" box show their current choice in the language chosen."""
+    from browser_support import expect, open_page, wait_until_idle
+
+    open_page(page, f"{served}/regions", BROWSER_USER, BROWSER_PASSWORD)
+    expect(page.locator('[data-testid="stMain"] [data-testid="stSelectbox"] input').first).to_have_value(
+        i18n.t("kpi.participants", "fr"))
+    for name, language in (("العربية", "ar"), ("Français", "fr")):
+        page.locator('[data-testid="stSidebar"] label').filter(has_text=name).click()
+        wait_until_idle(page)
+        expect(page.locator("h1").first).to_have_text(i18n.t("page.regions.title", language))
+        expect(page.locator('[data-testid="stMain"] [data-testid="stSelectbox"] input').first).to_have_value(
+            i18n.t("kpi.participants", language))
+        expect(page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"] input').nth(1)).to_have_value(
+            i18n.t("filters.region.all", language))

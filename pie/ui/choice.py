@@ -62,7 +62,7 @@ def keep_label(key: str, label: str) -> None:
     showing a select box's old text (a French "Participants" on an Arabic page) otherwise."""
     marker = f"_choice_label.{key}"
     state = st.session_state
-    if key in state and state.get(marker) not in (None, label):
+    if key in state and state.get(marker) not in (None, label):  # a box never drawn shows its default
         state[key] = state[key]
     state[marker] = label
 

@@ -61,9 +61,8 @@ def metric_label(key: str) -> str:
 def keep_indicator_label() -> None:
     """Before the map's "colour by" select box (key regions_indicator): after a language
     switch, it shows its choice in the new language (pie.ui.choice.keep_label)."""
-    chosen = st.session_state.get(INDICATOR_KEY)
-    if chosen is not None:
-        choice.keep_label(INDICATOR_KEY, metric_label(chosen))
+    # before the box's first drawing it shows its first option: remember that label too
+    choice.keep_label(INDICATOR_KEY, metric_label(st.session_state.get(INDICATOR_KEY, leadership.MAP_INDICATORS[0])))
 
 
 def column_label(key: str) -> str:
