@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from pie import codes, i18n, kpis
+from pie import charts, codes, i18n, kpis
 from pie.leadership import charts as leadership_charts
 from pie.leadership import figures as leadership
 from pie.errors import PieError
@@ -203,10 +203,13 @@ def _map_figure(scope_fields: tuple, indicator: str, language_code: str, focus: 
     # `data_version` and `db_path` only key the cache. Building the figure copies the region
     # boundaries into each trace (~0.3 s with 90 establishments): once per view, not per run.
     # Shared between sessions: nothing mutates a figure after this (st.plotly_chart copies it).
+    # Localised here, once, rather than copied on every run by layout.plotly_chart.
     scope = Scope(*scope_fields)
-    return leadership_charts.region_map(data.ask(leadership.regional_indicators, scope), indicator,
-                                        data.ask(leadership.establishments_on_map, scope), language_code, focus=focus,
-                                        height=height)
+    return charts.localised(
+        leadership_charts.region_map(data.ask(leadership.regional_indicators, scope), indicator,
+                                     data.ask(leadership.establishments_on_map, scope), language_code, focus=focus,
+                                     height=height),
+        language_code)
 
 
 def map_figure(scope: Scope, indicator: str, focus: str | None, height: int) -> go.Figure:
