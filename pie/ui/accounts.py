@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pie import auth
+from pie import auth, i18n
 from pie.config import settings
 from pie.errors import PieError
 from pie.scope import ROLES
@@ -13,7 +13,11 @@ from pie.ui.lang import language, t
 
 
 def _when(value) -> str:
-    return "—" if value is None or pd.isna(value) else f"{value:%d/%m/%Y %H:%M}"
+    """A moment as the language writes its date (02/10/2023, 10/02/2023 in English), then the time."""
+    if value is None or pd.isna(value):
+        return i18n.EMPTY
+    moment = pd.Timestamp(value)
+    return f"{i18n.fmt_date(moment.date(), language())} {moment:%H:%M}"
 
 
 def users_table() -> tables.Table:
