@@ -9,6 +9,7 @@ from pie.config import settings
 from pie.errors import PieError
 from pie.scope import ROLES
 from pie.ui import login, tables
+from pie.ui.choice import keep_label
 from pie.ui.lang import language, t
 
 
@@ -44,6 +45,7 @@ def add_form(admin: auth.User) -> None:
     """Create an account (password typed twice, at least 12 characters, hard to guess)."""
     with st.form("add_user", clear_on_submit=True):
         name = st.text_input(t("users.column.name"), key="new_user_name", help=t("users.name.help"))
+        keep_label("new_user_role", t(f"role.{st.session_state.get('new_user_role', ROLES[0])}"))
         role = st.selectbox(t("users.column.role"), ROLES, key="new_user_role",
                             format_func=lambda code: t(f"role.{code}"))
         scope = st.text_input(t("users.column.scope"), key="new_user_scope", help=t("users.scope.help"))
