@@ -7,6 +7,7 @@ Streamlit's own theme does not replace these colours).
 from __future__ import annotations
 
 import math
+import numbers
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -112,7 +113,7 @@ def _numeric(values: object) -> bool:
     if values is None or isinstance(values, str):
         return False
     items = [v for v in (values.tolist() if hasattr(values, "tolist") else list(values)) if v is not None]
-    return bool(items) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in items)
+    return bool(items) and all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in items)
 
 
 def _axis_values(fig: go.Figure) -> dict[str, list[float]]:

@@ -129,7 +129,8 @@ def plotly_chart(figure, summary: str | None = None, **options):
     """st.plotly_chart for every chart of the dashboard: its own colours (theme=None unless
     `options` say otherwise), its numbers as the session's language writes them
     (pie.charts.localised: separators, grouped thousands, French percentages) and, in Arabic,
-    the figure mirrored to read right to left (pie.charts.rtl). Returns what st.plotly_chart returns (the selection, with on_select).
+    the figure mirrored to read right to left (pie.charts.rtl). Returns what st.plotly_chart
+    returns (the selection, with on_select).
 
     Accessibility (docs/ACCESSIBILITY.md): before the chart, a visually hidden sentence saying
     what it shows for screen readers — `summary`, else one built from the figure's title and

@@ -36,7 +36,8 @@ SCREEN_ROWS = 200
 @dataclass(frozen=True)
 class Table:
     """`frame` has translated headers and raw values (what the CSV download holds); `kinds`
-    maps each header to TEXT, COUNT, RATE (a fraction 0..1), DECIMAL or SIGNED. When `views`
+    maps each header to TEXT, COUNT, RATE (a fraction 0..1), DECIMAL, SIGNED, DATE, AMOUNT or
+    DAYS (the downloads round each kind to its meaning, pie.ui.downloads). When `views`
     is given, the screen shows one tab per view (view name -> its columns) instead of every
     column. `colours` gives TEXT columns a background per cell text (a status) on screen.
     `missing` gives a column the text its empty cells show on screen ("not launched" for a
