@@ -6,6 +6,9 @@ Streamlit's own theme does not replace these colours).
 """
 from __future__ import annotations
 
+import math
+import numbers
+
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -98,6 +101,85 @@ def figure(language: str, **layout: object) -> go.Figure:
 
 def style(fig: go.Figure, language: str, **layout: object) -> go.Figure:
     fig.update_layout(template=TEMPLATE, separators=SEPARATORS.get(language, SEPARATORS["fr"]), **layout)
+    return fig
+
+
+# ------------------------------------------------------------------------------ numbers as the language writes them
+NUMBER_FORMAT = ","   # d3: thousands grouped, no needless decimals (6 000, 0,5) with the separators
+
+
+def _numeric(values: object) -> bool:
+    """True when a trace's coordinates are numbers (not categories, dates or text)."""
+    if values is None or isinstance(values, str):
+        return False
+    items = [v for v in (values.tolist() if hasattr(values, "tolist") else list(values)) if v is not None]
+    return bool(items) and all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in items)
+
+
+def _axis_values(fig: go.Figure) -> dict[str, list[float]]:
+    """The numbers each cartesian axis (xaxis, yaxis2…) carries, by layout name."""
+    found: dict[str, list[float]] = {}
+    for trace in fig.data:
+        if not hasattr(trace, "xaxis"):
+            continue
+        for letter in ("x", "y"):
+            values = getattr(trace, letter, None)
+            if _numeric(values):
+                name = f"{letter}axis{(getattr(trace, letter + 'axis') or letter)[1:]}"
+                found.setdefault(name, []).extend(float(v) for v in values if v is not None)
+    return found
+
+
+def _percent_ticks(axis, language: str, values: list[float]) -> None:
+    """A d3 percentage axis (tickformat ".0%") with ticks written as the language writes them
+    (French puts a no-break space before %, which d3 cannot): explicit tick values and texts."""
+    decimals = int(axis.tickformat[1]) if axis.tickformat[:1] == "." and axis.tickformat[1:2].isdigit() else 0
+    if axis.tickvals is not None:
+        ticks = list(axis.tickvals)
+    else:
+        low, high = (list(axis.range) if axis.range is not None and None not in axis.range
+                     else [0, max(values or [1.0])])
+        low, high = sorted((float(low), float(high)))
+        span = high - low or 1.0
+        step = next(step for step in (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0) if span / step <= 8)
+        start = math.ceil(low / step - 1e-9)
+        ticks = [round(i * step, 4) for i in range(start, int(high / step + 1e-9) + 1)]
+    axis.update(tickvals=ticks, ticktext=[i18n.fmt_percent(v, language, decimals=decimals) for v in ticks])
+
+
+def localised(fig: go.Figure, language: str) -> go.Figure:
+    """`fig` with its numbers written as `language` writes them everywhere, the way cards and
+    tables write them (pie.i18n): the language's decimal and thousands marks (layout.separators,
+    for ticks and hovers), thousands grouped on every number axis without a format of its own
+    (6 000, not 6000), and in French percentage ticks with their space (20 %, not 20%), on axes
+    and colour bars. A copy; `fig` itself when it is localised for `language` already (the
+    figure is marked, as `rtl` marks its own)."""
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+    if meta.get("numbers") == language:
+        return fig
+    fig = go.Figure(fig)
+    fig.update_layout(separators=SEPARATORS.get(language, SEPARATORS[i18n.DEFAULT_LANGUAGE]),
+                      meta={**meta, "numbers": language})
+    values = _axis_values(fig)
+    names = set(values) | {name for name in fig.layout._subplotid_props if name[1:5] == "axis"}
+    for name in sorted(names):
+        axis = fig.layout[name]
+        if axis.type in ("category", "multicategory", "date", "log") or axis.ticktext is not None:
+            continue
+        if axis.tickformat and axis.tickformat.endswith("%"):
+            if language == "fr":
+                _percent_ticks(axis, language, values.get(name, []))
+        elif not axis.tickformat and name in values:
+            axis.tickformat = NUMBER_FORMAT
+    for trace in fig.data:
+        colorbar = getattr(trace, "colorbar", None)
+        if colorbar is None or colorbar.ticktext is not None:
+            continue
+        if colorbar.tickformat and colorbar.tickformat.endswith("%") and language == "fr":
+            if colorbar.tickvals is not None:
+                _percent_ticks(colorbar, language, [])
+        elif not colorbar.tickformat:
+            colorbar.tickformat = NUMBER_FORMAT
     return fig
 
 

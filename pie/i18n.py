@@ -13,10 +13,11 @@ import math
 import re
 import unicodedata
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pandas as pd
+from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
@@ -127,6 +128,75 @@ def fmt_signed(value: object, language: str = DEFAULT_LANGUAGE, decimals: int = 
     return ("+" if value >= 0 else "-") + text
 
 
+# Amounts from here on are abbreviated where space is short (cards, captions): 12,3 M MAD.
+COMPACT_FROM = 1_000_000
+COMPACT_DECIMALS = 1  # every abbreviated figure has one decimal: 5,0 M MAD beside 6,7 M MAD
+
+
+@functools.cache
+def _compact_patterns(language: str) -> tuple[tuple[int, str], ...]:
+    """(threshold, Babel's short pattern) from a million up, e.g. (1000000, '0 M'), (10000000,
+    '00 M'), (1000000000, '0 Md') in French; the plural form "other" (the same text for
+    every form in our three languages)."""
+    formats = Locale.parse(BABEL_LOCALE[language]).compact_decimal_formats["short"]["other"]
+    return tuple(sorted((int(threshold), pattern.pattern) for threshold, pattern in formats.items()
+                        if int(threshold) >= COMPACT_FROM))
+
+
+def fmt_compact(value: object, language: str = DEFAULT_LANGUAGE) -> str:
+    """A large number abbreviated with one rule: Babel's abbreviation for the language (M, Md;
+    مليون, مليار; M, B) and always COMPACT_DECIMALS decimal — 5,0 M and 6,7 M (fr), never 5 M
+    beside 6,7 M; below COMPACT_FROM the number in full (fmt_number)."""
+    if _absent(value):
+        return EMPTY
+    number = float(value)
+    if abs(number) < COMPACT_FROM:
+        return fmt_number(round(number), language)
+    chosen = None
+    for threshold, pattern in _compact_patterns(language):
+        digits = pattern.count("0")
+        divisor = threshold // 10 ** (digits - 1)
+        # 999 950 000 rounds to 1 000,0 M: it is written 1,0 Md, the next abbreviation
+        if round(abs(number) / divisor, COMPACT_DECIMALS) >= threshold // divisor:
+            chosen = (pattern, digits, divisor)
+    if chosen is None:
+        return fmt_number(round(number), language)
+    pattern, digits, divisor = chosen
+    shown = fmt_number(round(number / divisor, COMPACT_DECIMALS), language, COMPACT_DECIMALS)
+    return pattern.replace("0" * digits, shown, 1).replace("'", "")
+
+
+def fmt_mad_short(value: object, language: str = DEFAULT_LANGUAGE, sign: bool = False) -> str:
+    """An amount in dirhams that fits a card: 170 000 MAD in full, from a million on
+    abbreviated with one decimal (12,3 M MAD, 5,0 M MAD); with `sign`, +/- in front."""
+    if _absent(value):
+        return EMPTY
+    number = float(value)
+    text = fmt_compact(abs(number) if sign else number, language)
+    if sign:
+        text = ("+" if number >= 0 else "-") + text
+    return f"{text}\u00a0{t('unit.mad', language)}"
+
+
+def fmt_days(value: object, language: str = DEFAULT_LANGUAGE) -> str:
+    """A count of days (a median, an average included), always whole: 85, never 85,0; a half
+    day rounds up (a median of 20,5 days is 21), as the downloads round it."""
+    if _absent(value):
+        return EMPTY
+    return fmt_number(int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP)), language)
+
+
+def data_as_of(data_date: date | None, last_import: date | None, language: str = DEFAULT_LANGUAGE) -> str:
+    """"Données au 01/07/2024 · dernier import le 05/12/2026": how recent the figures are (the
+    data date T, the latest event date in scope) and when data last came in (the newest
+    accepted import); each half says so when there is none."""
+    as_of = (t("data_as_of.date", language, date=fmt_date(data_date, language)) if data_date is not None
+             else t("data_as_of.no_data", language))
+    imported = (t("data_as_of.last_import", language, date=fmt_date(last_import, language))
+                if last_import is not None else t("data_as_of.no_import", language))
+    return f"{as_of} · {imported}"
+
+
 # ------------------------------------------------------------------------------ labels read back
 def fold(text: str) -> str:
     """`text` without case, accents (nor Arabic short vowels) or repeated spaces, as the
@@ -172,11 +242,24 @@ def bank_name(code: object, language: str = DEFAULT_LANGUAGE) -> str:
     return code_label("bank", code, language)
 
 
+def region_name(code: object, language: str = DEFAULT_LANGUAGE) -> str:
+    """A region's name in `language` from its HCP code ('09' → Souss-Massa, سوس-ماسة): the
+    names of the regions table (pie.reference; English uses the French names, as Morocco's
+    administration does in English); an unknown code stays as it is, None is "not given"."""
+    if code is None or _absent(code) or code == "":
+        return t("partners.not_given", language)
+    key = f"region.name.{code}"
+    return t(key, language) if key in catalog(DEFAULT_LANGUAGE) else str(code)
+
+
 def group_labels(frame, breakdown: str, language: str = DEFAULT_LANGUAGE) -> list[str]:
-    """The label of each row's group_key in a by-group answer (region names from the query)."""
-    if breakdown == "region" and "region_name_fr" in frame.columns:
+    """The label of each row's group_key in a by-group answer (region names from the query's
+    region_name_fr/_ar columns when it has them, else `region_name`)."""
+    if breakdown == "region":
+        if "region_name_fr" not in frame.columns:
+            return [region_name(key, language) for key in frame["group_key"]]
         names = frame["region_name_ar" if language == "ar" else "region_name_fr"]
-        return [name if isinstance(name, str) else code_label("region", key, language)
+        return [name if isinstance(name, str) else region_name(key, language)
                 for key, name in zip(frame["group_key"], names)]
     if breakdown == "year":
         return [str(key) for key in frame["group_key"]]

@@ -117,12 +117,19 @@ def funnel_by_group(source: Source, scope: Scope | None,
     return frame
 
 
+# Indicators counting days: shown whole (a median of 85 days is 85, never 85,0).
+DAY_KEYS = frozenset({"median_days_to_decision"})
+
+
 def format_indicator(key: str, value: object, language: str) -> str:
-    """An indicator value as people read it in `language`."""
+    """An indicator value as people read it in `language`: rates with one decimal (45,3 %),
+    amounts in full (170 000 MAD), day counts whole, hours with one decimal, counts whole."""
     if key in RATE_KEYS:
         return i18n.fmt_percent(value, language)
     if key in AMOUNT_KEYS:
         return i18n.fmt_mad(value, language)
+    if key in DAY_KEYS:
+        return i18n.fmt_days(value, language)
     if key in DECIMAL_KEYS:
         return i18n.fmt_number(value, language, decimals=1)
     return i18n.fmt_number(value, language)

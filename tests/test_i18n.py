@@ -96,8 +96,21 @@ def test_english_texts_are_not_left_in_french():
     english, french = catalogue("en"), catalogue("fr")
     same = {key for key, text in english.items()
             if text == french.get(key) and len(LATIN_LETTER.findall(PLACEHOLDER.sub("", text))) > 12}
-    names = {key for key in same if key.startswith("code.bank.")}
+    names = {key for key in same if key.startswith(("code.bank.", "region.name."))}
     assert sorted(same - names) == []
+
+
+def test_region_names_are_the_reference_names():
+    """Test that the region names of the catalogues (region.name.<code>, what by-group tables
+    and charts show) are those of the regions table (pie.reference: HCP, French and Arabic),
+    English using the French names."""
+    from pie import reference
+
+    frame = reference.regions_frame()
+    for code, french, arabic in zip(frame["region_code"], frame["name_fr"], frame["name_ar"]):
+        assert (i18n.region_name(code, "fr"), i18n.region_name(code, "ar"), i18n.region_name(code, "en")) \
+            == (french, arabic, french)
+    assert i18n.region_name("99", "ar") == "99" and i18n.region_name(None, "fr") == i18n.t("partners.not_given")
 
 
 # ------------------------------------------------------------------------------ codes

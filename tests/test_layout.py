@@ -72,3 +72,17 @@ def test_pages_never_build_their_own_scope():
     """Test that pages take their Scope from pie.ui (so no page can widen a role's scope)."""
     offenders = [str(p.relative_to(ROOT)) for p in sorted(PAGES.rglob("*.py")) if "pie.scope" in _imports(p)]
     assert offenders == []
+
+
+def test_every_page_opens_with_the_shared_header():
+    """Test that every page starts with pie.ui.layout's header (page_header or open_page), the one
+    place that writes the title and, under it, how recent the data are ("Données au … · dernier
+    import le …"), and draws no title of its own."""
+    openers = {"page_header", "open_page"}
+    missing = []
+    for path in sorted(PAGES.rglob("*.py")):
+        calls = [node.func.attr for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)]
+        if not openers & set(calls) or "title" in calls:
+            missing.append(str(path.relative_to(ROOT)))
+    assert missing == []

@@ -222,7 +222,7 @@ def test_breakdown_csv_is_utf8_with_bom_and_semicolons(programme_db):
     assert data.startswith("\ufeff".encode("utf-8"))
     lines = data.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("Région;Participants;Sensibilisation terminée;Sensibilisation (%);")
-    assert lines[1].startswith("Souss-Massa;7;6;85,7;5;83,3;")   # 6 / 7, 5 / 6
+    assert lines[1].startswith("Souss-Massa;7;6;85,71;5;83,33;")   # 6 / 7, 5 / 6 (rates to 4 decimals)
 
 
 # ------------------------------------------------------------------------------ filters

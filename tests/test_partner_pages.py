@@ -49,7 +49,7 @@ BOA_CARDS = {
     "Montant accordé": mad("120 000"),                # FD1
     "Montant décaissé": mad("100 000"),               # FD1
     "Taux d'accord": f"33,3{NBSP}%",                  # 1 approved / (1 + 2 rejected)
-    "Délai médian de décision (jours)": "20,0",       # 10, 20, 30 days (FD3, FD5, FD1)
+    "Délai médian de décision (jours)": "20",         # 10, 20, 30 days (FD3, FD5, FD1): whole days
     "Portefeuille à risque (PAR30)": f"100,0{NBSP}%",  # FD1's latest follow-up: 60 000 at 45 days
     "Encours": mad("60 000"),                         # FD1 at 2023-12-31
     "Prêts accordés": "1",
@@ -60,7 +60,7 @@ BOA_INDICATORS = {
     "amount_approved_mad": mad("120 000"),            # FD1
     "amount_disbursed_mad": mad("100 000"),           # FD1
     "approval_rate": f"33,3{NBSP}%",                  # FD1 approved; FD3, FD5 rejected
-    "median_days_to_decision": "20,0",                # 10, 20, 30 days
+    "median_days_to_decision": "20",                  # 10, 20, 30 days (whole days)
     "portfolio_at_risk_30": f"100,0{NBSP}%",          # FD1 only, 45 days late
 }
 # Pipeline of BOA's projects PR1, PR2, PR3: submitted = PR1, PR2, PR3; validated = PR1, PR2;
@@ -81,12 +81,12 @@ ALL_AMOUNTS = [250_000, 390_000, 170_000, 150_000]
 # outstanding at 0 days on 2023-12-31).
 CAM_DECISIONS = ["FD2"]
 CAM_CARDS = {"Projets financés": "1", "Montant accordé": mad("50 000"), "Taux d'accord": f"100,0{NBSP}%",
-             "Délai médian de décision (jours)": "40,0", "Portefeuille à risque (PAR30)": f"0,0{NBSP}%"}
+             "Délai médian de décision (jours)": "40", "Portefeuille à risque (PAR30)": f"0,0{NBSP}%"}
 # Everyone: FD1..FD5; 2 approved (170 000), 2 rejected, median of 10, 20, 30, 40 = 25 days;
 # PAR30 = 60 000 / (60 000 + 40 000).
 ALL_DECISIONS = ["FD4", "FD2", "FD5", "FD3", "FD1"]
 ALL_CARDS = {"Projets financés": "2", "Montant accordé": mad("170 000"), "Taux d'accord": f"50,0{NBSP}%",
-             "Délai médian de décision (jours)": "25,0", "Portefeuille à risque (PAR30)": f"60,0{NBSP}%"}
+             "Délai médian de décision (jours)": "25", "Portefeuille à risque (PAR30)": f"60,0{NBSP}%"}
 # BOA's branches: BOA Agadir Talborjt (FD1, FD3, FD5), BOA Oujda Centre (FD4).
 TALBORJT = "BOA Agadir Talborjt"
 TALBORJT_DECISIONS = ["FD5", "FD3", "FD1"]

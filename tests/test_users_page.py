@@ -79,3 +79,17 @@ def test_disabling_an_account_ends_its_open_sessions(monkeypatch, accounts_db):
     assert auth.resolve_session(token, accounts_db) is None
     with pytest.raises(auth.LoginFailed):
         auth.authenticate(accounts_db, "amina", PASSWORD)
+
+
+def test_new_account_is_listed_at_once(monkeypatch, accounts_db):
+    """Test that an account added with the form shows in the list above it on the same run,
+    without leaving the page."""
+    at = users_page(monkeypatch, accounts_db)
+    at.text_input(key="new_user_name").input("cam.oujda")
+    at.selectbox(key="new_user_role").set_value("bank")
+    at.text_input(key="new_user_scope").input("cam")
+    at.text_input(key="new_user_password").input("cam password 12")
+    at.text_input(key="new_user_again").input("cam password 12")
+    at = submit(at, "Créer le compte")
+    assert not at.error, [e.value for e in at.error]
+    assert list(at.dataframe[0].value.iloc[:, 0]) == ["admin", "amina", "cam.oujda"]

@@ -7,6 +7,7 @@ import streamlit as st
 from pie import auth
 from pie.privacy import access_log
 from pie.ui import layout, session, tables
+from pie.ui.choice import keep_label
 from pie.ui.lang import t
 
 session.user()
@@ -15,8 +16,9 @@ layout.page_header("access_log", with_scope=False)
 left, right = st.columns(2)
 person = left.text_input(t("access_log.filter.person"), key="person").strip() or None
 accounts = sorted(u["user_name"] for u in auth.list_users(None))
-account = right.selectbox(t("access_log.filter.account"), [None, *accounts], key="account",
-                          format_func=lambda name: t("access_log.filter.all") if name is None else name)
+account_label = lambda name: t("access_log.filter.all") if name is None else name  # noqa: E731
+keep_label("account", account_label(st.session_state.get("account")))  # its text after a language switch
+account = right.selectbox(t("access_log.filter.account"), [None, *accounts], key="account", format_func=account_label)
 
 headers = {"occurred_at": t("access_log.col.occurred_at"), "user_name": t("access_log.col.user_name"),
            "role": t("access_log.col.role"), "action": t("access_log.col.action"),

@@ -8,10 +8,14 @@ admin = session.user()
 layout.page_header("users", with_scope=False)
 
 st.header(t("users.list.title"))
-tables.dataframe(accounts.users_table())
+# The list is filled after the forms below have run, so an account added (or disabled) by this
+# click shows in it at once, not after the next one.
+listing = st.container()
 
 st.header(t("users.add.title"))
 accounts.add_form(admin)
 
 st.header(t("users.change.title"))
 accounts.change_form(admin)
+
+tables.dataframe(accounts.users_table(), listing)

@@ -8,7 +8,7 @@ from pie.ui import contacts, data, filters, layout, session
 from pie.ui import partner_drill as drill
 from pie.ui import partner_views as views
 from pie.ui.cards import kpi_cards
-from pie.ui.lang import day, language, md, number, t
+from pie.ui.lang import day, indicator, language, md, number, t
 
 CARDS = (("projects_financed", "amount_approved_mad", "amount_disbursed_mad"),
          ("approval_rate", "median_days_to_decision", "portfolio_at_risk_30"))
@@ -57,7 +57,7 @@ else:
 st.header(t("financing.days.title"))
 days = data.ask(figures.days_to_decision, scope)
 st.caption(t("financing.days.caption", decisions=number(len(days)),
-             median=number(values["median_days_to_decision"], 1)))
+             median=indicator("median_days_to_decision", values["median_days_to_decision"])))
 drill.chart(layout.figure(charts.days_to_decision, days[["decision", "days_to_decision"]],
                           values["median_days_to_decision"], language()), "days")
 

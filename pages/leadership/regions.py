@@ -24,6 +24,7 @@ st.header(t("regions.map.title"))
 st.caption(t("regions.map.how"))
 map_column, table_column = st.columns([3, 2], gap="medium")
 with map_column:
+    regions.keep_indicator_label()
     indicator = st.selectbox(t("regions.map.indicator"), leadership.MAP_INDICATORS, key="regions_indicator",
                              format_func=regions.metric_label)
     shown = regions.map_scope(scope, indicator, target_year)

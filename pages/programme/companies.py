@@ -72,5 +72,6 @@ drill.active({key: (t(f"breakdown.{dim}"), options[dim].get(focus[dim]) if focus
               for dim, key in FOCUS.items()}, button_key="companies_clear")
 companies = data.ask(figures.companies, scope, **{f"focus_{dim}": focus[dim] for dim in FOCUS})
 st.caption(t("companies.details.caption", companies=number(len(companies)),
-             revenue=short_amount(float(totals["revenue_mad"])), with_revenue=number(totals["n_with_revenue"])))
+             revenue=short_amount(float(totals["revenue_mad"])) if totals["n_with_revenue"] else t("common.no_data_yet"),
+             with_revenue=number(totals["n_with_revenue"])))
 views.show_table(views.companies(companies), t("companies.file.companies"), key="companies_details")

@@ -21,10 +21,16 @@ BREAKDOWNS = ("year", "region", "sector", "legal_form")
 
 
 def by_group(source: Source, scope: Scope, breakdown: str = "all") -> pd.DataFrame:
-    """Companies, jobs created and jobs now per group. `breakdown` is "all" (one row for the whole scope) or one of BREAKDOWNS."""
+    """Companies, jobs created and jobs now per group. `breakdown` is "all" (one row for the whole scope) or one of BREAKDOWNS.
+    `revenue_mad` (revenue of the last 12 months of the active companies) is NaN in a group where
+    none has reported one yet (n_with_revenue = 0)."""
     if breakdown not in ("all", *BREAKDOWNS):
         raise ValueError(f"unknown breakdown {breakdown!r}")
-    return queries.run(source, "companies/by_group", scope, breakdown=breakdown)
+    frame = queries.run(source, "companies/by_group", scope, breakdown=breakdown)
+    # The query sums to 0 where no active company has reported a revenue yet: that is "no data
+    # yet", not a revenue of 0 MAD (NaN, shown as such).
+    frame["revenue_mad"] = frame["revenue_mad"].astype("float64").where(frame["n_with_revenue"] > 0)
+    return frame
 
 
 def companies(source: Source, scope: Scope, focus_year: str | None = None, focus_region: str | None = None, focus_sector: str | None = None, focus_legal_form: str | None = None) -> pd.DataFrame:

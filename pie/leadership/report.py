@@ -23,7 +23,7 @@ from string import Template
 
 import pandas as pd
 
-from pie import db, i18n, kpis
+from pie import charts, db, i18n, kpis
 from pie.leadership import figures as leadership
 from pie.programme import figures as programme
 from pie.kpis import format_indicator
@@ -61,6 +61,7 @@ class ReportData:
     launches: pd.DataFrame                # rollout(...).launches of the scope
     stamp: leadership.DataStamp
     generated_on: date
+    data_date: date | None = None             # T, the latest event date of the data (METRICS.md)
     previous_as_of: date | None = None        # T − 1 year when `year` is in progress (METRICS.md)
 
 
@@ -86,6 +87,7 @@ def collect(source: Source, year: str, region: str | None, language: str) -> Rep
         launches=leadership.rollout(source, scope).launches,
         stamp=leadership.data_stamp(source),
         generated_on=datetime.now(timezone.utc).date(),
+        data_date=kpis.data_date(source),
     )
 
 
@@ -121,11 +123,11 @@ def render_images(data: ReportData) -> dict[str, bytes]:
     region_map = leadership_charts.region_map(data.regions, MAP_INDICATOR, data.establishments,
                                               data.language, focus=focus, font_size=16)
     region_map.update_layout(margin=dict(l=0, r=0, t=0, b=0))
-    images = {"map": figure_png(region_map, 900, 800)}
+    images = {"map": figure_png(charts.localised(region_map, data.language), 900, 800)}
     if data.funnel["count"].sum():  # an empty funnel says nothing: the text says why instead
         funnel = programme_charts.funnel(data.funnel, data.language)
         funnel.update_layout(height=400)
-        images["funnel"] = figure_png(funnel, 1000, 400)
+        images["funnel"] = figure_png(charts.localised(funnel, data.language), 1000, 400)
     return images
 
 
@@ -175,17 +177,22 @@ def _t(data: ReportData, key: str, **values: object) -> str:
 
 
 def _stamp_line(data: ReportData) -> str:
+    """"Émis le … · Données au 01/07/2024 · dernier import le 04/12/2026", the line every page
+    of the dashboard has under its title (pie.i18n.data_as_of); a demo, or a database never
+    imported into, says so and when it was built instead of the import."""
     language = data.language
     generated = _t(data, "report.generated", date=i18n.fmt_date(data.generated_on, language))
     stamp = data.stamp
     created = _date(stamp.created_at, language) if stamp.created_at is not None else i18n.EMPTY
+    as_of = (_t(data, "data_as_of.date", date=i18n.fmt_date(data.data_date, language)) if data.data_date is not None
+             else _t(data, "data_as_of.no_data"))
     if stamp.is_demo:
         source = _t(data, "report.data.demo", date=created)
     elif stamp.last_import_at is not None:
-        source = _t(data, "report.data.last_import", date=_date(stamp.last_import_at, language))
+        source = _t(data, "data_as_of.last_import", date=_date(stamp.last_import_at, language))
     else:
         source = _t(data, "report.data.no_import", date=created)
-    return f"{_e(generated)} · {_e(source)}"
+    return " · ".join(_e(part) for part in (generated, as_of, source))
 
 
 VALUE_KEYS = kpis.RATE_KEYS | {"median_days_to_decision"}

@@ -141,7 +141,7 @@ def durations(summary: pd.DataFrame, language: str = i18n.DEFAULT_LANGUAGE) -> g
     totals = [None if pd.isna(v) else float(v) for v in summary["hours_total"]]
     fig.add_trace(go.Bar(
         orientation="h", y=phases, x=days, marker_color=colours, cliponaxis=False,
-        text=[i18n.t("unit.days", language, value=i18n.fmt_number(d, language, 0 if d == int(d) else 1))
+        text=[i18n.t("unit.days", language, value=i18n.fmt_days(d, language))
               if d is not None else "" for d in days],
         textposition="outside", hovertemplate="%{y} : %{text}<extra></extra>"), row=1, col=1)
     fig.add_trace(go.Bar(

@@ -4,16 +4,21 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pie import auth
+from pie import auth, i18n
 from pie.config import settings
 from pie.errors import PieError
 from pie.scope import ROLES
 from pie.ui import login, tables
+from pie.ui.choice import keep_label
 from pie.ui.lang import language, t
 
 
 def _when(value) -> str:
-    return "—" if value is None or pd.isna(value) else f"{value:%d/%m/%Y %H:%M}"
+    """A moment as the language writes its date (02/10/2023, 10/02/2023 in English), then the time."""
+    if value is None or pd.isna(value):
+        return i18n.EMPTY
+    moment = pd.Timestamp(value)
+    return f"{i18n.fmt_date(moment.date(), language())} {moment:%H:%M}"
 
 
 def users_table() -> tables.Table:
@@ -40,6 +45,7 @@ def add_form(admin: auth.User) -> None:
     """Create an account (password typed twice, at least 12 characters, hard to guess)."""
     with st.form("add_user", clear_on_submit=True):
         name = st.text_input(t("users.column.name"), key="new_user_name", help=t("users.name.help"))
+        keep_label("new_user_role", t(f"role.{st.session_state.get('new_user_role', ROLES[0])}"))
         role = st.selectbox(t("users.column.role"), ROLES, key="new_user_role",
                             format_func=lambda code: t(f"role.{code}"))
         scope = st.text_input(t("users.column.scope"), key="new_user_scope", help=t("users.scope.help"))

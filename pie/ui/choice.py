@@ -55,6 +55,18 @@ def to_url(params: MutableMapping[str, str], param: str, value: object, default:
         del params[param]
 
 
+def keep_label(key: str, label: str) -> None:
+    """Call before drawing the select box `key` whose current value reads `label`. When that
+    label changed since the box was last drawn (the user switched language), the widget is
+    given its value again, so the browser shows the new label: Streamlit's browser side keeps
+    showing a select box's old text (a French "Participants" on an Arabic page) otherwise."""
+    marker = f"_choice_label.{key}"
+    state = st.session_state
+    if key in state and state.get(marker) not in (None, label):  # a box never drawn shows its default
+        state[key] = state[key]
+    state[marker] = label
+
+
 def _copy(widget_key: str, value_key: str, on_change: Callable[..., None] | None, args: tuple) -> None:
     st.session_state[value_key] = st.session_state[widget_key]
     if on_change is not None:
@@ -89,6 +101,8 @@ def draw(kind: Literal["select", "radio", "number"], label: str, options: Iterab
         if all_text is not None:
             options = [ALL, *options]
             format_func = functools.partial(_with_all, format_func, all_text)
+        if kind == "select" and key in st.session_state:
+            keep_label(key, format_func(st.session_state[key]))
         widget = where.selectbox if kind == "select" else where.radio
         widget(label, options, key=key, format_func=format_func, on_change=on_change, args=args, **widget_args)
     value = st.session_state[value_key]

@@ -14,6 +14,7 @@ import streamlit as st
 from pie.privacy import access_log
 from pie.privacy.masking import mask_frame
 from pie.ui import layout, session, tables
+from pie.ui.choice import keep_label
 from pie.ui.lang import t
 
 # contact columns -> the column holding the ids of the people they belong to
@@ -68,8 +69,9 @@ def _reveal(shown: pd.DataFrame, columns: tuple[str, ...], id_column: str, key: 
     """One row's contacts unmasked, chosen by its id in a select (none by default); each choice
     is logged once."""
     ids = list(dict.fromkeys(str(v) for v in shown[id_column] if v is not None and v == v))
-    choice = st.selectbox(t("privacy.reveal.label"), [None, *ids], key=f"{key}_reveal",
-                          format_func=lambda v: t("privacy.reveal.none") if v is None else v,
+    shown_as = lambda v: t("privacy.reveal.none") if v is None else v  # noqa: E731
+    keep_label(f"{key}_reveal", shown_as(st.session_state.get(f"{key}_reveal")))  # after a language switch
+    choice = st.selectbox(t("privacy.reveal.label"), [None, *ids], key=f"{key}_reveal", format_func=shown_as,
                           help=t("privacy.reveal.help"))
     if choice is None:
         return

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from babel.numbers import format_compact_decimal
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from pie import i18n, kpis
@@ -21,7 +20,6 @@ from pie.ui import choice
 LANGUAGE_KEY = "language"
 URL_KEY = "lang"
 _WIDGET_KEY = "language_choice"  # the selector's own key: a widget's state is dropped on runs that do not draw it
-COMPACT_FROM = 1_000_000  # amounts from here on are written 12,3 M MAD where space is short
 
 
 # The language of the latest script run of this process, for calls made outside any run:
@@ -165,14 +163,9 @@ def indicator(key: str, value: object) -> str:
 
 
 def short_amount(value: float, sign: bool = False) -> str:
-    """An amount in dirhams that fits a card: 170 000 MAD, 12,3 M MAD (+ sign if `sign`)."""
-    if abs(value) < COMPACT_FROM:
-        text = signed(value) if sign else number(value)
-    else:
-        text = format_compact_decimal(abs(value) if sign else value, locale=i18n.BABEL_LOCALE[language()],
-                                      fraction_digits=1)
-        text = ("+" if value >= 0 else "-") + text if sign else text
-    return f"{text}\u00a0{t('unit.mad')}"
+    """An amount in dirhams that fits a card: 170 000 MAD, 12,3 M MAD, 5,0 M MAD (+ sign if
+    `sign`): pie.i18n.fmt_mad_short, one abbreviation rule for the whole dashboard."""
+    return i18n.fmt_mad_short(value, language(), sign=sign)
 
 
 def short_indicator(key: str, value: object) -> str:

@@ -6,14 +6,18 @@ import dataclasses
 import html
 import logging
 import secrets
+from datetime import date
 from typing import Callable, TypeVar
 
 import pandas as pd
 import streamlit as st
 from streamlit import runtime
 
-from pie import charts
+from pie import charts, i18n
 from pie.errors import DatabaseBusy, DatabaseMissing
+from pie.leadership import figures as leadership
+from pie.programme import figures as programme
+from pie.queries import Source
 from pie.scope import Scope
 from pie.ui import data, downloads, filters, session, tables
 from pie.ui.lang import error_text, language, number, t
@@ -22,9 +26,25 @@ LOG = logging.getLogger("pie.dashboard")
 Result = TypeVar("Result")
 
 
+def data_dates(source: Source, scope: Scope) -> tuple[date | None, date | None]:
+    """(the data date T of `scope` — the latest event date its role may see, filters aside,
+    pie.programme.figures.latest_date —, the day of the newest accepted import or None)."""
+    last_import = leadership.data_stamp(source).last_import_at
+    return programme.latest_date(source, scope), last_import.date() if last_import is not None else None
+
+
+def data_as_of_line() -> str:
+    """"Données au 01/07/2024 · dernier import le 05/12/2026" for the session's user (their
+    role's restriction; the filters do not change how recent the data are)."""
+    data_date, last_import = data.ask(data_dates, session.base_scope())
+    return i18n.data_as_of(data_date, last_import, language())
+
+
 def page_header(page: str, with_scope: bool = True) -> None:
-    """The page's title, the question it answers, and (if `with_scope`) the scope it shows."""
+    """The page's title, under it how recent its data are (`data_as_of_line`), the question it
+    answers, and (if `with_scope`) the scope it shows."""
     st.title(t(f"page.{page}.title"))
+    st.caption(data_as_of_line())
     st.markdown(t(f"page.{page}.question"))
     if with_scope:
         st.caption(t("page.scope", scope=filters.summary()))
@@ -93,7 +113,7 @@ def show_table(table: tables.Table, file_name: str, key: str, max_rows: int | No
 @st.cache_resource(show_spinner=False, max_entries=512)
 def _figure(name: str, _build, args: tuple, options: tuple, language: str):
     # `name` stands for `_build` in the key; the arguments (frames included) are hashed.
-    return charts.rtl(_build(*args, **dict(options)), language)
+    return charts.rtl(charts.localised(_build(*args, **dict(options)), language), language)
 
 
 def figure(build, *args, **options):
@@ -107,8 +127,10 @@ def figure(build, *args, **options):
 
 def plotly_chart(figure, summary: str | None = None, **options):
     """st.plotly_chart for every chart of the dashboard: its own colours (theme=None unless
-    `options` say otherwise) and, in Arabic, the figure mirrored to read right to left
-    (pie.charts.rtl). Returns what st.plotly_chart returns (the selection, with on_select).
+    `options` say otherwise), its numbers as the session's language writes them
+    (pie.charts.localised: separators, grouped thousands, French percentages) and, in Arabic,
+    the figure mirrored to read right to left (pie.charts.rtl). Returns what st.plotly_chart
+    returns (the selection, with on_select).
 
     Accessibility (docs/ACCESSIBILITY.md): before the chart, a visually hidden sentence saying
     what it shows for screen readers — `summary`, else one built from the figure's title and
@@ -116,7 +138,7 @@ def plotly_chart(figure, summary: str | None = None, **options):
     with its data as a plain table (every point, one click away)."""
     options.setdefault("theme", None)
     current = language()
-    figure = charts.rtl(figure, current)
+    figure = charts.rtl(charts.localised(figure, current), current)
     text = summary or charts.summary(figure, current)
     st.html(f'<p class="pie-visually-hidden pie-chart-summary">{html.escape(text)}</p>')
     selection = st.plotly_chart(figure, **options)

@@ -16,7 +16,7 @@ import streamlit as st
 from pie import i18n
 from pie.ui import downloads, tables
 from pie.ui.lang import language, number, percent, short_amount, t
-from pie.ui.tables import AMOUNT, COUNT, DATE, DECIMAL, RATE, TEXT, Table
+from pie.ui.tables import AMOUNT, COUNT, DATE, DAYS, DECIMAL, RATE, TEXT, Table
 
 
 def _col(name: str) -> str:
@@ -96,7 +96,8 @@ def company_cards(totals: pd.Series, survival: pd.DataFrame) -> None:
         ("companies.card.active_share", percent(totals["active_share"]), "companies.card.active_share.help"),
         ("companies.card.survival_12", percent(rates.get(12)), "companies.card.survival.help"),
         ("companies.card.survival_24", percent(rates.get(24)), "companies.card.survival.help"),
-        ("companies.card.revenue", short_amount(float(totals["revenue_mad"])), "companies.card.revenue.help"),
+        ("companies.card.revenue", short_amount(float(totals["revenue_mad"])) if totals["n_with_revenue"]
+         else t("common.no_data_yet"), "companies.card.revenue.help"),
     ])
 
 
@@ -121,7 +122,7 @@ def financing_groups(groups: pd.DataFrame, loans: pd.DataFrame, breakdown: str) 
         ("n_rejected", _int(merged["n_rejected"]), COUNT),
         ("n_pending", _int(merged["n_pending"]), COUNT),
         ("approval_rate", merged["approval_rate"].astype("float64"), RATE),
-        ("median_days_to_decision", merged["median_days_to_decision"].astype("float64"), DECIMAL),
+        ("median_days_to_decision", merged["median_days_to_decision"].astype("float64"), DAYS),
         ("asked_in_files_mad", merged["asked_in_files_mad"].astype("float64"), AMOUNT),
         ("approved_mad", merged["approved_mad"].astype("float64"), AMOUNT),
         ("disbursed_mad", merged["disbursed_mad"].astype("float64"), AMOUNT),
@@ -206,9 +207,9 @@ def time_in_stage(frame: pd.DataFrame) -> Table:
         ("n_entered", _int(frame["n_entered"]), COUNT),
         ("n_exited", _int(frame["n_exited"]), COUNT),
         ("n_open", _int(frame["n_open"]), COUNT),
-        ("median_days", frame["median_days"].astype("float64"), DECIMAL),
-        ("q1_days", frame["q1_days"].astype("float64"), DECIMAL),
-        ("q3_days", frame["q3_days"].astype("float64"), DECIMAL),
+        ("median_days", frame["median_days"].astype("float64"), DAYS),
+        ("q1_days", frame["q1_days"].astype("float64"), DAYS),
+        ("q3_days", frame["q3_days"].astype("float64"), DAYS),
     ])
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pie import i18n
 from pie.programme.figures import FUNNEL_STEPS, PHASES
-from pie.ui.lang import label, t
-from pie.ui.tables import AMOUNT, COUNT, DATE, DECIMAL, RATE, TEXT, Table
+from pie.ui.lang import label, language, t
+from pie.ui.tables import AMOUNT, COUNT, DATE, DAYS, DECIMAL, RATE, TEXT, Table
 
 CODED = ("profile", "sector", "gender")  # breakdowns whose groups are codes with a translation
 
@@ -17,6 +18,8 @@ def group_labels(frame: pd.DataFrame, breakdown: str) -> dict[str, str]:
     groups = frame.drop_duplicates("group_key")
     if breakdown in CODED:
         return {code: label(breakdown, code) for code in groups["group_key"]}
+    if breakdown == "region":  # the queries name regions in French
+        return {code: i18n.region_name(code, language()) for code in groups["group_key"]}
     return dict(zip(groups["group_key"], groups["group_label"]))
 
 
@@ -95,12 +98,12 @@ def phase_summary(summary: pd.DataFrame) -> Table:
         t("phases.outcome.dropped"): (summary["dropped"], COUNT),
         t("phases.outcome.not_started"): (summary["not_started"], COUNT),
         t("phases.col.dropoff_rate"): (summary["dropoff_rate"].astype("float64"), RATE),
-        t("phases.col.median_days"): (summary["median_days_to_complete"].astype("float64"), DECIMAL),
+        t("phases.col.median_days"): (summary["median_days_to_complete"].astype("float64"), DAYS),
         t("phases.col.hours_median"): (summary["hours_median"].astype("float64"), DECIMAL),
         t("phases.col.hours_total"): (summary["hours_total"].astype("float64"), DECIMAL),
     }
     headers = list(columns)
-    return _build(columns, decimals={headers[8]: 1, headers[9]: 1, headers[10]: 1})
+    return _build(columns, decimals={headers[9]: 1, headers[10]: 1})
 
 
 def _wide(frame: pd.DataFrame, breakdown: str, labels: dict[str, str], first: dict[str, str],

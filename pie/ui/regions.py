@@ -17,16 +17,16 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from pie import codes, i18n, kpis
+from pie import charts, codes, i18n, kpis
 from pie.leadership import charts as leadership_charts
 from pie.leadership import figures as leadership
 from pie.errors import PieError
 from pie.leadership.charts import indicator_label
 from pie.scope import Scope
-from pie.ui import data, filters, session, tables
+from pie.ui import choice, data, filters, session, tables
 from pie.ui.cards import Comparison
 from pie.ui.lang import error_text, language, md, number, percent, signed, t
-from pie.ui.tables import COUNT, DECIMAL, RATE, SIGNED, TEXT, Table
+from pie.ui.tables import COUNT, DATE, DECIMAL, RATE, SIGNED, TEXT, Table
 
 REGION_CODES = frozenset(codes.REGION_CODES)
 N_REGIONS = len(REGION_CODES)
@@ -40,6 +40,7 @@ STATUS_BACKGROUNDS = {"ahead": "#CDEBD6", "on_pace": "#CDEBD6", "met": "#CDEBD6"
 STATUS_DELTA_COLOURS = {"ahead": "green", "on_pace": "green", "met": "green", "close": "orange",
                         "behind": "red", "missed": "red", "no_target": "gray"}
 REPORT_KEY = "_regions_report_request"
+INDICATOR_KEY = "regions_indicator"  # the map's "colour by" select box
 COMPACT_ROW_PX, COMPACT_HEADER_PX = 35, 38
 
 
@@ -55,6 +56,13 @@ def _names(frame: pd.DataFrame) -> pd.Series:
 def metric_label(key: str) -> str:
     """The title of an indicator of this page (a kpi, reach or a progress), translated."""
     return indicator_label(key, language())
+
+
+def keep_indicator_label() -> None:
+    """Before the map's "colour by" select box (key regions_indicator): after a language
+    switch, it shows its choice in the new language (pie.ui.choice.keep_label)."""
+    # before the box's first drawing it shows its first option: remember that label too
+    choice.keep_label(INDICATOR_KEY, metric_label(st.session_state.get(INDICATOR_KEY, leadership.MAP_INDICATORS[0])))
 
 
 def column_label(key: str) -> str:
@@ -195,10 +203,13 @@ def _map_figure(scope_fields: tuple, indicator: str, language_code: str, focus: 
     # `data_version` and `db_path` only key the cache. Building the figure copies the region
     # boundaries into each trace (~0.3 s with 90 establishments): once per view, not per run.
     # Shared between sessions: nothing mutates a figure after this (st.plotly_chart copies it).
+    # Localised here, once, rather than copied on every run by layout.plotly_chart.
     scope = Scope(*scope_fields)
-    return leadership_charts.region_map(data.ask(leadership.regional_indicators, scope), indicator,
-                                        data.ask(leadership.establishments_on_map, scope), language_code, focus=focus,
-                                        height=height)
+    return charts.localised(
+        leadership_charts.region_map(data.ask(leadership.regional_indicators, scope), indicator,
+                                     data.ask(leadership.establishments_on_map, scope), language_code, focus=focus,
+                                     height=height),
+        language_code)
 
 
 def map_figure(scope: Scope, indicator: str, focus: str | None, height: int) -> go.Figure:
@@ -316,14 +327,16 @@ def focus_establishments(establishments: pd.DataFrame) -> Table:
     name_h, city_h = t("report.col.establishment"), t("report.col.city")
     launched_h, people_h = t("report.col.launched"), t("kpi.participants")
     table = pd.DataFrame({name_h: part["name"], city_h: part["city"],
-                          launched_h: part["pie_launch_date"].map(_date), people_h: part["participants"]})
-    return Table(table.reset_index(drop=True), {name_h: TEXT, city_h: TEXT, launched_h: TEXT, people_h: COUNT})
+                          launched_h: _dates(part["pie_launch_date"]), people_h: part["participants"]})
+    return Table(table.reset_index(drop=True), {name_h: TEXT, city_h: TEXT, launched_h: DATE, people_h: COUNT},
+                 missing={launched_h: t("leadership.not_launched")})
 
 
-def _date(value: object) -> str:
-    if value is None or pd.isna(value):
-        return t("leadership.not_launched")
-    return i18n.fmt_date(pd.Timestamp(value).date(), language())
+def _dates(values: pd.Series) -> pd.Series:
+    """Launch dates as dates (None: not launched): written per language on screen, ISO in the
+    downloads, dates in the XLSX."""
+    parsed = pd.to_datetime(values, errors="coerce")
+    return parsed.dt.date.astype("object").where(parsed.notna(), None)
 
 
 def show_compact(table: Table) -> None:
@@ -338,9 +351,9 @@ def rollout_regions(rollout: leadership.Rollout) -> Table:
     launches = rollout.launches.sort_values(["first_launch_date", "region_code"], na_position="last")
     region_h, launched_h = t("report.col.region"), t("report.col.launched")
     first_h, count_h = t("regions.col.first_cohort"), t("report.col.establishments")
-    columns = {region_h: _names(launches), launched_h: launches["first_launch_date"].map(_date),
+    columns = {region_h: _names(launches), launched_h: _dates(launches["first_launch_date"]),
                first_h: launches["first_academic_year"], count_h: launches["n_establishments_launched"]}
-    kinds = {region_h: TEXT, launched_h: TEXT, first_h: TEXT, count_h: COUNT}
+    kinds = {region_h: TEXT, launched_h: DATE, first_h: TEXT, count_h: COUNT}
     by_year = rollout.by_year
     if len(by_year):
         grid = by_year.pivot(index="region_code", columns="academic_year", values="participants")
@@ -349,7 +362,7 @@ def rollout_regions(rollout: leadership.Rollout) -> Table:
             counts = launches["region_code"].map(grid[year]).fillna(0).astype("int64")
             columns[header], kinds[header] = counts, COUNT
     table = pd.DataFrame(columns).reset_index(drop=True)
-    return Table(table, kinds)
+    return Table(table, kinds, missing={launched_h: t("leadership.not_launched")})
 
 
 def rollout_establishments(establishments: pd.DataFrame, launches: pd.DataFrame) -> Table:
@@ -361,10 +374,11 @@ def rollout_establishments(establishments: pd.DataFrame, launches: pd.DataFrame)
     launched_h, cohorts_h = t("report.col.launched"), t("regions.col.cohorts")
     people_h = t("regions.col.participants_all")
     table = pd.DataFrame({name_h: part["name"], region_h: part["region_code"].map(names), city_h: part["city"],
-                          launched_h: part["pie_launch_date"].map(_date), cohorts_h: part["n_cohorts"],
+                          launched_h: _dates(part["pie_launch_date"]), cohorts_h: part["n_cohorts"],
                           people_h: part["participants"]})
-    return Table(table.reset_index(drop=True), {name_h: TEXT, region_h: TEXT, city_h: TEXT, launched_h: TEXT,
-                                                cohorts_h: COUNT, people_h: COUNT})
+    return Table(table.reset_index(drop=True), {name_h: TEXT, region_h: TEXT, city_h: TEXT, launched_h: DATE,
+                                                cohorts_h: COUNT, people_h: COUNT},
+                 missing={launched_h: t("leadership.not_launched")})
 
 
 def _status_colours() -> dict[str, str]:

@@ -7,6 +7,7 @@ pie.i18n, and pie.ui.downloads writes the CSV.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import pandas as pd
 from pandas.io.formats.style import Styler
@@ -22,6 +23,7 @@ DECIMAL = "decimal"  # a number with `Table.decimals[column]` digits after the m
 SIGNED = "signed"    # a change: +3, -1, 0
 DATE = "date"        # a date: 02/10/2023 (fr)
 AMOUNT = "amount"    # dirhams: 12 500 MAD
+DAYS = "days"        # a count of days, a median included: always whole (85, never 85,0)
 
 # Rows of a long table drawn on screen (pie.ui.layout.show_table, partner_views.show_table).
 # Every run formats each cell drawn for the session's language and sends it to the browser:
@@ -34,28 +36,34 @@ SCREEN_ROWS = 200
 @dataclass(frozen=True)
 class Table:
     """`frame` has translated headers and raw values (what the CSV download holds); `kinds`
-    maps each header to TEXT, COUNT, RATE (a fraction 0..1), DECIMAL or SIGNED. When `views`
+    maps each header to TEXT, COUNT, RATE (a fraction 0..1), DECIMAL, SIGNED, DATE, AMOUNT or
+    DAYS (the downloads round each kind to its meaning, pie.ui.downloads). When `views`
     is given, the screen shows one tab per view (view name -> its columns) instead of every
-    column. `colours` gives TEXT columns a background per cell text (a status) on screen."""
+    column. `colours` gives TEXT columns a background per cell text (a status) on screen.
+    `missing` gives a column the text its empty cells show on screen ("not launched" for a
+    date never reached); downloads leave them empty."""
 
     frame: pd.DataFrame
     kinds: dict[str, str]
     views: dict[str, list[str]] = field(default_factory=dict)
     decimals: dict[str, int] = field(default_factory=dict)
     colours: dict[str, dict[str, str]] = field(default_factory=dict)
+    missing: dict[str, str] = field(default_factory=dict)
 
     def view(self, columns: list[str]) -> "Table":
         return Table(self.frame[columns], {c: self.kinds[c] for c in columns},
                      decimals={c: d for c, d in self.decimals.items() if c in columns},
-                     colours={c: v for c, v in self.colours.items() if c in columns})
+                     colours={c: v for c, v in self.colours.items() if c in columns},
+                     missing={c: v for c, v in self.missing.items() if c in columns})
 
 
-def _cell(kind: str, decimals: int = 1):
-    """The on-screen text of a cell of a `kind` column in the session's language. The language
-    is read once per column, and each distinct number or date is formatted once (a long list
-    repeats the same dates and counts, and Babel takes tens of microseconds a call)."""
+def _cell(kind: str, decimals: int = 1, missing: str = EMPTY):
+    """The on-screen text of a cell of a `kind` column in the session's language (`missing`
+    for an empty cell). The language is read once per column, and each distinct number or date
+    is formatted once (a long list repeats the same dates and counts, and Babel takes tens of
+    microseconds a call)."""
     lang = language()
-    text = _text(kind, decimals, lang)
+    text = _text(kind, decimals, lang, missing)
     if i18n.is_rtl(lang):  # Babel's bidi marks misplace text on the dataframe's canvas
         marked = text
         text = lambda value: i18n.strip_marks(marked(value))  # noqa: E731
@@ -76,16 +84,18 @@ def _once_per_value(text):
     return show
 
 
-def _text(kind: str, decimals: int = 1, lang: str | None = None):
+def _text(kind: str, decimals: int = 1, lang: str | None = None, missing: str = EMPTY):
     lang = lang or language()
 
     def show(value: object) -> str:
         if value is None or pd.isna(value):
-            return EMPTY
+            return missing
         if kind == DECIMAL:
             return i18n.fmt_number(value, lang, decimals)
+        if kind == DAYS:
+            return i18n.fmt_days(value, lang)
         if kind == DATE:
-            return i18n.fmt_date(value, lang)
+            return i18n.fmt_date(pd.Timestamp(value).date() if not isinstance(value, date) else value, lang)
         if kind == AMOUNT:
             return i18n.fmt_mad(value, lang)
         if kind == SIGNED:
@@ -109,7 +119,7 @@ def styled(table: Table) -> Styler:
     columns in reverse order: a dataframe is drawn on a canvas that does not mirror, so the
     first column must be put on the right (see `reads_right_to_left`)."""
     frame = table.frame[table.frame.columns[::-1]] if reads_right_to_left(table) else table.frame
-    styler = frame.style.format({column: _cell(kind, table.decimals.get(column, 1))
+    styler = frame.style.format({column: _cell(kind, table.decimals.get(column, 1), table.missing.get(column, EMPTY))
                                        for column, kind in table.kinds.items()})
     for column, colours in table.colours.items():
         styler = styler.map(_background(colours), subset=[column])
@@ -127,7 +137,8 @@ def fits_on_screen(table: Table, rows: int = 50) -> bool:
     frame = table.frame.head(rows)
     width = 0.0
     for column in frame.columns:
-        show = _text(table.kinds.get(column, TEXT), table.decimals.get(column, 1))
+        show = _text(table.kinds.get(column, TEXT), table.decimals.get(column, 1),
+                     missing=table.missing.get(column, EMPTY))
         longest = max([len(str(column)), *(len(show(value)) for value in frame[column])])
         width += min(longest, 40) * CHAR_PX + CELL_PADDING_PX
     return width <= SCREEN_WIDTH_PX
@@ -160,7 +171,10 @@ def funnel_by_group(frame: pd.DataFrame, breakdown: str) -> Table:
     rate from the previous step of the same unit. On screen, two views: the rates (with the
     number of participants, for scale) and the counts; 15 columns do not fit side by side."""
     group_header = t(f"breakdown.{breakdown}")
-    if "group_label" in frame.columns:
+    if breakdown == "region":  # the query names regions in French: each language's own name
+        groups = pd.Series(i18n.group_labels(frame.drop(columns="group_label", errors="ignore"), breakdown, language()),
+                           index=frame.index)
+    elif "group_label" in frame.columns:
         groups = frame["group_label"]
     else:  # gender, profile: codes shown through their translation
         groups = frame["group_key"].map(lambda code: label(breakdown, code))
