@@ -322,7 +322,7 @@ def pending_decisions(frame: pd.DataFrame) -> Table:
         _col("bank"): (_codes(frame["bank"], "bank"), TEXT),
         _col("branch"): (_codes(frame["branch"], "free"), TEXT),
         _col("product"): (_codes(frame["product"], "product"), TEXT),
-        _col("requested_mad"): (frame["requested_amount_mad"].astype("float64"), AMOUNT),
+        _col("asked_in_file_mad"): (frame["requested_amount_mad"].astype("float64"), AMOUNT),
         _col("plan_id"): (frame["plan_id"], TEXT),
         _col("decision_id"): (frame["decision_id"], TEXT),
         t("follow_up.col.lead"): (frame["lead_id"], TEXT),
