@@ -185,3 +185,52 @@ def test_an_old_database_gets_the_table_from_its_first_writer(tmp_path):
     with db.writing(path):
         pass
     assert rows(path) == []
+
+
+# ------------------------------------------------------------------------------ the page's form
+FORM_TEXTS = {  # submit button, success, hidden caption start, came-back card
+    "fr": ("Enregistrer l'action", "Action enregistrée pour P09.", "1 participant(s) dont", "Revenus après un appel"),
+    "ar": ("تسجيل الإجراء", "تم تسجيل الإجراء للمشارك P09.", "1 من المشاركين", "عادوا بعد اتصال"),
+    "en": ("Record the action", "Action recorded for P09.", "1 participant(s) whose", "Came back after a call"),
+}
+LAST_ACTION = {"fr": ("Dernière action", "Appelé"), "ar": ("آخر إجراء", "تم الاتصال"), "en": ("Last action", "Called")}
+
+
+@pytest.mark.usefixtures("fresh_caches")
+@pytest.mark.parametrize("language", ["fr", "ar", "en"])
+def test_the_form_records_an_action_in_every_language(monkeypatch, small_db, tmp_path, language):
+    """Test the Follow-up page's form (manager, lost contact beyond 602 days: P06 and P09 to
+    call): P09 called, resolved → recorded (success), P09 leaves the call list (the caption
+    counts 1 hidden), the actions list shows it, the card counts 0 of 1 contacted; then P06
+    called → P06's last action is shown in the call list."""
+    from apptest_support import dashboard
+
+    database = copy_of(small_db, tmp_path)
+    submit, recorded, hidden, card = FORM_TEXTS[language]
+    at = dashboard(monkeypatch, database, "manager", lang=language, lost="602").switch_page(
+        "pages/programme/follow_up.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="follow_up_action_participant").options == ["P06", "P09"]
+    at.selectbox(key="follow_up_action_participant").set_value("P09")
+    at.selectbox(key="follow_up_action_action").set_value("called")
+    at.selectbox(key="follow_up_action_outcome").set_value("resolved")
+    at.date_input(key="follow_up_action_on").set_value(date(2024, 6, 1))
+    at.text_area(key="follow_up_action_note").input("Trouvé un emploi")
+    next(b for b in at.button if b.label == submit).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert recorded in [s.value for s in at.success]
+    assert [(r[1], r[3], r[4], r[5]) for r in rows(database)] == [("P09", "called", "resolved", "Trouvé un emploi")]
+    at.run()  # the next run reads the new snapshot
+    assert any(c.value.startswith(hidden) for c in at.caption)
+    assert at.selectbox(key="follow_up_action_participant").options == ["P06"]
+    assert {m.label: m.value for m in at.metric}[card] == "0"
+    listed = at.dataframe[-1].value  # the actions recorded
+    assert "P09" in listed.to_string() and "Trouvé un emploi" in listed.to_string()
+    at.selectbox(key="follow_up_action_participant").set_value("P06")
+    at.selectbox(key="follow_up_action_action").set_value("called")
+    at.date_input(key="follow_up_action_on").set_value(date(2024, 6, 2))
+    next(b for b in at.button if b.label == submit).click().run()
+    at.run()
+    header, called = LAST_ACTION[language]
+    calls = at.dataframe[0].value
+    assert called in calls.to_string() and header in calls.to_string()

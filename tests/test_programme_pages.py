@@ -89,7 +89,8 @@ def lost_card(days: int) -> str:
 
 
 COUNTS = {"Participants à relancer": "2", REVIEW_CARD: "1", "Plans validés sans décision": "0",
-          LOANS_CARD: "0", lost_card(700): "0"}
+          LOANS_CARD: "0", lost_card(700): "0",
+          "Revenus après un appel": "0"}  # no follow-up action yet (tests/test_follow_up_actions.py)
 # The page's defaults (idle 30 days, lost contact beyond 365): P06 and P09 are lost contact.
 DEFAULT_COUNTS = {**{k: v for k, v in COUNTS.items() if not k.startswith("Contact perdu")},
                   "Participants à relancer": "0", lost_card(365): "2"}
