@@ -47,6 +47,10 @@ LEGAL_FORMS = ("auto_entrepreneur", "sole_proprietorship", "sarl", "sarl_au", "c
 COMPANY_STATUSES = ("active", "closed")
 # loan_followups.status.
 LOAN_STATUSES = ("current", "late", "repaid", "written_off")
+# follow_up_actions (docs/FOLLOW_UP_ACTIONS.md): what was done about a stalled participant, and
+# what came of it (an outcome may be left empty).
+FOLLOW_UP_ACTIONS = ("called", "no_answer", "message", "meeting", "referred")
+FOLLOW_UP_OUTCOMES = ("rejoined", "will_return", "gone_for_good", "unreachable", "resolved")
 # targets.metric: indicators leadership sets objectives for (translated as kpi.<metric>).
 TARGET_METRICS = ("participants", "immersion_completed", "plans_validated", "projects_financed",
                   "companies_created")
@@ -92,6 +96,8 @@ COLUMN_KINDS: dict[tuple[str, str], str] = {
     ("companies", "status"): "company_status",
     ("loan_followups", "status"): "loan_status",
     ("company_followups", "status"): "company_status",
+    ("follow_up_actions", "action"): "follow_up_action",
+    ("follow_up_actions", "outcome"): "follow_up_outcome",
 }
 # Code columns translated by another family: a target's metric is an indicator (kpi.<metric>).
 OTHER_FAMILIES: dict[tuple[str, str], str] = {("targets", "metric"): "kpi"}
@@ -115,6 +121,8 @@ CODES: dict[str, tuple[str, ...]] = {
     "legal_form": LEGAL_FORMS,
     "company_status": COMPANY_STATUSES,
     "loan_status": LOAN_STATUSES,
+    "follow_up_action": FOLLOW_UP_ACTIONS,
+    "follow_up_outcome": FOLLOW_UP_OUTCOMES,
     "bank": KNOWN_BANKS,
     "incubation_status": INCUBATION_STATUSES,
 }

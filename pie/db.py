@@ -44,6 +44,11 @@ PROGRAMME_TABLES = (
     "incubation_stages", "coaching_sessions", "companies", "loan_followups",
     "company_followups", "targets",
 )
+# Tables of our own design written from the pages (docs/FOLLOW_UP_ACTIONS.md), exported and
+# imported like the programme tables, after them (they refer to participants).
+RECORDED_TABLES = ("follow_up_actions",)
+# Every table `python -m pie export` writes and `ingest` reads, in load order.
+IMPORTED_TABLES = PROGRAMME_TABLES + RECORDED_TABLES
 
 
 def _db_path(path: Path | str | None) -> Path:
@@ -100,9 +105,12 @@ def _macros_current(con: duckdb.DuckDBPyConnection) -> bool:
     """True when `con`'s database holds this code's scope macros (and so its derived tables),
     or has no schema at all yet."""
     tables = {r[0] for r in con.execute(
-        "select table_name from information_schema.tables where table_name in ('cohorts', 'app_meta')").fetchall()}
+        "select table_name from information_schema.tables where table_name in "
+        "('cohorts', 'app_meta', 'follow_up_actions')").fetchall()}
     if "cohorts" not in tables:
         return True
+    if "follow_up_actions" not in tables:  # made before follow-up actions: a writer adds the table
+        return False
     _, digest = _macros()
     return "app_meta" in tables and con.execute(
         "select value from app_meta where key = 'macros_sha256'").fetchall() == [(digest,)]
@@ -274,6 +282,7 @@ def writing(path: Path | str | None = None, *, publish: bool = True, must_exist:
         try:
             install_macros(con)
             _migrate_import_batches(con)
+            _add_missing_tables(con)
             repair(con, db_path)
             if publish:
                 _marker(db_path).touch()
@@ -343,6 +352,20 @@ def _migrate_import_batches(con: duckdb.DuckDBPyConnection) -> None:
         with contextlib.suppress(duckdb.Error):
             con.execute("rollback")
         raise
+
+
+# follow_up_actions (docs/FOLLOW_UP_ACTIONS.md) is missing from a database made before it: the
+# first writer creates it, empty, from pie/schema.sql.
+def _add_missing_tables(con: duckdb.DuckDBPyConnection) -> None:
+    existing = {r[0] for r in con.execute(
+        "select table_name from information_schema.tables where table_schema = 'main'").fetchall()}
+    if "cohorts" not in existing:
+        return                            # no schema yet: create_schema makes every table
+    schema = SCHEMA_FILE.read_text(encoding="utf-8")
+    for table in RECORDED_TABLES:
+        if table not in existing:
+            start = schema.index(f"create table if not exists {table}")
+            con.execute(schema[start:schema.index(");", start) + 2])
 
 
 # ------------------------------------------------------------------------------ account tables
@@ -479,7 +502,7 @@ def _remove_old_snapshots(db_path: Path, keep: str, kept: int = SNAPSHOTS_KEPT) 
 def is_empty(con: duckdb.DuckDBPyConnection) -> bool:
     """True when no programme table and no account holds a row."""
     existing = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
-    for table in (*PROGRAMME_TABLES, "users"):
+    for table in (*IMPORTED_TABLES, "users"):
         if table in existing and con.execute(f'select count(*) from "{table}"').fetchone()[0]:
             return False
     return True

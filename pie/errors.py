@@ -93,6 +93,11 @@ class NotAwaitingApproval(ReviewRefused):
     returned, or an ordinary import)."""
 
 
+class ActionRefused(PieError):
+    """A follow-up action that cannot be recorded (a participant outside the account's scope,
+    a role that may not act, an unknown code, a note too long, a next date before the action)."""
+
+
 class NotReadable(PieError):
     """A file of an import that cannot be read; its key and values make the importer's Problem."""
 

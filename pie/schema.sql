@@ -172,6 +172,21 @@ create table if not exists targets (
     primary key (academic_year, region_code, metric)
 );
 
+-- what a manager or an establishment did about a stalled participant (docs/FOLLOW_UP_ACTIONS.md):
+-- recorded on the Follow-up page, exported and re-imported like the tables above
+create table if not exists follow_up_actions (
+    action_id         varchar primary key,
+    participant_id    varchar not null,
+    action_on         date not null,
+    action            varchar not null check (action in ('called', 'no_answer', 'message', 'meeting', 'referred')),
+    outcome           varchar check (outcome in ('rejoined', 'will_return', 'gone_for_good', 'unreachable',
+                                                 'resolved')),
+    note              varchar check (length(note) <= 500),
+    next_action_on    date check (next_action_on >= action_on),
+    recorded_by       varchar,
+    recorded_at       varchar             -- ISO 8601 UTC, e.g. 2024-07-01T09:30:00Z
+);
+
 -- ---------------------------------------------------------------- the app's own tables
 -- key/value facts about this database: schema_version, is_demo, demo_participants, demo_seed,
 -- created_at, data_version (bumped by every write that changes what pages show).

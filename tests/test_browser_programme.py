@@ -22,7 +22,7 @@ PHASES_CARDS = ["8", "6", "4", "3"]
 C1_CARDS = ["4", "3", "2", "2"]
 # Follow-up with 600 days without activity and contact lost beyond 700: only P09 (602 days) to
 # call; BP4 waits for review; nothing else (no one beyond 700 days).
-FOLLOW_UP_600 = ["1", "1", "0", "0", "0"]
+FOLLOW_UP_600 = ["1", "1", "0", "0", "0", "0"]  # the last: came back after a call (none recorded)
 
 
 @pytest.fixture(scope="module")

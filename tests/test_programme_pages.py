@@ -90,6 +90,9 @@ def lost_card(days: int) -> str:
 
 COUNTS = {"Participants à relancer": "2", REVIEW_CARD: "1", "Plans validés sans décision": "0",
           LOANS_CARD: "0", lost_card(700): "0"}
+# The card beside them: nobody came back after a call (no follow-up action recorded,
+# tests/test_follow_up_actions.py).
+CAME_BACK = {"Revenus après un appel": "0"}
 # The page's defaults (idle 30 days, lost contact beyond 365): P06 and P09 are lost contact.
 DEFAULT_COUNTS = {**{k: v for k, v in COUNTS.items() if not k.startswith("Contact perdu")},
                   "Participants à relancer": "0", lost_card(365): "2"}
@@ -330,7 +333,7 @@ def test_follow_up_lists_and_counts(monkeypatch, programme_db):
     """Test the lists' counts, the reference date and the call list, most recently stalled first."""
     at = open_page(monkeypatch, programme_db, FOLLOW_UP_PAGE, lost=WITHIN_REACH)
     assert_no_exception(at)
-    assert metrics(at) == COUNTS
+    assert metrics(at) == {**COUNTS, **CAME_BACK}
     assert any(REFERENCE_TEXT in c for c in texts(at.caption))
     assert [tab.label for tab in at.tabs] == [f"{name} ({count})" for name, count in COUNTS.items()]
     people = at.dataframe[0].value
@@ -353,7 +356,7 @@ def test_participants_beyond_the_cut_off_are_lost_contact_not_called(monkeypatch
     at = open_page(monkeypatch, programme_db, FOLLOW_UP_PAGE)
     assert_no_exception(at)
     assert at.number_input(key="lost").value == 365
-    assert metrics(at) == DEFAULT_COUNTS
+    assert metrics(at) == {**DEFAULT_COUNTS, **CAME_BACK}
     assert any("personne à relancer" in s for s in texts(at.success))
     lost = participants_table(at)
     assert list(zip(lost["Participant"], lost["Jours sans activité"])) == IDLE
@@ -420,7 +423,7 @@ def test_bad_url_values_are_ignored_on_follow_up(monkeypatch, programme_db):
         assert at.number_input(key="idle").value == programme.DEFAULT_IDLE_DAYS
         assert at.number_input(key="lost").value == 365
         assert at.selectbox(key="phase").value == ""
-        assert metrics(at) == DEFAULT_COUNTS
+        assert metrics(at) == {**DEFAULT_COUNTS, **CAME_BACK}
 
 
 # ------------------------------------------------------------------------------ empty scopes

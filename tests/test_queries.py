@@ -84,6 +84,10 @@ EXPECTED: dict[str, tuple[int, dict[str, list]]] = {
     "leadership/target_years": (1, {"academic_year": ["2022-2023"]}),
     "leadership/targets_vs_actuals": (60, {}),                          # 12 regions × 5 metrics
     "programme/follow_up_loans_not_disbursed": (0, {}),                 # FD1 and FD2 were disbursed
+    # the small programme has no follow-up action (tests/test_follow_up_actions.py counts them)
+    "programme/follow_up_actions": (0, {}),
+    "programme/follow_up_last_actions": (0, {}),
+    "programme/follow_up_came_back": (1, {"came_back": [0], "contacted": [0]}),
     # in progress and idle 30+ days on 2024-12-31: P09 (fundamentals, no contact row), P06 (immersion)
     "programme/follow_up_participants": (2, {"participant_id": ["P09", "P06"],
                                              "phase": ["fundamentals", "immersion"],

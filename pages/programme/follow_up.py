@@ -1,13 +1,14 @@
 """Follow-up: who and what is waiting — participants to call (most recoverable first), plans
 awaiting review, plans no bank has decided on, approved loans not disbursed — and, counted
-apart, the participants contact was lost with."""
+apart, the participants contact was lost with; what was done about the participants (follow-up
+actions: recorded here, listed with their download, docs/FOLLOW_UP_ACTIONS.md)."""
 import datetime
 
 import streamlit as st
 
 from pie.programme import figures as programme
-from pie.programme import charts
-from pie.ui import choice, contacts, data, filters, layout
+from pie.programme import actions, charts
+from pie.ui import choice, contacts, data, filters, follow_up_actions, layout
 from pie.ui import programme_drill as drill
 from pie.ui import programme_tables as tables
 from pie.ui.lang import day, label, language, number, t
@@ -53,6 +54,11 @@ for column, (name, frame) in zip(st.columns(len(lists)), lists.items()):
     column.metric(title(name), number(len(frame)), border=True,
                   help=t(f"follow_up.help.{name}", days=number(DAYS.get(name, 0)), idle=number(idle_days),
                          lost=number(lost_days)))
+acting = actions.may_see_actions(scope)
+if acting:
+    came_back_column, _ = st.columns([1, 3])
+    with came_back_column:
+        follow_up_actions.came_back_card(data.came_back_after_contact(scope))
 
 # Where to act: a click on an establishment narrows every list to it.
 st.header(t("follow_up.chart.title"))
@@ -65,17 +71,27 @@ st.caption(t("follow_up.chart.caption") + (" " + t("follow_up.chart.top", shown=
 if not scope.personal_data:
     st.caption(t("follow_up.no_contacts"))
 
-builders = {"participants": tables.idle_participants, "to_review": tables.plans_to_review,
+builders = {"participants": follow_up_actions.call_list_table, "to_review": tables.plans_to_review,
             "without_decision": tables.plans_without_decision, "not_disbursed": tables.loans_not_disbursed,
-            "lost_contact": tables.idle_participants}
+            "lost_contact": follow_up_actions.call_list_table}
 tabs = st.tabs([t("follow_up.tab", name=title(name), count=number(len(frame))) for name, frame in lists.items()])
 for tab, (name, frame) in zip(tabs, lists.items()):
     with tab:
         st.caption(t(f"follow_up.caption.{name}", days=number(DAYS.get(name, 0)), idle=number(idle_days),
                      lost=number(lost_days)))
+        if name == "participants" and acting:
+            closed = data.follow_up_closed(scope, idle_days, lost_days, as_of, phase)
+            st.caption(t("follow_up.caption.closed", count=number(len(closed))))
         if frame.empty:
             st.success(t(f"follow_up.empty.{name}", days=number(DAYS.get(name, 0))), icon=":material/check_circle:")
-            continue
-        # contacts masked, revealed one row at a time, every view and download logged (docs/PRIVACY.md)
-        contacts.show(frame, builders[name], t(f"follow_up.file.{name}"), key=f"follow_up_{name}",
-                      target=f"follow_up/{name}", max_rows=MAX_ROWS)
+        else:
+            # contacts masked, revealed one row at a time, every view and download logged (docs/PRIVACY.md)
+            contacts.show(frame, builders[name], t(f"follow_up.file.{name}"), key=f"follow_up_{name}",
+                          target=f"follow_up/{name}", max_rows=MAX_ROWS)
+        if name == "participants" and acting:
+            # an action on one of the participants shown (the library re-checks the scope)
+            follow_up_actions.form(list(dict.fromkeys(frame["participant_id"].head(MAX_ROWS))))
+
+# What was done: every action recorded in scope, the latest first, with its download.
+if acting:
+    follow_up_actions.actions_list(data.follow_up_actions_list(scope), key="follow_up_actions", max_rows=MAX_ROWS)

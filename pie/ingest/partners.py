@@ -7,7 +7,7 @@ admin and manager accounts may write every table; a partner (DESIGN.md, Roles) o
 
 | role | tables | rows |
 |---|---|---|
-| establishment (scope: establishment_id) | participants, participant_contacts, phase_progress, projects, project_members, business_plans | of the cohorts of its establishment |
+| establishment (scope: establishment_id) | participants, participant_contacts, phase_progress, projects, project_members, business_plans, follow_up_actions | of the cohorts of its establishment |
 | bank (scope: bank code) | financing_decisions, loan_followups | decisions whose bank is its own |
 | incubator (scope: incubator name) | incubation_stages, coaching_sessions | rows whose incubator / partner is its own name |
 | leadership | none | — |
@@ -47,7 +47,7 @@ from pie.ingest.validate import Batch
 # The tables each role may submit, in load order (DESIGN.md, Roles).
 ALLOWED_TABLES: dict[str, tuple[str, ...]] = {
     "establishment": ("participants", "participant_contacts", "phase_progress", "projects", "project_members",
-                      "business_plans"),
+                      "business_plans", "follow_up_actions"),
     "bank": ("financing_decisions", "loan_followups"),
     "incubator": ("incubation_stages", "coaching_sessions"),
     "leadership": (),
@@ -146,6 +146,10 @@ RULES: dict[str, tuple[ScopeRule, ...]] = {
                   "project_of_other_establishment"),
         ScopeRule("business_plans", "plan_id", "b.plan_id in (select plan_id from main.business_plans "
                   f"where project_id in {_FOREIGN_PROJECTS})", "plan_of_other_establishment"),
+        ScopeRule("follow_up_actions", "participant_id", f"b.participant_id in {_FOREIGN_PARTICIPANTS}",
+                  "participant_of_other_establishment"),
+        ScopeRule("follow_up_actions", "action_id", "b.action_id in (select action_id from main.follow_up_actions "
+                  f"where participant_id in {_FOREIGN_PARTICIPANTS})", "action_of_other_establishment"),
     ),
     "bank": (
         ScopeRule("financing_decisions", "bank", "b.bank <> $scope", "other_bank"),

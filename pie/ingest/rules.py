@@ -293,6 +293,22 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _c("metric", CODE, key=True, codes=codes.TARGET_METRICS),
         _c("target_value", INTEGER, required=True, minimum=0),
     )),
+    # Our own table, recorded on the Follow-up page (docs/FOLLOW_UP_ACTIONS.md); imported after
+    # the programme tables so that an export re-imported changes nothing. A note, like every
+    # text, is at most parse.MAX_TEXT (500) characters.
+    Table("follow_up_actions", (
+        _c("action_id", ID, key=True),
+        _c("participant_id", ID, required=True, ref=("participants", "participant_id")),
+        _c("action_on", DATE, required=True),
+        _c("action", CODE, required=True, codes=codes.FOLLOW_UP_ACTIONS),
+        _c("outcome", CODE, codes=codes.FOLLOW_UP_OUTCOMES),
+        _c("note", TEXT),
+        _c("next_action_on", DATE),
+        _c("recorded_by", TEXT),
+        _c("recorded_at", TEXT),
+    ), row_rules=(
+        _not_before("next_action_on", "action_on"),
+    )),
 )}
 
 
@@ -312,7 +328,7 @@ def _with_labels(spec: Table) -> Table:
 
 
 TABLES = {name: _with_labels(spec) for name, spec in TABLES.items()}
-TABLE_NAMES = tuple(TABLES)          # load order: parents first (= pie.db.PROGRAMME_TABLES)
+TABLE_NAMES = tuple(TABLES)          # load order: parents first (= pie.db.IMPORTED_TABLES)
 # Sheet of the template workbook that lists the codes; the reader ignores it.
 CODES_SHEET = "codes"
 

@@ -21,6 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from pie import db, kpis, queries
+from pie.programme import actions as follow_up_actions
 from pie.programme import figures as programme
 from pie.config import settings
 from pie.scope import Scope
@@ -166,14 +167,46 @@ def follow_up_lists(scope: Scope, idle_days: int, lost_contact_days: int, as_of:
                     phase: str | None = None) -> dict[str, pd.DataFrame]:
     """The follow-up lists, by name: the four lists to act on (pie.programme.charts.FOLLOW_UP_LISTS
     order: participants — the call list —, to_review, without_decision, not_disbursed), then
-    lost_contact (counted apart, pie.programme.figures.lost_contact)."""
+    lost_contact (counted apart, pie.programme.figures.lost_contact). The participants' lists
+    carry their last follow-up action (pie.programme.actions.with_last_actions); the call list
+    leaves out those whose last outcome closes the case (follow_up_closed counts them)."""
+    calls, _ = _call_list_and_closed(scope, idle_days, lost_contact_days, as_of, phase)
+    last = ask(follow_up_actions.last_actions_of, scope)
     return {
-        "participants": ask(programme.call_list, scope, idle_days, lost_contact_days, as_of, phase),
+        "participants": calls,
         "to_review": ask(programme.plans_to_review, scope, as_of),
         "without_decision": ask(programme.plans_without_decision, scope, as_of),
         "not_disbursed": ask(programme.loans_not_disbursed, scope, as_of),
-        "lost_contact": ask(programme.lost_contact, scope, lost_contact_days, as_of, phase),
+        "lost_contact": follow_up_actions.with_last_actions(
+            ask(programme.lost_contact, scope, lost_contact_days, as_of, phase), last),
     }
+
+
+def _call_list_and_closed(scope: Scope, idle_days: int, lost_contact_days: int, as_of: date,
+                          phase: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The call list with last actions, split: (still to call, closed by their last outcome)."""
+    listed = follow_up_actions.with_last_actions(
+        ask(programme.call_list, scope, idle_days, lost_contact_days, as_of, phase),
+        ask(follow_up_actions.last_actions_of, scope))
+    closed = follow_up_actions.is_closed(listed)
+    return listed[~closed].reset_index(drop=True), listed[closed].reset_index(drop=True)
+
+
+def follow_up_closed(scope: Scope, idle_days: int, lost_contact_days: int, as_of: date,
+                     phase: str | None = None) -> pd.DataFrame:
+    """Participants of the call list hidden because their last outcome is resolved or gone for
+    good (pie.programme.actions.CLOSED_OUTCOMES)."""
+    return _call_list_and_closed(scope, idle_days, lost_contact_days, as_of, phase)[1]
+
+
+def follow_up_actions_list(scope: Scope) -> pd.DataFrame:
+    """Follow-up actions in scope, the latest first (pie.programme.actions.actions_of)."""
+    return ask(follow_up_actions.actions_of, scope)
+
+
+def came_back_after_contact(scope: Scope) -> dict[str, int]:
+    """{"came_back", "contacted"} (pie.programme.actions.came_back_after_contact)."""
+    return ask(follow_up_actions.came_back_after_contact, scope)
 
 
 def _follow_up_by_establishment(source: db.Reader, scope: Scope, idle_days: int, lost_contact_days: int,
