@@ -136,3 +136,37 @@ def test_readme_screenshots(browser, tmp_path):
             page.wait_for_timeout(300)
             page.screenshot(path=folder / f"{name}.png")
         page.close()
+
+
+# The demo's data date is 15/11/2026: 2026-2027 is two and a half months old.
+YEAR_IN_PROGRESS = "2026-2027"
+
+
+def test_year_in_progress_screenshots(browser, tmp_path):
+    """Test that Overview, Regions (map and targets) and a bank's Financing can be drawn for a
+    year in progress (PIE_SCREENSHOTS only): docs/screenshots/year-in-progress-*.png, the pictures
+    of README's "A year in progress" — compared to date, targets against the expected pace."""
+    database = demo_for_screenshots(tmp_path)
+    folder = ROOT / "docs" / "screenshots"
+    with streamlit_server(database) as url:
+        shots = (("overview", "", "manager", None), ("regions", "regions", "manager", None),
+                 ("regions-targets", "regions", "manager", "Objectifs et réalisations"),
+                 ("overview-targets", "", "manager", "Objectifs"),
+                 ("financing", "financing", "boa", None))
+        pages = {}
+        for name, path, user, heading in shots:
+            if user not in pages:
+                pages[user] = browser.new_page(viewport=VIEWPORT)
+            page = pages[user]
+            open_page(page, f"{url}/{path}?year={YEAR_IN_PROGRESS}", user, user)
+            browser_support.settle(page)
+            assert_no_exception(page)
+            page.evaluate("""(heading) => {
+                const main = document.querySelector('[data-testid="stMain"]');
+                const titles = [...main.querySelectorAll(heading ? 'h2' : 'h1')];
+                const title = titles.find(h => !heading || h.textContent.startsWith(heading)) || titles[0];
+                main.scrollTop = title.getBoundingClientRect().top + main.scrollTop - 8; }""", heading)
+            page.wait_for_timeout(500)
+            page.screenshot(path=folder / f"year-in-progress-{name}.png")
+        for page in pages.values():
+            page.close()
