@@ -255,3 +255,34 @@ def test_spread_keeps_labels_apart_and_inside():
     assert leadership_charts.spread([0, 1, 2, 50], gap=5, top=100) == [0, 5, 10, 50]
     assert leadership_charts.spread([98, 99, 100], gap=5, top=100) == [90, 95, 100]
     assert leadership_charts.spread([10, 40], gap=5, top=100) == [10, 40]
+
+
+# ------------------------------------------------------------------------------ plotly's own texts
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_plotly_mode_bar_speaks_the_page_language(language):
+    """Test that every chart's config gives plotly its mode bar texts and month names in the
+    page's language (translated, not left in English), keeping a chart's own config (the map's)."""
+    from pie import i18n
+    from pie.ui import layout
+
+    config = layout.plotly_config(language, leadership_charts.MAP_CONFIG)
+    assert config["topojsonURL"] == leadership_charts.MAP_CONFIG["topojsonURL"] and config["displaylogo"] is False
+    assert config["locale"] == language
+    dictionary = config["locales"][language]["dictionary"]
+    assert dictionary == {english: i18n.t(key, language) for english, key in layout.PLOTLY_TEXTS.items()}
+    assert all(text != english for english, text in dictionary.items()), dictionary
+    months = config["locales"][language]["format"]["months"]
+    assert months[0] == {"fr": "janvier", "ar": "يناير"}[language] and len(months) == 12
+    assert config["locales"][language]["format"]["days"][0] == {"fr": "dimanche", "ar": "الأحد"}[language]
+
+
+def test_plotly_texts_are_those_of_the_plotly_streamlit_ships():
+    """Test that each English text we translate is still one plotly.js (as bundled in the
+    installed Streamlit) looks up, so a Streamlit upgrade that rewords one is noticed."""
+    import streamlit
+
+    from pie.ui import layout
+
+    bundle = next((Path(streamlit.__file__).parent / "static" / "static" / "js").glob("PlotlyChart*.js"))
+    source = bundle.read_text(encoding="utf-8")
+    assert [english for english in layout.PLOTLY_TEXTS if f"`{english}`" not in source] == []
