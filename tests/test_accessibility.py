@@ -243,9 +243,9 @@ def test_rollout_names_each_region_beside_the_last_bar():
                for a, b in zip(heights, heights[1:])), heights
     # the largest part, région 12 (120 of the last bar's 780, from 660 to 780), keeps its middle
     assert heights[-1] == pytest.approx(720)
-    assert {(note.x, note.xanchor) for note in fig.layout.annotations} == {(1, "left")}
+    assert {(note.x, note.xanchor, note.xshift) for note in fig.layout.annotations} == {(1, "left", 4)}
     arabic = leadership_charts.rollout_chart(_rollout(), "ar")
-    assert {(note.x, note.xanchor) for note in arabic.layout.annotations} == {(0, "right")}
+    assert {(note.x, note.xanchor, note.xshift) for note in arabic.layout.annotations} == {(0, "right", -4)}
     assert arabic.layout.xaxis.autorange == "reversed" and arabic.layout.yaxis.side == "right"
 
 

@@ -174,6 +174,8 @@ def test_axe_finds_nothing_but_streamlit_own(sessions, axe_source, role, languag
     assert not left, json.dumps(left, ensure_ascii=False, indent=1)
     assert_charts_have_text_alternatives(page, language)
     assert_chart_toolbars_speak(page, language)
+    if name == "regions":
+        assert_rollout_names_beside_the_plot(page, language)
 
 
 def assert_charts_have_text_alternatives(page, language: str) -> None:
@@ -203,6 +205,26 @@ def assert_chart_toolbars_speak(page, language: str) -> None:
     assert i18n.t("chart.toolbar.download_png", language) in titles, titles
     if language != "en":
         assert not titles & set(layout.PLOTLY_TEXTS), titles
+
+
+def assert_rollout_names_beside_the_plot(page, language: str) -> None:
+    """The region names of the rollout chart (its direct labels) are drawn whole inside the
+    figure, beside the plot — on its right, on its left in Arabic — not over the bars."""
+    boxes = page.evaluate("""() => {
+        const chart = document.querySelector('.st-key-regions_rollout [data-testid="stPlotlyChart"]');
+        if (!chart) return null;
+        const box = e => { const r = e.getBoundingClientRect(); return {left: r.left, right: r.right}; };
+        return {figure: box(chart.querySelector('.main-svg')), plot: box(chart.querySelector('.nsewdrag')),
+                names: [...chart.querySelectorAll('.annotation-text')].map(box)};
+    }""")
+    assert boxes and boxes["names"], boxes
+    figure, plot = boxes["figure"], boxes["plot"]
+    for name in boxes["names"]:
+        assert figure["left"] - 1 <= name["left"] and name["right"] <= figure["right"] + 1, boxes
+        if i18n.is_rtl(language):
+            assert name["right"] <= plot["left"] + 1, boxes
+        else:
+            assert name["left"] >= plot["right"] - 1, boxes
 
 
 @pytest.mark.parametrize("language,direction", [("fr", "ltr"), ("ar", "rtl"), ("en", "ltr")])

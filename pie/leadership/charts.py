@@ -256,8 +256,11 @@ def rollout_chart(by_year: pd.DataFrame, language: str = i18n.DEFAULT_LANGUAGE) 
     plot_height = ROLLOUT_HEIGHT - margin_top - margin_bottom
     gap = ROLLOUT_LABEL_GAP * top / plot_height
     for y, (_, name) in zip(spread([y for y, _ in labels], gap, top), labels):
-        fig.add_annotation(text=name, x=1, xref="paper", xanchor="left", xshift=4, y=y, yref="y",
-                           showarrow=False, align="left", font=dict(size=12, color=charts.TEXT_COLOR))
+        # align="center" (one line: no visible effect) because in a right-to-left page (<html
+        # dir="rtl">) Chromium draws a left- or right-aligned annotation one text width off
+        # its place, so Arabic names stood over the plot or outside the figure
+        fig.add_annotation(text=name, x=1, xref="paper", xanchor="left", xshift=LABEL_SHIFT, y=y, yref="y",
+                           showarrow=False, align="center", font=dict(size=12, color=charts.TEXT_COLOR))
     fig.update_layout(template=charts.TEMPLATE, separators=charts.SEPARATORS.get(language, ",\u202f"),
                       barmode="stack", height=ROLLOUT_HEIGHT, showlegend=False,
                       margin=dict(t=margin_top, b=margin_bottom, l=8, r=max(8, 8 + 7 * max(
@@ -266,7 +269,13 @@ def rollout_chart(by_year: pd.DataFrame, language: str = i18n.DEFAULT_LANGUAGE) 
                       yaxis=dict(title=None, range=[0, top], tickformat=",d"))
     if tallest <= SMALL_COUNTS:  # plotly would put ticks at 0.5 steps, shown as 0 0 1 1 2 2 with ",d"
         fig.update_layout(yaxis=dict(dtick=1))
-    return charts.rtl(fig, language)
+    fig = charts.rtl(fig, language)
+    if i18n.is_rtl(language):  # names on the left of the plot: shifted away from it
+        fig.update_annotations(xshift=-LABEL_SHIFT)
+    return fig
+
+
+LABEL_SHIFT = 4  # pixels between the plot and the region names beside it
 
 
 def spread(wanted: list[float], gap: float, top: float) -> list[float]:
