@@ -191,7 +191,7 @@ def test_count_scale_darkens_at_every_stop_for_colour_vision_deficiencies(defici
     """Test that the count scale is sequential for everyone: each stop is darker (CIE L*) than
     the one before by at least 8, with normal vision and each colour-vision deficiency."""
     lightness = [seen(colour, deficiency)[0] for _, colour in leadership_charts.COUNT_SCALE]
-    assert all(lighter - darker >= 8 for lighter, darker in zip(lightness, lightness[1:])), lightness
+    assert all(lighter - darker >= 8 for lighter, darker in itertools.pairwise(lightness)), lightness
 
 
 def test_map_points_and_outlines_stand_out():
@@ -240,7 +240,7 @@ def test_rollout_names_each_region_beside_the_last_bar():
     top = fig.layout.yaxis.range[1]  # 1.05 × 780, the tallest bar
     plot_pixels = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
     assert all(b - a >= leadership_charts.ROLLOUT_LABEL_GAP * top / plot_pixels - 1e-9
-               for a, b in zip(heights, heights[1:])), heights
+               for a, b in itertools.pairwise(heights)), heights
     # the largest part, région 12 (120 of the last bar's 780, from 660 to 780), keeps its middle
     assert heights[-1] == pytest.approx(720)
     assert {(note.x, note.xanchor, note.xshift) for note in fig.layout.annotations} == {(1, "left", 4)}

@@ -40,6 +40,7 @@ ACCOUNTS = [("amina", "manager", None), ("admin.a", "admin", None), ("lead", "le
             ("boa.agadir", "bank", "BOA"), ("mcise.souss", "incubator", "MCISE")]
 USER_OF = {role: user for user, role, _ in ACCOUNTS}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+THEME = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))["theme"]
 
 # Streamlit's own violations that remain (docs/ACCESSIBILITY.md): rule -> CSS selectors of the
 # Streamlit elements it may be reported on. Every node axe reports must match one.
@@ -294,5 +295,3 @@ def assert_focus_shows(page, unfocused) -> None:
                                ".borderTopColor")
     assert other != rgb, other
 
-
-THEME = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))["theme"]
