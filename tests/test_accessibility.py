@@ -1,6 +1,7 @@
 """Accessibility of the house style (docs/ACCESSIBILITY.md): colours at WCAG AA contrast, bar
 labels readable on their bar, palettes that stay apart for the common colour-vision
-deficiencies, the theme's text colours, and a text alternative for every chart."""
+deficiencies, the map's colour scales and the rollout chart's 12 regions, the theme's text
+colours, plotly's mode bar in the page's language, and a text alternative for every chart."""
 from __future__ import annotations
 
 import itertools
@@ -10,8 +11,12 @@ from pathlib import Path
 
 import pytest
 
+import pandas as pd
+from plotly.colors import sample_colorscale, unlabel_rgb
+
 from pie import charts
 from pie.incubation import charts as incubation_charts
+from pie.leadership import charts as leadership_charts
 from pie.programme import charts as programme_charts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,10 +37,14 @@ PALETTES = {
     "outcomes": tuple(programme_charts.OUTCOME_COLOURS.values()),
     "follow_up": tuple(programme_charts.FOLLOW_UP_COLOURS.values()),
     "incubation kinds": incubation_charts.KIND_COLOURS,
+    "target status": tuple(leadership_charts.STATUS_COLOURS.values()),
+    # the progress map's stops: under target, close (90 %), met (100 %), far above (125 %)
+    "progress map": tuple(colour for _, colour in leadership_charts.PROGRESS_SCALE),
 }
 FILLS = {*charts.PALETTE, charts.PALE_GREY, *programme_charts.PHASE_COLOURS.values(),
          *programme_charts.OUTCOME_COLOURS.values(), *programme_charts.FOLLOW_UP_COLOURS.values(),
-         *incubation_charts.STAGE_COLOURS.values(), *incubation_charts.KIND_COLOURS}
+         *incubation_charts.STAGE_COLOURS.values(), *incubation_charts.KIND_COLOURS,
+         *leadership_charts.STATUS_COLOURS.values(), *leadership_charts.REGION_COLOURS}
 
 
 def _linear(colour: str) -> list[float]:
@@ -125,3 +134,155 @@ def test_chart_summary_says_title_series_and_numbers_in_the_language():
     many = charts.figure("fr")
     many.add_trace(go.Bar(x=[str(i) for i in range(20)], y=list(range(20))))
     assert charts.summary(many, "fr").endswith("11: 11; et 8 autres")
+
+
+# ------------------------------------------------------------------------------ map and rollout
+def _hex(plotly_rgb: str) -> str:
+    return "#" + "".join(f"{round(channel):02X}" for channel in unlabel_rgb(plotly_rgb)[:3])
+
+
+def _drawn_colours(trace) -> list[str]:
+    """The colour plotly draws for each location of a choropleth trace (its colour scale
+    interpolated at the location's z, as plotly.js does)."""
+    low, high = trace.zmin, trace.zmax
+    scale = [list(stop) for stop in trace.colorscale]
+    return [_hex(sample_colorscale(scale, [(z - low) / (high - low)])[0]) for z in trace.z]
+
+
+def _regions(values: dict[str, float], column: str = "participants") -> pd.DataFrame:
+    return pd.DataFrame([{"region_code": code, "name_fr": f"Région {code}", "name_ar": f"جهة {code}", column: value}
+                         for code, value in values.items()])
+
+
+@pytest.mark.parametrize("column,values", [
+    ("participants", {"01": 0, "02": 1, "03": 2, "04": 40, "05": 2000}),   # 1 beside 2,000: still green
+    ("reach_per_10k", {"01": 0.0, "02": 0.04, "09": 12.5, "11": 310.0}),
+])
+def test_count_map_draws_every_counted_region_3_to_1_on_white(column, values):
+    """Test that on a map of counts (or reach) every region with something is drawn in a colour
+    at 3:1 or more against the white page with white borders (WCAG 1.4.11), even the smallest
+    value beside a large one, and that a region with 0 is the grey of "nothing" outlined in a
+    colour at 3:1."""
+    fig = leadership_charts.region_map(_regions(values, column), column, language="fr")
+    base, coloured = fig.data
+    assert charts.contrast(base.marker.line.color, WHITE) >= 3  # every region's outline, under the colours
+    borders = dict(zip(coloured.locations, coloured.marker.line.color))
+    for code, colour in zip(coloured.locations, _drawn_colours(coloured)):
+        if values[code] == 0:
+            assert colour == leadership_charts.BASE_FILL and charts.contrast(borders[code], WHITE) >= 3, code
+        else:
+            assert charts.contrast(colour, WHITE) >= 3 and borders[code] == "white", (code, colour)
+
+
+def test_progress_map_scale_is_3_to_1_on_white_everywhere():
+    """Test that every colour of the progress scale (sampled every 0.5 %, between its stops
+    too) is at 3:1 or more against white, and that the regions of a progress map use it."""
+    samples = sample_colorscale(leadership_charts.PROGRESS_SCALE, [i / 250 for i in range(251)])
+    assert min(charts.contrast(_hex(colour), WHITE) for colour in samples) >= 3
+    fig = leadership_charts.region_map(_regions({"01": 0.0, "02": 0.95, "09": 1.1, "11": 3.0}, "progress_participants"),
+                                       "progress_participants", language="fr")
+    coloured = fig.data[1]
+    assert [list(stop) for stop in coloured.colorscale] == [list(stop) for stop in leadership_charts.PROGRESS_SCALE]
+    assert all(charts.contrast(colour, WHITE) >= 3 for colour in _drawn_colours(coloured))
+
+
+@pytest.mark.parametrize("deficiency", [None, *CVD])
+def test_count_scale_darkens_at_every_stop_for_colour_vision_deficiencies(deficiency):
+    """Test that the count scale is sequential for everyone: each stop is darker (CIE L*) than
+    the one before by at least 8, with normal vision and each colour-vision deficiency."""
+    lightness = [seen(colour, deficiency)[0] for _, colour in leadership_charts.COUNT_SCALE]
+    assert all(lighter - darker >= 8 for lighter, darker in itertools.pairwise(lightness)), lightness
+
+
+def test_map_points_and_outlines_stand_out():
+    """Test the map's other graphics: establishments' points, the zoomed region's border and
+    the outline of grey regions are 3:1 or more against white."""
+    for colour in (leadership_charts.POINT_COLOUR, leadership_charts.FOCUS_BORDER, leadership_charts.OUTLINE):
+        assert charts.contrast(colour, WHITE) >= 3, colour
+
+
+def test_rollout_regions_differ_by_colour_or_pattern_for_colour_vision_deficiencies():
+    """Test the 12 regions of the rollout chart: 12 different colour-and-pattern pairs; with
+    normal vision any two colours stay MIN_DISTANCE apart; for each colour-vision deficiency any
+    two regions drawn with the same pattern do too (those closer differ by pattern)."""
+    styles = list(zip(leadership_charts.REGION_COLOURS, leadership_charts.REGION_PATTERNS))
+    assert len(styles) == 12 and len(set(styles)) == 12
+    for (one, pattern_one), (other, pattern_other) in itertools.combinations(styles, 2):
+        assert math.dist(seen(one, None), seen(other, None)) >= MIN_DISTANCE, (one, other)
+        if pattern_one == pattern_other:
+            for deficiency in CVD:
+                assert math.dist(seen(one, deficiency), seen(other, deficiency)) >= MIN_DISTANCE, (one, other, deficiency)
+
+
+def _rollout(regions: int = 12) -> pd.DataFrame:
+    """Participants by year and region: region k has k participants in 2021-2022, 10 × k in 2022-2023."""
+    rows = []
+    for k in range(1, regions + 1):
+        code = f"{k:02d}"
+        rows += [{"academic_year": "2021-2022", "region_code": code, "name_fr": f"Région {code}",
+                  "name_ar": f"جهة {code}", "participants": k},
+                 {"academic_year": "2022-2023", "region_code": code, "name_fr": f"Région {code}",
+                  "name_ar": f"جهة {code}", "participants": 10 * k}]
+    return pd.DataFrame(rows)
+
+
+def test_rollout_names_each_region_beside_the_last_bar():
+    """Test that the rollout chart names its 12 regions beside the last year's bar (no legend),
+    each name in the order of the stack and at least ROLLOUT_LABEL_GAP pixels from the next,
+    each region drawn with its colour and pattern; in Arabic the names stand on the left."""
+    fig = leadership_charts.rollout_chart(_rollout(), "fr")
+    assert fig.layout.showlegend is False
+    names = [note.text for note in fig.layout.annotations]
+    assert names == [f"Région {k:02d}" for k in range(1, 13)]
+    assert [trace.marker.color for trace in fig.data] == list(leadership_charts.REGION_COLOURS)
+    assert [trace.marker.pattern.shape for trace in fig.data] == list(leadership_charts.REGION_PATTERNS)
+    heights = [note.y for note in fig.layout.annotations]
+    top = fig.layout.yaxis.range[1]  # 1.05 × 780, the tallest bar
+    plot_pixels = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+    assert all(b - a >= leadership_charts.ROLLOUT_LABEL_GAP * top / plot_pixels - 1e-9
+               for a, b in itertools.pairwise(heights)), heights
+    # the largest part, région 12 (120 of the last bar's 780, from 660 to 780), keeps its middle
+    assert heights[-1] == pytest.approx(720)
+    assert {(note.x, note.xanchor, note.xshift) for note in fig.layout.annotations} == {(1, "left", 4)}
+    arabic = leadership_charts.rollout_chart(_rollout(), "ar")
+    assert {(note.x, note.xanchor, note.xshift) for note in arabic.layout.annotations} == {(0, "right", -4)}
+    assert arabic.layout.xaxis.autorange == "reversed" and arabic.layout.yaxis.side == "right"
+
+
+def test_spread_keeps_labels_apart_and_inside():
+    """Test that label heights are pushed apart by the gap, up from the bottom and back down
+    from the top, and otherwise stay where they want to be."""
+    assert leadership_charts.spread([0, 1, 2, 50], gap=5, top=100) == [0, 5, 10, 50]
+    assert leadership_charts.spread([98, 99, 100], gap=5, top=100) == [90, 95, 100]
+    assert leadership_charts.spread([10, 40], gap=5, top=100) == [10, 40]
+
+
+# ------------------------------------------------------------------------------ plotly's own texts
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_plotly_mode_bar_speaks_the_page_language(language):
+    """Test that every chart's config gives plotly its mode bar texts and month names in the
+    page's language (translated, not left in English), keeping a chart's own config (the map's)."""
+    from pie import i18n
+    from pie.ui import layout
+
+    config = layout.plotly_config(language, leadership_charts.MAP_CONFIG)
+    assert config["topojsonURL"] == leadership_charts.MAP_CONFIG["topojsonURL"] and config["displaylogo"] is False
+    assert config["locale"] == language
+    dictionary = config["locales"][language]["dictionary"]
+    assert dictionary == {english: i18n.t(key, language) for english, key in layout.PLOTLY_TEXTS.items()}
+    assert all(text != english for english, text in dictionary.items()), dictionary
+    months = config["locales"][language]["format"]["months"]
+    assert months[0] == {"fr": "janvier", "ar": "يناير"}[language] and len(months) == 12
+    assert config["locales"][language]["format"]["days"][0] == {"fr": "dimanche", "ar": "الأحد"}[language]
+
+
+def test_plotly_texts_are_those_of_the_plotly_streamlit_ships():
+    """Test that each English text we translate is still one plotly.js (as bundled in the
+    installed Streamlit) looks up, so a Streamlit upgrade that rewords one is noticed."""
+    import streamlit
+
+    from pie.ui import layout
+
+    bundle = next((Path(streamlit.__file__).parent / "static" / "static" / "js").glob("PlotlyChart*.js"))
+    source = bundle.read_text(encoding="utf-8")
+    assert [english for english in layout.PLOTLY_TEXTS if f"`{english}`" not in source] == []

@@ -25,19 +25,34 @@ from pie.leadership.figures import PROGRESS_INDICATORS, STATUSES, TARGET_METRICS
 MAP_CONFIG = {"topojsonURL": "app/static/", "displaylogo": False,
               "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
-BASE_FILL = "#EEF0F3"      # regions without a value (no target, out of scope)
-BORDER = "white"
+# Accessibility (docs/ACCESSIBILITY.md, WCAG 1.4.11): every colour that carries a value is at
+# least 3:1 against the white page, so a region stands out from the background whatever its
+# value and the white borders between coloured regions stay visible; regions without a value
+# (or with nothing to count) are light grey with a dark outline (OUTLINE, 4.8:1).
+BASE_FILL = "#EEF0F3"      # regions without a value (no target, out of scope) or a count of 0
+BORDER = "white"           # between coloured regions (every fill is 3:1 or more against it)
+OUTLINE = charts.GREY      # around grey regions, so their shape shows on the white page
 FOCUS_BORDER = "#00612C"
 FOCUS_FILL = "#CFE9D8"
-POINT_COLOUR = "#1B5FAA"   # establishments (charts.BLUE)
-# counts: 0 in the grey of "nothing", anything above starts at a pale green
-COUNT_SCALE = [[0.0, BASE_FILL], [0.001, "#E3F2E8"], [0.35, "#9FD5B0"], [0.7, "#2E9E5B"], [1.0, "#00612C"]]
-# progress: red below 90 % of target, amber up to 100 %, green from 100 % (the status thresholds)
+POINT_COLOUR = "#1B5FAA"   # establishments (charts.BLUE), ringed in white to show on dark regions
+# counts and reach: a sequential green, darker for more, its lightest colour at 3.4:1 on white;
+# lightness falls at every stop for every common colour-vision deficiency too
+# (tests/test_accessibility.py). Regions with 0 are drawn grey, outside the scale.
+COUNT_SCALE = [[0.0, "#4F9A6A"], [0.35, "#2B7F4D"], [0.7, "#146237"], [1.0, "#003D1C"]]
+# progress: red below 90 % of target, orange up to 100 %, green from 100 % (the status
+# thresholds); every stop 3:1 or more on white and the four apart for colour-vision deficiencies
 PROGRESS_MAX = 1.25
-PROGRESS_SCALE = [[0.0, "#C0392B"], [0.5, "#E8860C"], [0.9 / PROGRESS_MAX, "#F2C14E"],
-                  [1.0 / PROGRESS_MAX, "#7FC48F"], [1.0, "#00843D"]]
-STATUS_COLOURS = {"ahead": charts.GREEN, "on_pace": charts.GREEN, "met": charts.GREEN, "close": "#F2C14E",
+PROGRESS_SCALE = [[0.0, charts.RED], [0.9 / PROGRESS_MAX, charts.ORANGE],
+                  [1.0 / PROGRESS_MAX, "#2E9E5B"], [1.0, "#00664F"]]
+STATUS_COLOURS = {"ahead": charts.GREEN, "on_pace": charts.GREEN, "met": charts.GREEN, "close": charts.ORANGE,
                   "behind": charts.RED, "missed": charts.RED, "no_target": charts.GREY}
+# The rollout's 12 regions: the six house colours, then six more drawn hatched (white lines),
+# so two regions whose colours a colour-blind reader may confuse differ by pattern; every
+# colour 3:1 or more on white. Each region is also named beside the last year's bar.
+REGION_COLOURS = (*charts.PALETTE, "#8E44AD", "#2C3E50", "#0F766E", "#7B3F00", "#4A148C", "#B8860B")
+REGION_PATTERNS = ("",) * len(charts.PALETTE) + ("/",) * 6
+ROLLOUT_HEIGHT = 380
+ROLLOUT_LABEL_GAP = 15     # pixels between two region names beside the last bar
 HOVER_LIST_MAX = 8  # establishments listed in a point's hover before "… and N more"
 SMALL_COUNTS = 10    # up to this, count axes tick every whole number
 
@@ -106,6 +121,19 @@ def _point_hover(place: pd.Series, language: str) -> str:
     return "<br>".join(lines)
 
 
+def count_scale(values: list[float], zmax: float) -> list[list]:
+    """The colour scale of a count (or reach) map over 0..`zmax`: 0 in the grey of "nothing"
+    (BASE_FILL), every value above it on COUNT_SCALE — the smallest value drawn on the map
+    already gets COUNT_SCALE's lightest green (3:1 on white), never a mix of grey and green."""
+    positive = [v for v in values if v > 0]
+    # green from just above 0 (the colour bar shows no grey-to-green blend), and below the
+    # smallest value drawn whatever the values
+    start = 1e-6
+    if positive and zmax > 0:
+        start = min(start, min(positive) / zmax / 2)
+    return [[0.0, BASE_FILL], *[[start + (1 - start) * at, colour] for at, colour in COUNT_SCALE]]
+
+
 def region_map(regions: pd.DataFrame, indicator: str = "participants",
                establishments: pd.DataFrame | None = None, language: str = i18n.DEFAULT_LANGUAGE,
                focus: str | None = None, height: int = 560, title: str | None = None,
@@ -113,8 +141,8 @@ def region_map(regions: pd.DataFrame, indicator: str = "participants",
     """The 12 regions coloured by `indicator` (a column of `leadership.regional_indicators`:
     MAP_INDICATORS or any progress_<metric>), regions without a value (or a count of 0) in
     light grey, each region's hover giving its name and figures; establishments
-    (`establishments_on_map`) as points sized by participants, one per city (open circle: unknown
-    city, drawn at the region's centre), their hover listing names and launch dates.
+    (`establishments_on_map`) as points sized by participants, one per city (a white dot ringed in
+    blue: unknown city, drawn at the region's centre), their hover listing names and launch dates.
     `focus`: a region code to zoom on; only that region is coloured (its neighbours in grey give
     the context), cities are labelled and there is no colour scale.
     The coloured trace's `customdata` is the region code (for click selection)."""
@@ -125,7 +153,7 @@ def region_map(regions: pd.DataFrame, indicator: str = "participants",
     fig.add_trace(go.Choropleth(  # every region in grey below, so missing values still show land
         geojson=features, featureidkey="id", locations=codes, z=[0] * len(codes),
         colorscale=[[0, BASE_FILL], [1, BASE_FILL]], showscale=False, hoverinfo="skip",
-        marker=dict(line=dict(color=BORDER, width=0.8)), name=""))
+        marker=dict(line=dict(color=OUTLINE, width=0.8)), name=""))
     valued = regions[regions[indicator].notna()] if len(regions) else regions
     if focus is not None:
         valued = valued[valued["region_code"] == focus]
@@ -142,14 +170,16 @@ def region_map(regions: pd.DataFrame, indicator: str = "participants",
         if zmax <= 5:
             colorbar.update(tickvals=list(range(0, int(zmax) + 1)))
     if focus is None:
-        scale = PROGRESS_SCALE if progress else COUNT_SCALE
+        scale = PROGRESS_SCALE if progress else count_scale(values, zmax)
     else:  # one region: a light fill on which points and city names stay readable
         scale = [[0, FOCUS_FILL], [1, FOCUS_FILL]]
     fig.add_trace(go.Choropleth(
         geojson=features, featureidkey="id", locations=list(valued["region_code"]),
         z=[min(v, PROGRESS_MAX) for v in values] if progress else values,
         zmin=0, zmax=zmax, colorscale=scale,
-        marker=dict(line=dict(color=BORDER, width=0.8)), colorbar=colorbar, showscale=focus is None,
+        marker=dict(line=dict(color=[BORDER if progress or v else OUTLINE for v in values] if focus is None
+                              else BORDER, width=0.8)),
+        colorbar=colorbar, showscale=focus is None,
         customdata=list(valued["region_code"]),
         text=[_region_hover(row, language) for _, row in valued.iterrows()],
         hovertemplate="%{text}<extra></extra>", name=""))
@@ -165,8 +195,12 @@ def region_map(regions: pd.DataFrame, indicator: str = "participants",
             lat=list(places["lat"]), lon=list(places["lon"]),
             mode="markers" if focus is None else "markers+text",
             marker=dict(size=[7 + 18 * (p / largest) ** 0.5 for p in places["participants"]],
-                        color=POINT_COLOUR, opacity=0.85, line=dict(color=POINT_COLOUR, width=1.5),
-                        symbol=["circle" if exact else "circle-open" for exact in places["location_exact"]]),
+                        # exact city: a blue dot ringed in white (it shows on white and on dark
+                        # regions alike); unknown city: a white dot ringed in blue
+                        color=[POINT_COLOUR if exact else "white" for exact in places["location_exact"]],
+                        line=dict(color=["white" if exact else POINT_COLOUR for exact in places["location_exact"]],
+                                  width=[1.5 if exact else 2.5 for exact in places["location_exact"]]),
+                        symbol="circle", opacity=1),  # plotly draws sized points at 0.7 otherwise
             customdata=[_point_hover(place, language) for _, place in places.iterrows()],
             text=[place["city"] if place["location_exact"] else "" for _, place in places.iterrows()],
             textposition="top center", textfont=dict(size=font_size, color=charts.TEXT_COLOR),
@@ -193,27 +227,69 @@ def region_map(regions: pd.DataFrame, indicator: str = "participants",
 
 
 def rollout_chart(by_year: pd.DataFrame, language: str = i18n.DEFAULT_LANGUAGE) -> go.Figure:
-    """Participants per academic year, stacked by region (`leadership.rollout(...).by_year`)."""
+    """Participants per academic year, stacked by region (`leadership.rollout(...).by_year`).
+
+    Each region keeps its colour and pattern (REGION_COLOURS, REGION_PATTERNS: by HCP code) and
+    is named beside the last year's bar, at the height of its part of that bar (names pushed
+    apart by ROLLOUT_LABEL_GAP pixels where parts are thin), instead of a legend; in Arabic
+    the chart is mirrored (charts.rtl) and the names stand on the left."""
     fig = go.Figure()
-    colours = ("#00843D", "#1B5FAA", "#E8860C", "#2A9D8F", "#8E44AD", "#C0392B", "#6B7280",
-               "#B7950B", "#16A085", "#D35400", "#2C3E50", "#7FB3D5")
+    years = sorted(by_year["academic_year"].unique()) if len(by_year) else []
+    tallest = int(by_year.groupby("academic_year")["participants"].sum().max()) if len(by_year) else 0
+    top = max(tallest, 1) * 1.05
+    labels: list[tuple[float, str]] = []   # (middle of the region's part of the last bar, name)
+    stacked = 0.0
     for index, (code, part) in enumerate(by_year.groupby("region_code", sort=True)):
         name = part["name_ar" if language == "ar" else "name_fr"].iloc[0]
+        slot = int(code) - 1 if code.isdigit() and 0 < int(code) <= len(REGION_COLOURS) else index % len(REGION_COLOURS)
+        colour, pattern = REGION_COLOURS[slot], REGION_PATTERNS[slot]
         fig.add_trace(go.Bar(
             name=name, x=list(part["academic_year"]), y=[int(v) for v in part["participants"]],
-            marker_color=colours[int(code) - 1 if code.isdigit() else index % len(colours)],
+            marker=dict(color=colour, line=dict(color="white", width=1),
+                        pattern=dict(shape=pattern, fillmode="overlay", fgcolor="white", size=7, solidity=0.35)),
             customdata=[i18n.fmt_number(v, language) for v in part["participants"]],
             hovertemplate="%{x}<br>" + name + " : %{customdata}<extra></extra>"))
+        last = int(part.loc[part["academic_year"] == years[-1], "participants"].sum())
+        labels.append((stacked + last / 2, name))
+        stacked += last
+    margin_top, margin_bottom = 24, 36
+    plot_height = ROLLOUT_HEIGHT - margin_top - margin_bottom
+    gap = ROLLOUT_LABEL_GAP * top / plot_height
+    for y, (_, name) in zip(spread([y for y, _ in labels], gap, top), labels):
+        # align="center" (one line: no visible effect) because in a right-to-left page (<html
+        # dir="rtl">) Chromium draws a left- or right-aligned annotation one text width off
+        # its place, so Arabic names stood over the plot or outside the figure
+        fig.add_annotation(text=name, x=1, xref="paper", xanchor="left", xshift=LABEL_SHIFT, y=y, yref="y",
+                           showarrow=False, align="center", font=dict(size=12, color=charts.TEXT_COLOR))
     fig.update_layout(template=charts.TEMPLATE, separators=charts.SEPARATORS.get(language, ",\u202f"),
-                      barmode="stack", height=380, xaxis=dict(type="category", title=None),
-                      yaxis=dict(title=None, rangemode="tozero", tickformat=",d"),
-                      legend=dict(orientation="h", y=-0.12, yanchor="top", x=0, xanchor="left"))
-    tallest = int(by_year.groupby("academic_year")["participants"].sum().max()) if len(by_year) else 0
+                      barmode="stack", height=ROLLOUT_HEIGHT, showlegend=False,
+                      margin=dict(t=margin_top, b=margin_bottom, l=8, r=max(8, 8 + 7 * max(
+                          [len(name) for _, name in labels], default=0))),
+                      xaxis=dict(type="category", title=None),
+                      yaxis=dict(title=None, range=[0, top], tickformat=",d"))
     if tallest <= SMALL_COUNTS:  # plotly would put ticks at 0.5 steps, shown as 0 0 1 1 2 2 with ",d"
         fig.update_layout(yaxis=dict(dtick=1))
-    if language in i18n.RIGHT_TO_LEFT:
-        fig.update_layout(xaxis=dict(autorange="reversed"), yaxis=dict(side="right"))
+    fig = charts.rtl(fig, language)
+    if i18n.is_rtl(language):  # names on the left of the plot: shifted away from it
+        fig.update_annotations(xshift=-LABEL_SHIFT)
     return fig
+
+
+LABEL_SHIFT = 4  # pixels between the plot and the region names beside it
+
+
+def spread(wanted: list[float], gap: float, top: float) -> list[float]:
+    """Heights for labels that want `wanted` (in increasing order), each at least `gap` above
+    the one before, kept within 0..`top` when there is room, and as close to `wanted` as that
+    allows (pushed up from the bottom, then back down from the top)."""
+    placed: list[float] = []
+    for y in wanted:
+        placed.append(max(y, placed[-1] + gap) if placed else max(y, 0.0))
+    ceiling = top
+    for i in range(len(placed) - 1, -1, -1):
+        placed[i] = min(placed[i], ceiling)
+        ceiling = placed[i] - gap
+    return placed
 
 
 def progress_chart(targets: pd.DataFrame, metric: str = "participants",

@@ -3,6 +3,7 @@ sidebar footer, and the error pages (no database, busy database, unexpected erro
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
 import logging
 import secrets
@@ -11,6 +12,7 @@ from typing import Callable, TypeVar
 
 import pandas as pd
 import streamlit as st
+from babel import dates as babel_dates
 from streamlit import runtime
 
 from pie import charts, i18n
@@ -125,6 +127,62 @@ def figure(build, *args, **options):
                    language())
 
 
+# plotly.js speaks English. Its `locales` config carries a dictionary with the plot (no script
+# to register): plotly's own English text -> our key. These are the texts the mode bar of our
+# charts shows (titles of its buttons) and the messages it may flash; tests/test_accessibility.py
+# checks that each is still in the plotly.js Streamlit ships. Streamlit's own "Fullscreen"
+# button in that bar is not plotly's and stays English (docs/ACCESSIBILITY.md).
+PLOTLY_TEXTS = {
+    "Download plot as a PNG": "chart.toolbar.download_png",
+    "Download plot": "chart.toolbar.download",
+    "Zoom": "chart.toolbar.zoom",
+    "Pan": "chart.toolbar.pan",
+    "Box Select": "chart.toolbar.box_select",
+    "Lasso Select": "chart.toolbar.lasso_select",
+    "Zoom in": "chart.toolbar.zoom_in",
+    "Zoom out": "chart.toolbar.zoom_out",
+    "Autoscale": "chart.toolbar.autoscale",
+    "Reset axes": "chart.toolbar.reset_axes",
+    "Reset": "chart.toolbar.reset",
+    "Reset view": "chart.toolbar.reset_view",
+    "Toggle Spike Lines": "chart.toolbar.spikes",
+    "Show closest data on hover": "chart.toolbar.hover_closest",
+    "Compare data on hover": "chart.toolbar.hover_compare",
+    "Toggle show closest data on hover": "chart.toolbar.hover_toggle",
+    "Preparing image - this may take a few seconds": "chart.toolbar.preparing",
+    "Image download succeeded": "chart.toolbar.downloaded",
+    "Sorry, there was a problem downloading your image!": "chart.toolbar.download_failed",
+    "Double-click to zoom back out": "chart.toolbar.double_click_zoom",
+    "Double-click on legend to isolate one trace": "chart.toolbar.double_click_legend",
+}
+
+
+@functools.lru_cache(maxsize=len(i18n.LANGUAGES))
+def _plotly_locale(language_code: str) -> dict:
+    # the dictionary, and month and day names for date axes and hovers (Babel's, as the
+    # language writes them; plotly's weeks start on Sunday)
+    locale = i18n.BABEL_LOCALE[language_code]
+    days = babel_dates.get_day_names("wide", locale=locale)
+    short_days = babel_dates.get_day_names("abbreviated", locale=locale)
+    return {
+        "dictionary": {english: i18n.t(key, language_code) for english, key in PLOTLY_TEXTS.items()},
+        "format": {
+            "months": [babel_dates.get_month_names("wide", locale=locale)[m] for m in range(1, 13)],
+            "shortMonths": [babel_dates.get_month_names("abbreviated", locale=locale)[m] for m in range(1, 13)],
+            "days": [days[(d + 6) % 7] for d in range(7)],
+            "shortDays": [short_days[(d + 6) % 7] for d in range(7)],
+        },
+    }
+
+
+def plotly_config(language_code: str, config: dict | None = None) -> dict:
+    """plotly's `config` for a chart shown in `language_code`: `config` (e.g. the map's
+    topojsonURL) plus plotly's own texts — the mode bar's button titles and messages, month
+    and day names — in that language, and no plotly logo (an English link)."""
+    return {"displaylogo": False, **(config or {}), "locale": language_code,
+            "locales": {language_code: _plotly_locale(language_code)}}
+
+
 def plotly_chart(figure, summary: str | None = None, **options):
     """st.plotly_chart for every chart of the dashboard: its own colours (theme=None unless
     `options` say otherwise), its numbers as the session's language writes them
@@ -135,9 +193,11 @@ def plotly_chart(figure, summary: str | None = None, **options):
     Accessibility (docs/ACCESSIBILITY.md): before the chart, a visually hidden sentence saying
     what it shows for screen readers — `summary`, else one built from the figure's title and
     series (pie.charts.summary, numbers in the session's language); under it, an expander
-    with its data as a plain table (every point, one click away)."""
+    with its data as a plain table (every point, one click away). plotly's mode bar speaks
+    the session's language (plotly_config)."""
     options.setdefault("theme", None)
     current = language()
+    options["config"] = plotly_config(current, options.get("config"))
     figure = charts.rtl(charts.localised(figure, current), current)
     text = summary or charts.summary(figure, current)
     st.html(f'<p class="pie-visually-hidden pie-chart-summary">{html.escape(text)}</p>')
