@@ -38,10 +38,10 @@ def message(rendered: Rendered, to: str, sender: str) -> EmailMessage:
     mail["To"] = to
     mail["Date"] = formatdate(localtime=True)
     mail["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-    mail["Content-Language"] = rendered.language
     mail["Auto-Submitted"] = "auto-generated"   # RFC 3834: no out-of-office replies, please
     mail.set_content(rendered.text, charset="utf-8")
     mail.add_alternative(rendered.html, subtype="html", charset="utf-8")
+    mail["Content-Language"] = rendered.language  # after the parts: set_content drops Content-* headers
     return mail
 
 
