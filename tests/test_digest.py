@@ -233,3 +233,26 @@ def test_users_language_sets_the_digest_language(demo_copy):
     assert {u["user_name"]: u["language"] for u in auth.list_users(demo_copy)}["cam"] == "en"
     assert run_cli("users", "language", "cam", "de", "--db", str(demo_copy)).returncode == 1
     assert run_cli("users", "language", "cam", "--db", str(demo_copy)).returncode == 2
+
+
+def test_a_password_is_never_sent_without_starttls(demo, smtp, monkeypatch):
+    """Test that with a login configured and STARTTLS asked (the default), a server offering no
+    STARTTLS gets no password and no message: the account fails, exit 1."""
+    monkeypatch.delenv("PIE_SMTP_STARTTLS")
+    monkeypatch.setenv("PIE_SMTP_USER", "pie")
+    monkeypatch.setenv("PIE_SMTP_PASSWORD", "secret-password")
+    result = run_cli("digest", "--send", "--user", "admin", "--db", str(demo), "--lang", "en")
+    assert result.returncode == 1
+    assert "STARTTLS" in result.stderr and "secret-password" not in result.stderr
+    assert smtp.messages == []
+
+
+def test_who_stalled_counted_by_hand(small_db, monkeypatch):
+    """Test "who stalled" on the small programme. Phases in progress: P06's immersion (last
+    activity 25/01/2023, its start) and P09's fundamentals (last activity 07/11/2022). On
+    01/03/2023 both are on the call list (35 and 114 days idle, 30 to 365), and P06 crossed the
+    30 days this week (35 < 37): (1, 2). A week later P06 is no longer new: (0, 2)."""
+    monkeypatch.delenv("PIE_LOST_CONTACT_DAYS", raising=False)
+    reader = db.reader(small_db)
+    assert content.stalled_counts(reader, Scope(), date(2023, 3, 1)) == (1, 2)
+    assert content.stalled_counts(reader, Scope(), date(2023, 3, 8)) == (0, 2)

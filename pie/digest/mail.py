@@ -12,7 +12,7 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 
 from pie.config import Settings, settings
@@ -37,7 +37,7 @@ def message(rendered: Rendered, to: str, sender: str) -> EmailMessage:
     mail["From"] = sender
     mail["To"] = to
     mail["Date"] = formatdate(localtime=True)
-    mail["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    mail["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or None)
     mail["Auto-Submitted"] = "auto-generated"   # RFC 3834: no out-of-office replies, please
     mail.set_content(rendered.text, charset="utf-8")
     mail.add_alternative(rendered.html, subtype="html", charset="utf-8")
