@@ -47,7 +47,7 @@ import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from pie import db
+from pie import db, i18n
 from pie.codes import PARTNER_ROLES
 from pie.config import settings
 from pie.errors import AccountError, LoginFailed
@@ -98,6 +98,7 @@ create table if not exists accounts (
     role            text not null,
     scope_code      text,
     email           text,                   -- lower-case, unique when set (single sign-on, digest)
+    language        text,                   -- fr, ar or en: the weekly digest's (null = fr)
     password_hash   text not null,          -- argon2id, never shown
     disabled        integer not null default 0,
     version         integer not null default 1,   -- bumped by disable/enable/passwd/role change
@@ -215,6 +216,8 @@ def _add_missing_columns(con: sqlite3.Connection) -> None:
     columns = {row[1] for row in con.execute("pragma table_info(accounts)")}
     if "email" not in columns:
         con.execute("alter table accounts add column email text")
+    if "language" not in columns:
+        con.execute("alter table accounts add column language text")
     # Unique only where set: most partner accounts have no e-mail.
     con.execute("create unique index if not exists accounts_email on accounts (email) where email is not null")
 
@@ -447,22 +450,34 @@ def set_email(path: Path | str | None, user_name: str, email: str | None, *, by:
     _forget_cached(user_name)
 
 
+def set_language(path: Path | str | None, user_name: str, language: str, *, by: str | None = None) -> None:
+    """Set the language (fr, ar, en) the account's weekly digest is written in; audit-logged.
+    Raises AccountError for an unknown account or language. Sessions are kept: no right changes."""
+    if language not in i18n.LANGUAGES:
+        raise AccountError(f"unknown language {language!r}", key="auth.error.bad_language", language=str(language)[:20],
+                           languages=", ".join(i18n.LANGUAGES))
+    with _store(path, write=True) as con:
+        _require_user(con, user_name)
+        con.execute("update accounts set language = ? where user_name = ?", (language, user_name))
+        _audit(con, by, "language_changed", f"{user_name} {language}")
+
+
 def list_users(path: Path | str | None) -> list[dict]:
-    """Every account without its hash: name, role, scope, e-mail, disabled, recent failed logins,
+    """Every account without its hash: name, role, scope, e-mail, language (fr when never set), disabled, recent failed logins,
     throttled_until (UTC, while its next attempt would be delayed), created, last login."""
     now = time.time()
     with _store(path) as con:
         secret = _hmac_key(con)
-        rows = con.execute("select user_name, role, scope_code, email, disabled, created_at, last_login_at "
-                           "from accounts order by user_name").fetchall()
+        rows = con.execute("select user_name, role, scope_code, email, disabled, created_at, last_login_at, "
+                           "language from accounts order by user_name").fetchall()
         users = []
-        for name, role, scope, email, disabled, created, last in rows:
+        for name, role, scope, email, disabled, created, last, language in rows:
             failures, latest = _failures(con, _key("account", name, secret), now)
             delay = _delay(failures)
             until = datetime.fromtimestamp(latest + delay, timezone.utc).replace(tzinfo=None) \
                 if delay and latest + delay > now else None
             users.append({"user_name": name, "role": role, "scope_code": scope, "email": email,
-                          "disabled": bool(disabled),
+                          "language": language or i18n.DEFAULT_LANGUAGE, "disabled": bool(disabled),
                           "failed_logins": failures, "throttled_until": until,
                           "created_at": _parse(created), "last_login_at": _parse(last)})
     return users

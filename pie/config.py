@@ -51,6 +51,17 @@ class Settings:
     # PIE_COOKIE_SECURE: the session cookie's Secure flag — 1 always, 0 never, unset: when the
     # request came over https (directly or X-Forwarded-Proto from the proxy).
     cookie_secure: bool | None = None
+    # The weekly digest (`python -m pie digest --send`, docs/DIGEST.md): the SMTP server it is
+    # sent through (no host: nothing can be sent), STARTTLS before login unless PIE_SMTP_STARTTLS=0
+    # (a server on loopback), the From address, and PIE_PUBLIC_URL, the dashboard's address the
+    # mail links to (none: the mail says there is no link).
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = ""
+    smtp_starttls: bool = True
+    public_url: str = ""
 
     def accounts_path(self, db_path: Path | None = None) -> Path:
         """The accounts store of `db_path` (default: the configured database). PIE_ACCOUNTS_DB
@@ -100,4 +111,11 @@ def settings() -> Settings:
         retention_years=int(env.get("PIE_RETENTION_YEARS", "5")),
         lost_contact_days=int(env.get("PIE_LOST_CONTACT_DAYS", "365")),
         cookie_secure=_tristate(env.get("PIE_COOKIE_SECURE")),
+        smtp_host=(env.get("PIE_SMTP_HOST") or "").strip(),
+        smtp_port=int(env.get("PIE_SMTP_PORT") or "587"),
+        smtp_user=(env.get("PIE_SMTP_USER") or "").strip(),
+        smtp_password=env.get("PIE_SMTP_PASSWORD") or "",
+        smtp_from=(env.get("PIE_SMTP_FROM") or "").strip(),
+        smtp_starttls=_tristate(env.get("PIE_SMTP_STARTTLS")) is not False,
+        public_url=(env.get("PIE_PUBLIC_URL") or "").strip().rstrip("/"),
     )

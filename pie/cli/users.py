@@ -1,5 +1,6 @@
-"""`python -m pie users add|list|disable|enable|passwd|unlock|email` (shared/CLI.md; `--email`
-on `add` and `users email NAME ADDRESS|--remove` extend it for single sign-on, README's table)."""
+"""`python -m pie users add|list|disable|enable|passwd|unlock|email|language` (shared/CLI.md;
+`--email` on `add` and `users email NAME ADDRESS|--remove` extend it for single sign-on,
+`users language NAME fr|ar|en` sets the weekly digest's language; README's table)."""
 from __future__ import annotations
 
 import argparse
@@ -30,7 +31,7 @@ def cmd_users(args: argparse.Namespace) -> int:
         raise UsageError(key="cli.users.name_needed", action=args.action)
     if args.email is not None and args.action != "add":
         raise UsageError(key="cli.users.email_option_add_only")
-    if args.address is not None and args.action != "email":
+    if args.address is not None and args.action not in ("email", "language"):
         raise UsageError(key="cli.users.extra_argument", action=args.action, value=args.address)
     if args.action == "add":
         if not args.role:
@@ -49,6 +50,12 @@ def cmd_users(args: argparse.Namespace) -> int:
             print(i18n.t("cli.users.email_removed", args.lang, name=args.name))
         else:
             print(i18n.t("cli.users.email_set", args.lang, name=args.name, email=auth.normal_email(args.address)))
+    elif args.action == "language":
+        if args.address is None:
+            raise UsageError(key="cli.users.language_needed")
+        language = args.address.strip().lower()
+        auth.set_language(path, args.name, language, by="cli")
+        print(i18n.t("cli.users.language_set", args.lang, name=args.name, language=language))
     elif args.action == "disable":
         auth.disable_user(path, args.name, by="cli")
         print(i18n.t("cli.users.disabled_done", args.lang, name=args.name))
@@ -81,15 +88,17 @@ def _check_establishment(path, establishment_id: str) -> None:
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
     p = add_command(subparsers, "users", cmd_users,
-                    "accounts: add, list, disable, enable, passwd, unlock, email; trust / untrust a partner account "
+                    "accounts: add, list, disable, enable, passwd, unlock, email, language (of its weekly digest); trust / untrust a partner account "
                     "(its batches publish without approval); passwords from the terminal or $PIE_PASSWORD; an e-mail "
                     "lets OFPPT staff sign in with the institution's account",
                     "python -m pie users add boa.agadir --role bank --scope BOA\n"
-                    "  python -m pie users email amina amina.idrissi@ofppt.ma", common)
-    p.add_argument("action", choices=("add", "list", "disable", "enable", "passwd", "unlock", "email", "trust",
-                                      "untrust"))
+                    "  python -m pie users email amina amina.idrissi@ofppt.ma\n"
+                    "  python -m pie users language boa.agadir ar", common)
+    p.add_argument("action", choices=("add", "list", "disable", "enable", "passwd", "unlock", "email", "language",
+                                      "trust", "untrust"))
     p.add_argument("name", nargs="?", help="user name (lower-case)")
-    p.add_argument("address", nargs="?", help="with email: the account's e-mail address (single sign-on)")
+    p.add_argument("address", nargs="?", help="with email: the account's e-mail address (single sign-on, digest); "
+                                                      "with language: fr, ar or en (its weekly digest)")
     p.add_argument("--role", choices=codes.ROLES)
     p.add_argument("--scope", help="establishment_id (role establishment), bank code (role bank) or incubator "
                                    "name (role incubator)")
