@@ -24,7 +24,7 @@ import pandas as pd
 import pytest
 
 from apptest_support import ACCOUNTS, dashboard
-from pie import auth, cli, ingest
+from pie import auth, cli, db, ingest
 from pie.errors import AccountError
 from pie.ingest import api, submissions
 from pie.reporting import charts, figures
@@ -92,7 +92,7 @@ def calendar_db(small_db, tmp_path_factory) -> Path:
 @pytest.fixture
 def grid(calendar_db) -> pd.DataFrame:
     found = figures.partners(calendar_db)
-    return figures.months(found, figures.accepted_batches(__import__("pie.db").db.reader(calendar_db), None), AS_OF)
+    return figures.months(found, figures.accepted_batches(db.reader(calendar_db), None), AS_OF)
 
 
 def by_partner(frame: pd.DataFrame) -> dict[tuple[str, str], tuple[int, int, int]]:
@@ -164,7 +164,7 @@ def test_month_filter_counts_up_to_that_month(grid):
 def test_before_the_due_day_a_month_is_due_not_missing(calendar_db):
     """Test that on 9 April BOA's March is `due` and not counted; on 10 April still due; on 11 April missing."""
     found = figures.partners(calendar_db)
-    batches = figures.accepted_batches(__import__("pie.db").db.reader(calendar_db), None)
+    batches = figures.accepted_batches(db.reader(calendar_db), None)
     for as_of, status, expected in ((date(2024, 4, 9), "due", 2), (date(2024, 4, 10), "due", 2),
                                     (date(2024, 4, 11), "missing", 3)):
         grid = figures.months(found, batches, as_of)
@@ -175,7 +175,7 @@ def test_before_the_due_day_a_month_is_due_not_missing(calendar_db):
 def test_a_past_date_ignores_later_batches(calendar_db):
     """Test that as of 1 March, BOA's February batch (made 15 March) is not there: Jan on time only."""
     grid = figures.months(figures.partners(calendar_db),
-                          figures.accepted_batches(__import__("pie.db").db.reader(calendar_db), None), date(2024, 3, 1))
+                          figures.accepted_batches(db.reader(calendar_db), None), date(2024, 3, 1))
     boa = grid[grid["scope_code"] == "BOA"]
     assert boa[["month", "status"]].values.tolist() == [["2024-01", "on_time"], ["2024-02", "due"]]
 
@@ -183,7 +183,7 @@ def test_a_past_date_ignores_later_batches(calendar_db):
 def test_partner_status_for_the_landing_page(calendar_db):
     """Test each partner's last month, its status and the next due date, as of 20 April."""
     found = figures.partners(calendar_db)
-    batches = figures.accepted_batches(__import__("pie.db").db.reader(calendar_db), None)
+    batches = figures.accepted_batches(db.reader(calendar_db), None)
     boa = figures.partner_status(found, batches, "bank", "BOA", AS_OF)
     assert (boa["month"], boa["status"], boa["due_on"]) == ("2024-03", "missing", date(2024, 4, 10))
     assert (boa["next_month"], boa["next_due_on"]) == ("2024-04", date(2024, 5, 10))
@@ -256,7 +256,62 @@ def test_reporting_page_shows_the_hand_counted_rates(calendar_db, monkeypatch, l
     assert values[:3] == [*PERCENT[lang], "7"]
     assert at.selectbox(key="reporting_month").value == "2024-03"
     assert len(at.get("plotly_chart")) == 1
-    table = at.dataframe[0].value
-    assert list(table.iloc[:, 0]) == ["E1", "BOA", "MCISE"] or \
-        [text.split()[-1] for text in table.iloc[:, 0]] == ["E1", "BOA", "MCISE"] or \
-        [text.split()[-1] for text in table.iloc[:, -1]] == ["E1", "BOA", "MCISE"]
+    table = at.dataframe[0].value          # late partners first, with their contact
+    assert [text.split()[-1] for text in table.iloc[:, 0]] == ["E1", "BOA", "MCISE"]
+    assert list(table.iloc[:, 1]) == ["cmc09", "boa, boa2", "mcise"]
+    assert table.iloc[:, 4:9].values.tolist() == [[3, 0, 0, 0, 3], [3, 2, 1, 1, 1], [1, 1, 1, 0, 0]]
+    assert table.iloc[1, 9:].tolist() == pytest.approx([2 / 3, 1 / 3])
+
+
+def test_manager_sets_a_partners_due_day_on_the_page(calendar_db, tmp_path, monkeypatch):
+    """Test that the calendar editor saves BOA's due day 16 (audit-logged): February becomes on time."""
+    copy = tmp_path / "db"
+    shutil.copytree(calendar_db.parent, copy)
+    path = copy / calendar_db.name
+    monkeypatch.setattr(figures, "today", lambda: AS_OF)
+    at = dashboard(monkeypatch, path, "manager", lang="en")
+    at.switch_page("pages/admin/reporting.py").run()
+    at.selectbox(key="reporting_calendar_partner").set_value(("bank", "BOA"))
+    at.number_input(key="reporting_calendar_due_day").set_value(16)
+    at.button[0].click().run()                        # the form's only button
+    assert not at.exception
+    assert "BOA" in at.success[0].value
+    assert (auth.audit_log(path)[-1]["user_name"], auth.audit_log(path)[-1]["event"]) == \
+        ("manager", "reporting_calendar_set")
+    boa = {(p["role"], p["scope_code"]): p for p in figures.partners(path)}[("bank", "BOA")]
+    assert boa["due_day"] == 16
+    rates = figures.rates(figures.months(figures.partners(path), figures.accepted_batches(db.reader(path), None),
+                                         AS_OF))
+    assert by_partner(rates)[("bank", "BOA")] == (3, 2, 2)      # 15 March is now by the 16th
+
+
+# what each partner reads on its landing page as of 20 April 2024 (English)
+LANDING = {
+    "boa": ("pages/financing/financing.py", "error", "March 2024 report: late — due on 04/10/2024, not received yet."),
+    "mcise": ("pages/incubation/incubation.py", "success", "March 2024 report: received on time (on 04/19/2024)."),
+    "cmc09": ("pages/programme/overview.py", "error", "March 2024 report: late — due on 04/10/2024, not received yet."),
+}
+
+
+@pytest.mark.parametrize("account", list(LANDING))
+def test_a_partner_sees_its_status_on_its_landing_page(calendar_db, monkeypatch, account):
+    """Test that BOA, MCISE and E1 each read their March status and their next due date."""
+    monkeypatch.setattr(figures, "today", lambda: AS_OF)
+    monkeypatch.setitem(ACCOUNTS, "cmc09", auth.User("cmc09", "establishment", "E1"))
+    page, kind, text = LANDING[account]
+    at = dashboard(monkeypatch, calendar_db, account, lang="en")
+    at.switch_page(page).run()
+    assert not at.exception
+    box = getattr(at, kind)
+    assert box and box[0].value.splitlines()[0].strip() == text
+    next_due = "05/20/2024" if account == "mcise" else "05/10/2024"
+    assert box[0].value.splitlines()[-1] == f"Next report (April 2024): due on {next_due}."
+
+
+def test_managers_see_no_partner_status(calendar_db, monkeypatch):
+    """Test that the manager's Overview has no reporting box."""
+    monkeypatch.setattr(figures, "today", lambda: AS_OF)
+    at = dashboard(monkeypatch, calendar_db, "manager", lang="en")
+    assert not at.exception
+    assert not [e for e in (*at.success, *at.error, *at.info, *at.warning) if "report" in e.value]
+
