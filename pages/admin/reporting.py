@@ -5,7 +5,6 @@ import streamlit as st
 
 from pie.config import settings
 from pie.reporting import charts, figures
-from pie.scope import Scope
 from pie.ui import data, layout, session
 from pie.ui import reporting_views as views
 from pie.ui.lang import day, language, number, percent, t
@@ -15,9 +14,9 @@ manager = session.user()
 layout.page_header("reporting", with_scope=False)
 as_of = figures.today()
 partners = figures.partners(settings().db_path)
-grid = figures.months(partners, data.ask(figures.accepted_batches, Scope()), as_of)
+grid = figures.months(partners, data.ask(figures.accepted_batches), as_of)
 if grid.empty:
-    st.info(t("reporting.empty"), icon=":material/info:")
+    st.info(t("reporting.none_yet" if partners else "reporting.empty"), icon=":material/info:")
     views.calendar_editor(partners, manager)
     st.stop()
 

@@ -8,7 +8,6 @@ import streamlit as st
 from pie.codes import PARTNER_ROLES
 from pie.config import settings
 from pie.reporting import charts, figures
-from pie.scope import Scope
 from pie.ui import data, session
 from pie.ui.lang import day, language, t
 
@@ -22,7 +21,7 @@ def show_partner_status() -> None:
     account = session.user()
     if account.role not in PARTNER_ROLES:
         return
-    status = figures.partner_status(figures.partners(settings().db_path), data.ask(figures.accepted_batches, Scope()),
+    status = figures.partner_status(figures.partners(settings().db_path), data.ask(figures.accepted_batches),
                                     account.role, account.scope_code, figures.today())
     if status is None:
         return

@@ -60,7 +60,7 @@ def calendar_editor(partners: list[dict], manager: auth.User) -> None:
                                   help=t("reporting.calendar.due_day.help"))
         start = st.text_input(t("reporting.calendar.reporting_from"), value=current["reporting_from"] or "",
                               key="reporting_calendar_from", help=t("reporting.calendar.reporting_from.help"),
-                              max_chars=7, placeholder="2024-01")
+                              max_chars=7, placeholder=t("reporting.calendar.reporting_from.placeholder"))
         submitted = st.form_submit_button(t("reporting.calendar.save"), type="primary")
     if not submitted:
         return
