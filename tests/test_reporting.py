@@ -271,9 +271,14 @@ def test_manager_sets_a_partners_due_day_on_the_page(calendar_db, tmp_path, monk
     monkeypatch.setattr(figures, "today", lambda: AS_OF)
     at = dashboard(monkeypatch, path, "manager", lang="en")
     at.switch_page("pages/admin/reporting.py").run()
-    at.selectbox(key="reporting_calendar_partner").set_value(("bank", "BOA"))
-    at.number_input(key="reporting_calendar_due_day").set_value(16)
+    at.selectbox(key="reporting_calendar_partner").set_value(("incubator", "MCISE")).run()
+    assert at.number_input(key="reporting_calendar_due_day_incubator_MCISE").value == 20     # its calendar
+    assert at.text_input(key="reporting_calendar_from_incubator_MCISE").value == "2024-02"
+    at.selectbox(key="reporting_calendar_partner").set_value(("bank", "BOA")).run()
+    assert at.number_input(key="reporting_calendar_due_day_bank_BOA").value == 10
+    at.number_input(key="reporting_calendar_due_day_bank_BOA").set_value(16)
     at.button[0].click().run()                        # the form's only button
+    assert at.number_input(key="reporting_calendar_due_day_bank_BOA").value == 16
     assert not at.exception
     assert "BOA" in at.success[0].value
     assert (auth.audit_log(path)[-1]["user_name"], auth.audit_log(path)[-1]["event"]) == \

@@ -229,7 +229,7 @@ def partner_status(partners: Iterable[dict], batches: pd.DataFrame, role: str, s
     submitted = last["submitted_at"]
     result.update(month=last["month"], status=last["status"], due_on=last["due_on"],
                   submitted_at=None if pd.isna(submitted) else submitted.to_pydatetime())
-    if last["status"] in ("due",):
+    if last["status"] == "due":
         result.update(next_month=last["month"], next_due_on=last["due_on"])
     return result
 

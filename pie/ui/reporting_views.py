@@ -9,7 +9,7 @@ from pie import auth
 from pie.config import settings
 from pie.errors import PieError
 from pie.reporting import figures
-from pie.ui.lang import error_text, language, t
+from pie.ui.lang import error_text, md, t
 from pie.ui.tables import COUNT, RATE, TEXT, Table
 
 STATUS_COLOURS = {"on_time": "#D7F0DF", "late": "#FCE8C8", "missing": "#F8D7D3", "due": "#E3ECF7"}
@@ -51,15 +51,16 @@ def calendar_editor(partners: list[dict], manager: auth.User) -> None:
         return
     keys = [(p["role"], p["scope_code"]) for p in partners]
     by_key = dict(zip(keys, partners))
+    # outside the form, so that choosing a partner shows its current calendar in the form
+    chosen = st.selectbox(t("reporting.calendar.partner"), keys, key="reporting_calendar_partner",
+                          format_func=lambda key: partner_name(*key))
+    current, suffix = by_key[chosen], "_".join(chosen)
     with st.form("reporting_calendar"):
-        chosen = st.selectbox(t("reporting.calendar.partner"), keys, key="reporting_calendar_partner",
-                              format_func=lambda key: partner_name(*key))
-        current = by_key[chosen]
         due_day = st.number_input(t("reporting.calendar.due_day"), min_value=1, max_value=28, step=1,
-                                  value=int(current["due_day"]), key="reporting_calendar_due_day",
+                                  value=int(current["due_day"]), key=f"reporting_calendar_due_day_{suffix}",
                                   help=t("reporting.calendar.due_day.help"))
         start = st.text_input(t("reporting.calendar.reporting_from"), value=current["reporting_from"] or "",
-                              key="reporting_calendar_from", help=t("reporting.calendar.reporting_from.help"),
+                              key=f"reporting_calendar_from_{suffix}", help=t("reporting.calendar.reporting_from.help"),
                               max_chars=7, placeholder=t("reporting.calendar.reporting_from.placeholder"))
         submitted = st.form_submit_button(t("reporting.calendar.save"), type="primary")
     if not submitted:
@@ -70,4 +71,4 @@ def calendar_editor(partners: list[dict], manager: auth.User) -> None:
     except PieError as error:
         st.error(error_text(error))
     else:
-        st.success(t("reporting.calendar.saved", partner=partner_name(*chosen), day=int(due_day)))
+        st.success(md("reporting.calendar.saved", partner=partner_name(*chosen), day=int(due_day)))
