@@ -21,13 +21,12 @@ if grid.empty:
     st.stop()
 
 months = figures.report_months(grid)
-expected = sorted(grid.loc[grid["expected"], "month"].unique(), reverse=True)
-month = st.selectbox(t("reporting.month"), months, index=months.index(expected[0]) if expected else 0,
+default = figures.latest_expected_month(grid)
+month = st.selectbox(t("reporting.month"), months, index=months.index(default) if default else 0,
                      key="reporting_month", format_func=lambda m: charts.month_label(m, language()),
                      help=t("reporting.month.help"))
 shown = figures.through(grid, month)
-st.caption(t("reporting.as_of", day=day(as_of),
-             month=charts.month_label(month, language())))
+st.caption(t("reporting.as_of", day=day(as_of), month=charts.month_label(month, language())))
 
 overall = figures.overall(shown)
 figure_cards([

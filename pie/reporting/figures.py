@@ -208,6 +208,13 @@ def report_months(grid: pd.DataFrame) -> list[str]:
     return sorted(grid["month"].unique(), reverse=True)
 
 
+def latest_expected_month(grid: pd.DataFrame) -> str | None:
+    """The newest month whose due day has passed for some partner (the filter's default), or
+    None when none has."""
+    expected = grid.loc[grid["expected"], "month"]
+    return None if expected.empty else str(expected.max())
+
+
 # ------------------------------------------------------------------------------ one partner
 def partner_status(partners: Iterable[dict], batches: pd.DataFrame, role: str, scope_code: str | None,
                    as_of: date) -> dict | None:
