@@ -13,7 +13,8 @@ sliding window, keyed by an HMAC so nothing typed is stored), `audit_log`, `cont
 (who saw which participants' contacts: pie.privacy.access_log), `trusted_partners`
 (partner accounts a manager trusts: their batches publish without waiting for approval,
 pie.ingest.submissions), `sso_logins` (identity tokens already exchanged for a session: each
-single sign-on counts once), `store_meta`.
+single sign-on counts once), `reporting_calendar` (each partner's due day and first month
+expected, docs/REPORTING.md), `store_meta`.
 
 Logins are never locked: after FREE_FAILURES failures in FAILURE_WINDOW_SECONDS, each attempt
 of that account or from that client first waits 1 s, 2 s, 4 s… at most MAX_DELAY_SECONDS, then
@@ -147,6 +148,16 @@ create table if not exists trusted_partners (
 create table if not exists sso_logins (
     token_hash      text primary key,       -- sha256 of issuer, subject, audience, iat and nonce
     used_at         real not null
+);
+-- each partner organisation's reporting calendar (docs/REPORTING.md): set by a manager
+create table if not exists reporting_calendar (
+    role            text not null,          -- establishment, bank, incubator
+    scope_code      text not null,          -- its establishment_id, bank code or incubator name
+    due_day         integer not null check (due_day between 1 and 28),
+    reporting_from  text,                   -- 'YYYY-MM': first month expected (null: first account's month)
+    updated_by      text,
+    updated_at      text not null,
+    primary key (role, scope_code)
 );
 create table if not exists store_meta (
     key             text primary key,
@@ -558,6 +569,66 @@ def set_trusted(path: Path | str | None, user_name: str, trusted: bool, *, by: s
         else:
             con.execute("delete from trusted_partners where user_name = ?", (user_name,))
         _audit(con, by, "partner_trusted" if trusted else "partner_untrusted", user_name)
+
+
+# ------------------------------------------------------------------------------ reporting
+DEFAULT_DUE_DAY = 10            # METRICS.md "Reporting": due on the 10th of the following month
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
+def partner_organisations(path: Path | str | None = None) -> list[dict]:
+    """Every partner organisation — one per (role, scope_code) of the partner accounts, disabled
+    ones included (several accounts of one bank are one partner), sorted by role and scope:
+    role, scope_code, user_names (sorted), contact (the accounts' e-mails when the store keeps
+    them, else their user names, joined by ", "), first_account_at (the oldest account's
+    creation), due_day and reporting_from (its calendar, or DEFAULT_DUE_DAY and None)."""
+    with _store(path) as con:
+        columns = {row[1] for row in con.execute("pragma table_info(accounts)")}
+        contact = "coalesce(nullif(email, ''), user_name)" if "email" in columns else "user_name"
+        rows = con.execute(f"select role, scope_code, user_name, {contact}, created_at from accounts "
+                           f"where role in ({', '.join('?' * len(PARTNER_ROLES))}) and scope_code is not null "
+                           "order by role, scope_code, user_name", tuple(PARTNER_ROLES)).fetchall()
+        calendar = {(role, scope): (day, start) for role, scope, day, start in con.execute(
+            "select role, scope_code, due_day, reporting_from from reporting_calendar")}
+    found: dict[tuple[str, str], dict] = {}
+    for role, scope, name, contact_of, created in rows:
+        partner = found.setdefault((role, scope), {
+            "role": role, "scope_code": scope, "user_names": [], "contacts": [], "first_account_at": None})
+        partner["user_names"].append(name)
+        if contact_of not in partner["contacts"]:
+            partner["contacts"].append(contact_of)
+        created_at = _parse(created)
+        if partner["first_account_at"] is None or created_at < partner["first_account_at"]:
+            partner["first_account_at"] = created_at
+    result = []
+    for key, partner in sorted(found.items()):
+        day, start = calendar.get(key, (DEFAULT_DUE_DAY, None))
+        contacts = partner.pop("contacts")
+        result.append({**partner, "contact": ", ".join(contacts), "due_day": day, "reporting_from": start})
+    return result
+
+
+def set_reporting_calendar(path: Path | str | None, role: str, scope_code: str, due_day: int,
+                           reporting_from: str | None = None, *, by: str | None = None) -> None:
+    """Set a partner's reporting calendar: its reports are due on `due_day` (1..28) of the
+    following month, and months are expected from `reporting_from` ('YYYY-MM'; None: from its
+    first account's month). Audit-logged (reporting_calendar_set). Raises AccountError for a
+    day outside 1..28, a malformed month, or a (role, scope_code) without a partner account."""
+    if isinstance(due_day, bool) or not isinstance(due_day, int) or not 1 <= due_day <= 28:
+        raise AccountError(f"due day {due_day!r}: a day from 1 to 28", key="reporting.error.due_day", day=due_day)
+    if reporting_from is not None and not _MONTH.fullmatch(str(reporting_from)):
+        raise AccountError(f"month {reporting_from!r}: YYYY-MM", key="reporting.error.month", month=reporting_from)
+    with _store(path, write=True) as con:
+        if con.execute("select 1 from accounts where role = ? and scope_code = ?", (role, scope_code)).fetchone() is None \
+                or role not in PARTNER_ROLES:
+            raise AccountError(f"no partner account {role} {scope_code!r}", key="reporting.error.no_partner",
+                               role=role, scope=scope_code)
+        con.execute("insert into reporting_calendar values (?, ?, ?, ?, ?, ?) on conflict (role, scope_code) do "
+                    "update set due_day = excluded.due_day, reporting_from = excluded.reporting_from, "
+                    "updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+                    (role, scope_code, due_day, reporting_from, by, _iso(_now())))
+        _audit(con, by, "reporting_calendar_set", audit_detail(
+            {"role": role, "scope": scope_code, "due_day": due_day, "reporting_from": reporting_from}))
 
 
 def unlock_user(path: Path | str | None, user_name: str, *, by: str | None = "cli") -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PIE = ROOT / "pie"
-DOMAINS = ("programme", "financing", "incubation", "companies", "leadership", "quality")
+DOMAINS = ("programme", "financing", "incubation", "companies", "leadership", "quality", "reporting")
 
 
 def _module_name(path: Path) -> str:

@@ -95,7 +95,7 @@ def test_logout_ends_the_session(monkeypatch, accounts_db):
 EVERY_PAGE = ["pages/programme/overview.py", "pages/programme/funnel.py", "pages/programme/phases.py",
               "pages/programme/follow_up.py", "pages/leadership/regions.py", "pages/programme/companies.py",
               "pages/financing/financing.py", "pages/incubation/incubation.py", "pages/admin/import.py",
-              "pages/admin/data_quality.py", "pages/admin/users.py", "pages/admin/access_log.py",
+              "pages/admin/reporting.py", "pages/admin/data_quality.py", "pages/admin/users.py", "pages/admin/access_log.py",
               "pages/reference/glossary.py", "pages/reference/help.py"]
 PAGES_OF_ROLE = {
     "admin": EVERY_PAGE,

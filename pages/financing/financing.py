@@ -9,6 +9,7 @@ from pie.ui import partner_drill as drill
 from pie.ui import partner_views as views
 from pie.ui.cards import kpi_cards
 from pie.ui.lang import day, indicator, language, md, number, t
+from pie.ui.reporting_status import show_partner_status
 
 CARDS = (("projects_financed", "amount_approved_mad", "amount_disbursed_mad"),
          ("approval_rate", "median_days_to_decision", "portfolio_at_risk_30"))
@@ -19,6 +20,7 @@ PENDING_ROWS = 250  # pending decisions on screen (longest waiting first); downl
 drill.begin("financing")
 scope = session.current_scope()
 layout.page_header("financing", with_scope=False)
+show_partner_status()
 scope, bank = drill.bank_scope(scope)
 st.caption(t("financing.scope", scope=filters.summary(),
              bank=md("financing.bank.only", bank=i18n.bank_name(bank, language())) if bank

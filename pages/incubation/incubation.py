@@ -9,12 +9,14 @@ from pie.ui import partner_drill as drill
 from pie.ui import partner_views as views
 from pie.ui.cards import kpi_cards
 from pie.ui.lang import language, md, number, t
+from pie.ui.reporting_status import show_partner_status
 
 CARDS = (("projects_incubated", "coaching_hours", "companies_created"),)
 
 drill.begin("incubation")
 scope = session.current_scope()
 layout.page_header("incubation", with_scope=False)
+show_partner_status()
 scope, incubator = drill.incubator_scope(scope)
 st.caption(t("incubation.scope", scope=filters.summary(),
              incubator=md("incubation.incubator.only", incubator=incubator) if incubator

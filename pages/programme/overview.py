@@ -5,6 +5,7 @@ from pie.programme import charts, figures
 from pie.ui import data, layout, targets
 from pie.ui.cards import kpi_cards
 from pie.ui.lang import language, t
+from pie.ui.reporting_status import show_partner_status
 from pie.ui.tables import yearly
 
 CARDS = (
@@ -15,6 +16,7 @@ CARDS = (
 TREND = ("participants", "immersion_completed", "projects")
 
 scope = layout.open_page("overview")
+show_partner_status()
 
 kpi_cards(CARDS, scope)
 

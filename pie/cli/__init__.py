@@ -3,7 +3,7 @@
 The CLI parses arguments, calls the library and turns its exceptions (pie/errors.py) into a
 message on stderr in the --lang language and an exit status: 0 success, 1 the work was
 refused (PieError), 2 usage error (UsageError). Each command group is a module
-of this package (database, ingest, users, report, digest, privacy) with its `register` function; the
+of this package (database, ingest, users, report, reporting, digest, privacy) with its `register` function; the
 library never imports the CLI.
 """
 from __future__ import annotations
@@ -14,12 +14,12 @@ import textwrap
 from typing import Sequence
 
 from pie import i18n
-from pie.cli import database, digest, ingest, privacy, report, users
+from pie.cli import database, digest, ingest, privacy, report, reporting, users
 from pie.cli.common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, common_options
 from pie.errors import PieError, UsageError
 
 # The command groups, in the order `--help` lists them; each has `register(subparsers, common)`.
-COMMANDS = (database, ingest, users, report, digest, privacy)
+COMMANDS = (database, ingest, users, report, reporting, digest, privacy)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -41,6 +41,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("incubation", "pages/incubation/incubation.py", "partners", ":material/emoji_objects:",
              (*MANAGERS, "incubator"), default_for=("incubator",)),
     PageSpec("import", "pages/admin/import.py", "admin", ":material/upload_file:", MANAGERS),
+    PageSpec("reporting", "pages/admin/reporting.py", "admin", ":material/event_available:", MANAGERS),
     PageSpec("data_quality", "pages/admin/data_quality.py", "admin", ":material/rule:", MANAGERS),
     PageSpec("users", "pages/admin/users.py", "admin", ":material/manage_accounts:", ("admin",)),
     PageSpec("access_log", "pages/admin/access_log.py", "admin", ":material/policy:", ("admin",)),
