@@ -256,3 +256,28 @@ def test_who_stalled_counted_by_hand(small_db, monkeypatch):
     reader = db.reader(small_db)
     assert content.stalled_counts(reader, Scope(), date(2023, 3, 1)) == (1, 2)
     assert content.stalled_counts(reader, Scope(), date(2023, 3, 8)) == (0, 2)
+
+
+def test_partners_are_told_when_their_next_report_is_due(demo_copy, tmp_path, monkeypatch):
+    """Test that a partner's digest (boa, a bank: due on the 10th by default) says when its next
+    report is due — on 20/11/2026, the 10th of December, as the reporting calendar says — and that a
+    manager's and leadership's, who report nothing, do not."""
+    from datetime import date
+
+    from pie import db, i18n
+    from pie.digest import content
+    from pie.reporting import figures as reporting
+
+    out = tmp_path / "preview"
+    assert run_cli("digest", "--preview", str(out), "--db", str(demo_copy)).returncode == 0
+    source = db.reader(demo_copy)
+    boa = content.Account("boa", "bank", "BOA", None, "ar")
+    due = content.next_report_due(source, demo_copy, boa)   # today's (the CLI's) answer
+    assert due is not None
+    assert i18n.t("digest.waiting.next_report", "ar", date=i18n.fmt_date(due, "ar")) in \
+        (out / "boa.html").read_text(encoding="utf-8")
+    manager = content.Account("manager", "manager", None, None, "fr")
+    assert content.next_report_due(source, demo_copy, manager) is None
+    assert content.next_report_due(source, demo_copy, content.Account("leadership", "leadership", None, None, "fr")) is None
+    monkeypatch.setattr(reporting, "today", lambda: date(2026, 11, 20))
+    assert content.next_report_due(source, demo_copy, boa) == date(2026, 12, 10)

@@ -19,6 +19,7 @@ from pathlib import Path
 from pie import kpis, queries
 from pie.financing import figures as financing
 from pie.programme import figures as programme
+from pie.reporting import figures as reporting
 from pie.queries import Source
 from pie.scope import Scope
 
@@ -99,12 +100,12 @@ class DigestData:
     home_page: str = OVERVIEW
 
 
-def next_report_due(account: Account) -> date | None:
-    """The day the account's next report to the programme is due, or None when none is.
-
-    A hook for the partner reporting calendar (pie/reporting/, being built on another branch):
-    it returns None until that lands, and the digest then shows no such line."""
-    return None
+def next_report_due(source: Source, db_path: Path | str, account: Account) -> date | None:
+    """The day the account's next report to the programme is due (its partner's reporting
+    calendar, docs/REPORTING.md, as of today), or None for an account that reports nothing."""
+    status = reporting.partner_status(reporting.partners(db_path), reporting.accepted_batches(source, Scope()),
+                                      account.role, account.scope_code, reporting.today())
+    return None if status is None else status["next_due_on"]
 
 
 def week_end_for(source: Source, today: date | None = None) -> date:
@@ -168,5 +169,5 @@ def collect(source: Source, db_path: Path | str, account: Account, week_end: dat
         from pie import ingest
 
         data.waiting.append(Waiting("batches_to_approve", len(ingest.pending(db_path)), IMPORT))
-    data.next_report_due = next_report_due(account)
+    data.next_report_due = next_report_due(source, db_path, account)
     return data
