@@ -22,6 +22,7 @@ from pie.config import settings
 from pie.errors import PieError
 from pie.ingest import partners, templates
 from pie.ingest.report import RETURNED
+from pie.safety import escape_markdown
 from pie.ui import data, tables
 from pie.ui.lang import error_text, indicator, language, md, number, t
 
@@ -74,8 +75,8 @@ def what_you_may_send(user: auth.User) -> None:
     """For a partner: the tables it may send and whose rows (its scope, from its account)."""
     if not is_partner(user):
         return
-    st.markdown(md(f"import.partner.may_send.{user.role}", tables=", ".join(allowed_tables(user)),
-                   scope=user.scope_code or ""))
+    st.markdown(t(f"import.partner.may_send.{user.role}", tables=", ".join(f"`{name}`" for name in allowed_tables(user)),
+                  scope=escape_markdown(user.scope_code or "")))
 
 
 def partner_batches(user: auth.User) -> None:
