@@ -12,7 +12,7 @@ layout.page_header("import", with_scope=False)
 st.header(t("import.templates.title"))
 st.markdown(t("import.templates.text"))
 submissions.what_you_may_send(user)
-imports.template_buttons(user)
+submissions.template_buttons(user)
 
 st.header(t("import.upload.title"))
 if imports.demo_refusal():

@@ -161,8 +161,8 @@ def _csv_bytes(sheet: readers.Sheet, corrections: dict[int, list[str]]) -> bytes
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(sheet.header)
     columns = [sheet.data.column(f"c{j}").to_pylist() for j in range(len(sheet.header))]
-    for position, number in enumerate(sheet.rows.to_pylist()):
-        cells = corrections.get(number) or [columns[j][position] or "" for j in range(len(sheet.header))]
+    for position, row_number in enumerate(sheet.rows.to_pylist()):
+        cells = corrections.get(row_number) or [columns[j][position] or "" for j in range(len(sheet.header))]
         writer.writerow([_inert(cell, kind) if cell else "" for cell, kind in zip(cells, kinds)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 

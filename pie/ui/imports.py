@@ -125,18 +125,6 @@ def history_table() -> tables.Table:
     return tables.Table(frame, {column: tables.TEXT for column in frame.columns})
 
 
-def template_buttons(user: auth.User) -> None:
-    """The empty import workbook: a sheet per table and the allowed codes; for a partner only
-    its tables, its own code offered (pie.ui.submissions.template_workbook)."""
-    from pie.ui import submissions
-
-    lang = language()
-    st.download_button(t("import.templates.xlsx"), data=lambda: submissions.template_workbook(user, lang),
-                       file_name="modeles-import-pie.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       on_click="ignore", icon=":material/table_view:", key="import_template_xlsx")
-
-
 def demo_refusal() -> bool:
     """On a demo database, say that imports go to a real one and how to create it."""
     if data.is_demo():

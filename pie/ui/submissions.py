@@ -71,6 +71,16 @@ def template_workbook(user: auth.User, lang: str) -> bytes:
     return templates.template_workbook(lang, tables=allowed_tables(user), fixed=template_fixed(user))
 
 
+def template_buttons(user: auth.User) -> None:
+    """The empty import workbook: a sheet per table and the allowed codes; for a partner only
+    its tables, its own code offered (template_workbook)."""
+    lang = language()
+    st.download_button(t("import.templates.xlsx"), data=lambda: template_workbook(user, lang),
+                       file_name="modeles-import-pie.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       on_click="ignore", icon=":material/table_view:", key="import_template_xlsx")
+
+
 def what_you_may_send(user: auth.User) -> None:
     """For a partner: the tables it may send and whose rows (its scope, from its account)."""
     if not is_partner(user):
