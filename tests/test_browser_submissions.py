@@ -166,7 +166,7 @@ def test_clerk_fixes_two_cells_in_the_page_and_the_batch_is_accepted(browser, se
     click(page, "Vérifier (rien n'est enregistré)")
     expect(page.get_by_text("2 problème(s)")).to_be_visible()
     expect(page.get_by_text("Corriger ici")).to_be_visible()
-    grid = page.get_by_test_id("stDataFrame").filter(has=page.locator("[data-testid='stDataFrameResizable']")).last
+    grid = page.get_by_text("2 ligne(s) à corriger").locator("xpath=following::*[@data-testid='stDataFrame'][1]")
     full_screenshot(page, shots / "fix-grid.png")
     grid.scroll_into_view_if_needed()
     edit_cell(page, grid, 0, PRODUCT_COLUMN, "intelaka")

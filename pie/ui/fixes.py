@@ -259,7 +259,7 @@ def fix_grid(work: Work, check) -> None:
     for number_, sheet in enumerate(sheets):
         frame, read_only = grid_frame(sheet, t("import.fix.problems"))
         st.markdown(md("import.fix.sheet", file=sheet.label, rows=number(len(sheet.rows))))
-        config = {column: st.column_config.TextColumn(column, disabled=True, width="large")
+        config = {column: st.column_config.TextColumn(column, disabled=True, width="medium")
                   for column in read_only if column != ROW_COLUMN}
         config[ROW_COLUMN] = st.column_config.NumberColumn(t("import.column.row"), disabled=True, format="%d")
         edited = st.data_editor(frame, key=f"import_fix_{work.round}_{number_}", hide_index=True,
