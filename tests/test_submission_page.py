@@ -124,8 +124,9 @@ def test_bank_submission_waits_then_manager_previews_and_approves(monkeypatch, w
     assert "FD6" not in decisions(writable_small_db)
     assert list(frame_with(at, "Examiné par").iloc[:, 3]) == ["En attente d'approbation"]
 
-    at = import_page(monkeypatch, writable_small_db, "manager")
+    at = dashboard(monkeypatch, writable_small_db, account="manager")      # the landing page too
     assert "1 lot(s) en attente d'approbation (page Import)" in [c.value for c in at.sidebar.caption]
+    at = import_page(monkeypatch, writable_small_db, "manager")
     at = click(at, "Voir ce qu'il changerait")
     rows = frame_with(at, "Ajoutées")
     assert rows.values.tolist() == [["financing_decisions", 1, 0, 0]]
@@ -157,6 +158,24 @@ def test_manager_returns_a_batch_and_the_partner_reads_the_comment(monkeypatch, 
     warning = at.warning[0].value
     assert "renvoyé par manager" in warning and r"\*\*30 000\*\*" in warning and r"\[ici\]" in warning
     assert list(frame_with(at, "Examiné par").iloc[:, 3]) == ["Renvoyé au partenaire"]
+
+
+def test_an_approval_refused_on_the_current_database_shows_its_problems(monkeypatch, writable_small_db):
+    """Test that of two batches sent with the same new decision, the second cannot be approved
+    once the first is: the page shows why, nothing is written, it stays in the queue."""
+    auth.add_user(writable_small_db, "boa", "bank", "unused-password-1", "BOA", _demo=True)
+    first, second = (ingest.ingest([("financing_decisions.csv", (DECISIONS + row).encode())], writable_small_db,
+                                   user="boa").batch_id
+                     for row in (BOA_NEW, BOA_NEW.replace("30000", "35000")))
+    library.approve(writable_small_db, first, user=None)
+    at = import_page(monkeypatch, writable_small_db, "manager")
+    at = click(at, "Approuver et publier")
+    assert not at.exception
+    assert any("ne peut plus être approuvé" in e.value for e in at.error), [e.value for e in at.error]
+    assert [b["batch_id"] for b in library.pending(writable_small_db)] == [second]
+    with db.reader(writable_small_db).connection().cursor() as cur:
+        assert cur.execute("select amount_approved_mad from financing_decisions where decision_id = 'FD6'"
+                           ).fetchone()[0] == 30000
 
 
 def test_manager_marks_a_partner_trusted_and_its_batch_publishes_at_once(monkeypatch, writable_small_db):
@@ -245,6 +264,7 @@ def test_forged_session_values_cannot_widen_a_partners_scope(monkeypatch, writab
     at = click(at.run(), "Envoyer ce lot pour approbation")
     assert not at.exception
     assert any("problème" in e.value for e in at.error)
+    assert "Approuver et publier" not in [b.label for b in at.button]
     assert decisions(writable_small_db) == before
     assert not auth.is_trusted(writable_small_db, "boa")
     assert [b["batch_id"] for b in library.pending(writable_small_db)] == [cam_batch]

@@ -182,8 +182,10 @@ def _approve(user: auth.User, batch_id: str) -> None:
                                            rows=number(sum(report.rows.values())))
         st.session_state.get(PREVIEW_KEY, {}).pop(batch_id, None)
         st.rerun()
+    # refused on the current database: shown in place of the preview (the problems, nothing written)
     st.session_state.setdefault(PREVIEW_KEY, {})[batch_id] = {"batch_id": batch_id, "partner": None,
                                                               "report": report, "tables": {}, "figures": {}}
+    st.rerun()
 
 
 def _return(user: auth.User, batch_id: str, comment: str) -> None:
