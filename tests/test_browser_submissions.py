@@ -80,6 +80,14 @@ def click(page, name: str) -> None:
     settle(page)
 
 
+def shot(page, path: Path) -> None:
+    """A full-page screenshot once the run has ended: no element is left from the previous run
+    (Streamlit fades those while a slow run, such as a preview, goes on)."""
+    expect(page.locator("[data-stale='true']")).to_have_count(0)
+    settle(page)
+    full_screenshot(page, path)
+
+
 def download_text(page, button_name: str, tmp_path: Path) -> str:
     with page.expect_download() as info:
         page.get_by_role("button", name=button_name).click()
@@ -105,14 +113,14 @@ def test_bank_submits_manager_approves_and_only_the_bank_sees_it(browser, server
     problems = download_text(boa, "Télécharger les problèmes (CSV)", tmp_path)
     (line,) = [row for row in problems.splitlines()[1:] if row]
     assert line.split(";")[2:6] == ["financing_decisions.csv", str(CAM_ROW_NUMBER), "bank", "CAM"]
-    full_screenshot(boa, shots / "partner-refused-row.png")
+    shot(boa, shots / "partner-refused-row.png")
 
     open_import(boa, server, "boa")                          # a fresh upload
     upload(boa, "financing_decisions.csv", DECISIONS + BOA_ROW)
     click(boa, "Vérifier (rien n'est enregistré)")
     click(boa, "Envoyer ce lot pour approbation")
     expect(boa.get_by_text("en attente d'approbation par un gestionnaire")).to_be_visible()
-    full_screenshot(boa, shots / "partner-submitted.png")
+    shot(boa, shots / "partner-submitted.png")
 
     manager = new_page(browser)
     open_import(manager, server, "manager")
@@ -120,7 +128,7 @@ def test_bank_submits_manager_approves_and_only_the_bank_sees_it(browser, server
     click(manager, "Voir ce qu'il changerait")
     expect(manager.get_by_text("Chiffres du partenaire boa, avant → après")).to_be_visible()
     assert_no_exception(manager)
-    full_screenshot(manager, shots / "manager-queue.png")
+    shot(manager, shots / "manager-queue.png")
     click(manager, "Approuver et publier")
     expect(manager.get_by_text("approuvé et publié")).to_be_visible()
     expect(manager.get_by_text("Aucun lot n'attend d'approbation.")).to_be_visible()
@@ -167,7 +175,7 @@ def test_clerk_fixes_two_cells_in_the_page_and_the_batch_is_accepted(browser, se
     expect(page.get_by_text("2 problème(s)")).to_be_visible()
     expect(page.get_by_text("Corriger ici")).to_be_visible()
     grid = page.get_by_text("2 ligne(s) à corriger").locator("xpath=following::*[@data-testid='stDataFrame'][1]")
-    full_screenshot(page, shots / "fix-grid.png")
+    shot(page, shots / "fix-grid.png")
     grid.scroll_into_view_if_needed()
     edit_cell(page, grid, 0, PRODUCT_COLUMN, "intelaka")
     edit_cell(page, grid, 1, DATE_COLUMN, "21/06/2023")
@@ -175,7 +183,7 @@ def test_clerk_fixes_two_cells_in_the_page_and_the_batch_is_accepted(browser, se
     click(page, "Vérifier à nouveau")
     expect(page.get_by_text("Aucun problème")).to_be_visible()
     expect(page.get_by_role("button", name="Télécharger financing_decisions.csv corrigé")).to_be_visible()
-    full_screenshot(page, shots / "fix-checked-again.png")
+    shot(page, shots / "fix-checked-again.png")
     click(page, "Envoyer ce lot pour approbation")
     expect(page.get_by_text("en attente d'approbation par un gestionnaire")).to_be_visible()
     assert_no_exception(page)

@@ -254,6 +254,7 @@ def trusted_partners(user: auth.User) -> None:
     current = [name for name in accounts if auth.is_trusted(settings().db_path, name)]
     chosen = st.multiselect(
         t("import.trusted.label"), list(accounts), default=current, key=TRUSTED_KEY,
+        placeholder=t("import.trusted.placeholder"),
         format_func=lambda name: f"{name} · {t('role.' + accounts[name]['role'])} {accounts[name]['scope_code'] or ''}")
     if st.button(t("import.trusted.save"), key="import_trusted_save", icon=":material/verified_user:"):
         for name in accounts:                  # only partner accounts: a forged name is ignored
