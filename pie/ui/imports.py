@@ -1,4 +1,6 @@
-"""The import page's pieces: upload, dry run and report, confirmation, history, templates.
+"""The import page's pieces: upload, dry run and report, confirmation, history. The partners'
+and managers' pieces (templates, queue, approval) are in pie/ui/submissions.py, the fix-it-here
+grid in pie/ui/fixes.py.
 
 The page calls the same library as `python -m pie ingest` (pie.ingest.check / ingest), so a
 batch checked here is checked exactly as on the command line.
