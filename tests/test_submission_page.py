@@ -270,3 +270,20 @@ def test_forged_session_values_cannot_widen_a_partners_scope(monkeypatch, writab
     assert [b["batch_id"] for b in library.pending(writable_small_db)] == [cam_batch]
     refused = ingest.history(writable_small_db, user_name="boa", limit=1)[0]
     assert (refused["outcome"], refused["problems_count"]) == ("rejected", 2)
+
+
+def test_grid_edits_outside_the_rows_with_problems_are_ignored(writable_small_db):
+    """Test that rows added to the grid, a deleted row and edits of the read-only columns
+    (row number, reasons) change nothing in the corrected file: only the file's cells of the
+    rows with problems are taken."""
+    import pandas as pd
+
+    auth.add_user(writable_small_db, "boa", "bank", "unused-password-1", "BOA", _demo=True)
+    files = [("financing_decisions.csv", TWO_BAD_CELLS.encode())]
+    (sheet,) = fixes.problem_sheets(files, ingest.check(files, writable_small_db, user="boa"), "fr")
+    frame, _ = fixes.grid_frame(sheet, "problèmes")
+    frame.loc[1, "decided_on"] = "2023-06-21"
+    frame.loc[1, "#"], frame.loc[1, "⚠ decided_on"] = 99, "rien"
+    frame = pd.concat([frame.drop(index=0), frame.iloc[[1]].assign(decision_id="FD99")])  # row 0 deleted, one added
+    assert fixes.edits_of(sheet, frame) == {
+        3: ["FD8", "BP3", "BOA", "BOA Agadir", "intelaka", "approved", "2023-06-21", "30000"]}

@@ -142,13 +142,18 @@ def grid_frame(sheet: FixSheet, problems_title: str) -> tuple[pd.DataFrame, list
 
 def edits_of(sheet: FixSheet, edited: pd.DataFrame) -> dict[int, list[str]]:
     """Row number -> its corrected cells, for the rows of `edited` (the grid's frame after the
-    user's changes) that differ from the file."""
+    user's changes, indexed as `grid_frame` made it) that differ from the file. Only the rows
+    with problems and the file's columns are read: rows added to the grid, and the row number
+    and reason columns, are ignored whatever the browser sends."""
     names = sheet.columns()
+    edited = edited[~edited.index.duplicated(keep="first")]
     changes = {}
     for position, row in enumerate(sheet.rows):
+        if position not in edited.index:      # a row the grid no longer holds (a forged deletion): unchanged
+            continue
         cells = []
         for j, name in enumerate(names):
-            value = edited[name].iloc[position] if name in edited.columns else sheet.cells[position][j]
+            value = edited.at[position, name] if name in edited.columns else sheet.cells[position][j]
             cells.append("" if value is None or (isinstance(value, float) and value != value) else str(value))
         if cells != sheet.cells[position]:
             changes[row] = cells
