@@ -76,12 +76,12 @@ def test_demo_database_refuses_imports_on_the_page(monkeypatch, small_db, tmp_pa
     assert not at.get("file_uploader")
 
 
-def test_import_page_is_for_managers_and_admins_only():
-    """Test that only admin and manager have the import page."""
+def test_import_page_is_for_managers_admins_and_partners():
+    """Test that every role but leadership has the import page (partners submit their own rows)."""
     from pie.ui import navigation
 
-    assert [role for role in navigation.ALL_ROLES
-            if "import" in [p.name for p in navigation.pages_for(role)]] == ["admin", "manager"]
+    assert [role for role in navigation.ALL_ROLES if "import" in [p.name for p in navigation.pages_for(role)]] == [
+        "admin", "manager", "establishment", "bank", "incubator"]
 
 
 def test_cli_import_while_a_dashboard_session_is_open(monkeypatch, empty_db):

@@ -102,12 +102,14 @@ PAGES_OF_ROLE = {
     "manager": [p for p in EVERY_PAGE if p not in ("pages/admin/users.py", "pages/admin/access_log.py")],
     "leadership": ["pages/programme/overview.py", "pages/programme/funnel.py", "pages/leadership/regions.py",
                    "pages/programme/companies.py", "pages/reference/glossary.py", "pages/reference/help.py"],
-    "bank": ["pages/financing/financing.py", "pages/reference/glossary.py", "pages/reference/help.py"],
-    "incubator": ["pages/incubation/incubation.py", "pages/reference/glossary.py", "pages/reference/help.py"],
-    # the programme pages narrowed to its own cohorts (its Import page comes with the partners' import UI)
+    "bank": ["pages/financing/financing.py", "pages/admin/import.py", "pages/reference/glossary.py",
+             "pages/reference/help.py"],
+    "incubator": ["pages/incubation/incubation.py", "pages/admin/import.py", "pages/reference/glossary.py",
+                  "pages/reference/help.py"],
+    # the programme pages narrowed to its own cohorts, and the Import page for its own rows
     "establishment": ["pages/programme/overview.py", "pages/programme/funnel.py", "pages/programme/phases.py",
-                      "pages/programme/follow_up.py", "pages/programme/companies.py", "pages/reference/glossary.py",
-                      "pages/reference/help.py"],
+                      "pages/programme/follow_up.py", "pages/programme/companies.py", "pages/admin/import.py",
+                      "pages/reference/glossary.py", "pages/reference/help.py"],
 }
 
 

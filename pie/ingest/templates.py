@@ -5,6 +5,13 @@ skips that sheet, so a filled-in workbook imports as it is).
 In the workbook, identifier, code and number-like text columns (region_code, phone, ICE…)
 are formatted as text so Excel keeps their leading zeros, date columns as dates, and code
 columns offer their codes in a drop-down list.
+
+A partner's workbook (`template_workbook(language, tables=…, fixed=…)`, the import page's
+template for a bank, an incubator or an establishment account) holds only the sheets of the
+tables its role may submit, and its own code where a column names the partner: `fixed` maps
+(table, column) to the only values offered (e.g. ("financing_decisions", "bank") -> ["BOA"]),
+listed in the `codes` sheet and in the column's drop-down list. The cells themselves stay
+empty: a row holding only the partner's code would be read as an incomplete row.
 """
 from __future__ import annotations
 
@@ -29,8 +36,11 @@ def _label(column: str, code: str, language: str) -> str:
     return "" if text == key else text
 
 
-def template_workbook(language: str = i18n.DEFAULT_LANGUAGE) -> bytes:
-    """The XLSX template: a sheet per table, then the `codes` sheet."""
+def template_workbook(language: str = i18n.DEFAULT_LANGUAGE, tables: tuple[str, ...] | None = None,
+                      fixed: dict[tuple[str, str], list[str]] | None = None) -> bytes:
+    """The XLSX template: a sheet per table (of `tables`, None: every table, in load order),
+    then the `codes` sheet. `fixed` (table, column) -> values: the only values offered for that
+    column (a partner's own code), instead of its code list if it has one."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -40,19 +50,24 @@ def template_workbook(language: str = i18n.DEFAULT_LANGUAGE) -> bytes:
     workbook.remove(workbook.active)
     codes = workbook.create_sheet(rules.CODES_SHEET)
     codes.append(["table", "column", "code", "label"])
+    fixed = {key: [str(v) for v in values] for key, values in (fixed or {}).items() if values}
+    chosen = [spec for spec in rules.TABLES.values() if tables is None or spec.name in tables]
+    listed = {(spec.name, column.name): list(fixed.get((spec.name, column.name), column.codes))
+              for spec in chosen for column in spec.columns
+              if column.codes or (spec.name, column.name) in fixed}
     code_ranges: dict[tuple[str, str], str] = {}
-    for table, column in rules.code_columns():
+    for (table, name), values in listed.items():
         first = codes.max_row + 1
-        for code in column.codes:
-            codes.append([table, column.name, code, _label(column.name, code, language)])
-        code_ranges[(table, column.name)] = f"{rules.CODES_SHEET}!$C${first}:$C${codes.max_row}"
+        for code in values:
+            codes.append([table, name, code, _label(name, code, language)])
+        code_ranges[(table, name)] = f"{rules.CODES_SHEET}!$C${first}:$C${codes.max_row}"
     for cell in codes[1]:
         cell.font = Font(bold=True)
     codes.freeze_panes = "A2"
     for letter, width in zip("ABCD", (22, 20, 22, 40)):
         codes.column_dimensions[letter].width = width
 
-    for spec in rules.TABLES.values():
+    for spec in chosen:
         sheet = workbook.create_sheet(spec.name, index=len(workbook.sheetnames) - 1)
         sheet.append(list(spec.names))
         sheet.freeze_panes = "A2"
@@ -66,7 +81,7 @@ def template_workbook(language: str = i18n.DEFAULT_LANGUAGE) -> bytes:
                 dimension.number_format = "dd/mm/yyyy"
             elif column.kind not in rules.NUMERIC_KINDS:
                 dimension.number_format = "@"
-            if column.codes:
+            if (spec.name, column.name) in code_ranges:
                 validation = DataValidation(type="list", formula1=f"={code_ranges[(spec.name, column.name)]}",
                                             allow_blank=not column.not_null, showErrorMessage=True)
                 validation.add(f"{letter}2:{letter}100000")

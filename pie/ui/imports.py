@@ -1,4 +1,6 @@
-"""The import page's pieces: upload, dry run and report, confirmation, history, templates.
+"""The import page's pieces: upload, dry run and report, confirmation, history. The partners'
+and managers' pieces (templates, queue, approval) are in pie/ui/submissions.py, the fix-it-here
+grid in pie/ui/fixes.py.
 
 The page calls the same library as `python -m pie ingest` (pie.ingest.check / ingest), so a
 batch checked here is checked exactly as on the command line.
@@ -13,12 +15,10 @@ import streamlit as st
 from pie import auth, ingest
 from pie.config import settings
 from pie.errors import PieError
-from pie.ingest import templates
 from pie.ingest.validate import LISTED_PER_KIND
 from pie.ui import data, tables
 from pie.ui.lang import error_text, language, number, t
 
-REPORT_KEY = "import_report"          # (files fingerprint, Report of the dry run)
 DONE_KEY = "import_done"              # Report of the last accepted batch, shown once
 UPLOADER_KEY = "import_files"
 
@@ -60,11 +60,13 @@ def rows_table(report) -> tables.Table:
     return tables.Table(frame, {t("import.table"): tables.TEXT, t("import.rows"): tables.COUNT})
 
 
-def show_report(report) -> None:
-    """Outcome, rows per table, then every problem and warning (downloadable)."""
+def show_report(report, key: str = "import") -> None:
+    """Outcome, rows per table, then every problem and warning (downloadable). `key` tells
+    apart the download buttons of several reports on one page."""
     if report.valid:
-        st.success(t("import.check.ok", rows=number(sum(report.rows.values())),
-                     tables=number(len(report.rows))), icon=":material/check_circle:")
+        st.success(t("import.check.ok_submit" if report.awaits_approval else "import.check.ok",
+                     rows=number(sum(report.rows.values())), tables=number(len(report.rows))),
+                   icon=":material/check_circle:")
     else:
         st.error(t("import.check.problems", problems=number(report.problems_count)),
                  icon=":material/error:")
@@ -87,7 +89,7 @@ def show_report(report) -> None:
             st.caption(t("import.listed_per_kind", per_kind=number(LISTED_PER_KIND)))
         st.download_button(t("import.download_problems"), data=report.to_csv(language()),
                            file_name=f"problemes-{report.batch_id}.csv", mime="text/csv",
-                           on_click="ignore", icon=":material/download:", key="import_problems_csv")
+                           on_click="ignore", icon=":material/download:", key=f"{key}_problems_csv")
 
 
 def show_groups(report) -> None:
@@ -117,18 +119,12 @@ def history_table() -> tables.Table:
         t("import.history.rows"): [number(sum(b["rows"].values())) for b in batches],
         t("import.history.outcome"): [t(f"import.outcome.{b['outcome']}") for b in batches],
         t("import.history.problems"): [number(b["problems_count"]) for b in batches],
+        t("import.history.reviewed_by"): [b.get("reviewed_by") or "—" for b in batches],
+        t("import.history.comment"): [b.get("review_comment") or "" for b in batches],
         t("import.history.batch"): [b["batch_id"] for b in batches],
     })
     frame[t("import.history.when")] = frame[t("import.history.when")].astype("string")
     return tables.Table(frame, {column: tables.TEXT for column in frame.columns})
-
-
-def template_buttons() -> None:
-    """The empty import workbook (a sheet per table and the allowed codes)."""
-    st.download_button(t("import.templates.xlsx"), data=lambda: templates.template_workbook(language()),
-                       file_name="modeles-import-pie.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       on_click="ignore", icon=":material/table_view:", key="import_template_xlsx")
 
 
 def demo_refusal() -> bool:

@@ -255,5 +255,8 @@ def run_safely(step: Callable[[], Result]) -> Result:
 
 def sidebar_footer() -> None:
     with st.sidebar:
+        from pie.ui import login, submissions   # managers: how many partners' batches await approval
+
+        submissions.sidebar_count(login.current_user())
         st.divider()
         st.caption(t("app.source_credit"))  # pie.reference.SOURCE_CREDIT, translated

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pie.codes import ROLES as ALL_ROLES
+from pie.codes import PARTNER_ROLES, ROLES as ALL_ROLES
 
 MANAGERS = ("admin", "manager")
 
@@ -40,7 +40,9 @@ PAGES: tuple[PageSpec, ...] = (
              (*MANAGERS, "bank"), default_for=("bank",)),
     PageSpec("incubation", "pages/incubation/incubation.py", "partners", ":material/emoji_objects:",
              (*MANAGERS, "incubator"), default_for=("incubator",)),
-    PageSpec("import", "pages/admin/import.py", "admin", ":material/upload_file:", MANAGERS),
+    # Partners submit their own rows there (DESIGN.md, Roles); the library narrows what they may write.
+    PageSpec("import", "pages/admin/import.py", "admin", ":material/upload_file:",
+             (*MANAGERS, *PARTNER_ROLES)),
     PageSpec("reporting", "pages/admin/reporting.py", "admin", ":material/event_available:", MANAGERS),
     PageSpec("data_quality", "pages/admin/data_quality.py", "admin", ":material/rule:", MANAGERS),
     PageSpec("users", "pages/admin/users.py", "admin", ":material/manage_accounts:", ("admin",)),

@@ -35,8 +35,8 @@ def may_upload(session_id: str) -> bool:
 
 
 def may_import(role: str) -> bool:
-    """True when `role` has the import page (admin and manager today; partners once their
-    import page is registered for them in pie/ui/navigation.py)."""
+    """True when `role` has the import page in pie/ui/navigation.py (admin, manager and the
+    partner roles: establishment, bank, incubator)."""
     from pie.ui import navigation
 
     return any(page.name == "import" for page in navigation.pages_for(role))
