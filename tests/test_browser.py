@@ -158,7 +158,9 @@ def test_year_in_progress_screenshots(browser, tmp_path):
             if user not in pages:
                 pages[user] = browser.new_page(viewport=VIEWPORT)
             page = pages[user]
-            open_page(page, f"{url}/{path}?year={YEAR_IN_PROGRESS}", user, user)
+            # a bank's decisions of this year's cohorts are months away: its page shows every year
+            query = "" if user == "boa" else f"?year={YEAR_IN_PROGRESS}"
+            open_page(page, f"{url}/{path}{query}", user, user)
             browser_support.settle(page)
             assert_no_exception(page)
             page.evaluate("""(heading) => {

@@ -55,8 +55,10 @@ def amounts(totals: pd.Series, language: str = i18n.DEFAULT_LANGUAGE) -> go.Figu
     fig.add_trace(go.Bar(
         x=[charts.wrapped(i18n.t(f"financing.amounts.{key}", language), 14) for key in keys], y=values,
         marker_color=[GREY, BLUE, GREEN, BROWN],
-        text=[charts.mad_text(v, language) + r for v, r in zip(values, ratios)], textposition="outside",
-        constraintext="none", cliponaxis=False, hovertemplate="%{x}<br>%{text}<extra></extra>",
+        # abbreviated on the bar (four full amounts do not fit side by side), in full on hover
+        text=[i18n.fmt_mad_short(v, language) + r for v, r in zip(values, ratios)], textposition="outside",
+        customdata=[charts.mad_text(v, language) for v in values],
+        constraintext="none", cliponaxis=False, hovertemplate="%{x}<br>%{customdata}<extra></extra>",
     ))
     if not any(values):
         return charts.empty(fig, i18n.t("partners.chart.empty", language))
