@@ -19,7 +19,8 @@ for spec in help_content.pages_explained(user.role):
     st.markdown(t(f"help.{spec.name}.read"))
     screenshot = help_content.screenshot(spec.name, language())
     if screenshot is not None:
-        st.image(str(screenshot), caption=t("help.screenshot", page=t(f"page.{spec.name}.nav")))
+        description = t("help.screenshot", page=t(f"page.{spec.name}.nav"))
+        st.image(str(screenshot), caption=description, alt=description)
 
 st.header(t("help.everywhere.title"))
 st.markdown(t("help.everywhere.text"))
