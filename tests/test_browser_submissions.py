@@ -153,14 +153,16 @@ def edit_cell(page, grid, row: int, column: int, text: str) -> None:
     its text, Enter. (Typing on a selected cell loses the first keys while the editor opens.)"""
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 20, box["y"] + 35 + 17)      # row 0's first cell, under the header row
+    page.wait_for_timeout(300)        # the grid takes the focus (slower on a loaded machine)
     for _ in range(column):
         page.keyboard.press("ArrowRight")
     for _ in range(row):
         page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")      # opens the cell's editor on its text
-    page.wait_for_timeout(300)
+    page.locator("#portal textarea, #portal input").first.wait_for()   # glide's overlay editor is open
     page.keyboard.press("Control+A")
     page.keyboard.type(text, delay=20)
+    page.wait_for_timeout(200)
     page.keyboard.press("Enter")
     settle(page)                      # an edit reruns the page
 
