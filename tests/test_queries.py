@@ -46,6 +46,7 @@ EXPECTED: dict[str, tuple[int, dict[str, list]]] = {
                                "n_closed": [1, 0]}),
     "filters/academic_years": (2, {"academic_year": ["2022-2023", "2021-2022"]}),
     "filters/establishments": (2, {"establishment_id": ["E1", "E2"]}),  # E3 has no cohort
+    "filters/cohorts": (3, {"cohort_id": ["C2", "C3", "C1"]}),           # newest year first
     "filters/regions": (12, {}),
     # latest submitted plans BP1 150 000 + BP3 60 000 + BP4 40 000; files: one per decision FD1-FD5
     # (BP1, BP3, BP2, BP4, BP3); approved FD1 120 000 + FD2 50 000; disbursed 100 000 + 50 000
@@ -96,6 +97,8 @@ EXPECTED: dict[str, tuple[int, dict[str, list]]] = {
     "programme/follow_up_plans_without_decision": (0, {}),              # BP1, BP3 were decided
     "programme/funnel_by_group": (2, {"group_key": ["09", "02"], "participants": [7, 3]}),
     # nested: 09 (C1, C2) all phases P01 P02 P05, each in a project; 02 (C3) P08 (PR3); PR1 PR2 financed
+    # the small programme is loaded by SQL, not imported: no batch, so no report yet
+    "reporting/accepted_batches": (0, {}),
     "programme/funnel_nested": (2, {"group_key": ["09", "02"], "participants": [7, 3],
                                     "completed_all_phases": [3, 1], "in_project": [3, 1], "financed": [2, 0]}),
     # f: P01 P03 P05 P08 P09; m: P02 P04 P06 P07 P10
