@@ -34,7 +34,7 @@ BOA_APPROVED_AFTER = f"150{NNBSP}000{NBSP}MAD"      # FD1 + FD6's 30 000
 PARTNER_TABLES = {"boa": ["financing_decisions", "loan_followups"],
                   "mcise": ["incubation_stages", "coaching_sessions"],
                   "cmc09": ["participants", "participant_contacts", "phase_progress", "projects", "project_members",
-                            "business_plans"]}
+                            "business_plans", "follow_up_actions"]}
 
 
 @pytest.fixture(autouse=True)
