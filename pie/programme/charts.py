@@ -277,7 +277,7 @@ def funnel(steps: pd.DataFrame, language: str = i18n.DEFAULT_LANGUAGE) -> go.Fig
     step's name carries the women's share at that step when the frame has one."""
     units = ((PEOPLE, GREEN, "#B7DFC5"), (PROJECTS, BLUE, "#BFD3EC"))
     fig = make_subplots(
-        rows=1, cols=2, column_widths=[0.54, 0.46], horizontal_spacing=0.2,
+        rows=1, cols=2, column_widths=[0.54, 0.46], horizontal_spacing=0.3,
         subplot_titles=[i18n.t(f"funnel.title.{unit}", language) for unit, _, _ in units])
     for column, (unit, colour, connector) in enumerate(units, start=1):
         part = steps[steps["unit"] == unit]
@@ -287,7 +287,7 @@ def funnel(steps: pd.DataFrame, language: str = i18n.DEFAULT_LANGUAGE) -> go.Fig
         fig.add_trace(go.Funnel(
             name=i18n.t(f"funnel.unit.{unit}", language),
             y=labels, x=[int(c) for c in part["count"]], text=texts,
-            textinfo="text", textposition="auto", insidetextanchor="middle",
+            textinfo="text", textposition="inside", insidetextanchor="middle",  # outside text ran into the other funnel
             textfont=dict(size=14), insidetextfont=dict(size=14, color=label_colour(colour)),
             marker=dict(color=colour),
             connector=dict(fillcolor=connector, line=dict(width=0)),
