@@ -699,7 +699,7 @@ def summary(results: dict) -> dict:
 
 
 def curve_report(runs: list[dict], command: str) -> str:
-    rows = [summary(r) for r in runs]
+    rows = sorted((summary(r) for r in runs), key=lambda r: r["sessions"])
     first = runs[0]
     settings = first["settings"]
     lines = [
@@ -730,7 +730,7 @@ def curve_chart(runs: list[dict], folder: Path) -> None:
     """docs/performance/load-curve.html (and .png when kaleido can draw it)."""
     import plotly.graph_objects as go
 
-    rows = [summary(r) for r in runs]
+    rows = sorted((summary(r) for r in runs), key=lambda r: r["sessions"])
     x = [r["sessions"] for r in rows]
     figure = go.Figure()
     figure.add_scatter(x=x, y=[r["p95"] for r in rows], mode="lines+markers", name="page p95",
@@ -936,7 +936,8 @@ def run_curve(args) -> None:
         if not args.no_write:
             write_section(section_title(results), text)
     command = f"python benchmarks/load.py --curve {args.curve}" + (
-        f" --seconds {args.seconds:g}" if args.seconds != 180 else "")
+        f" --seconds {args.seconds:g}" if args.seconds != 180 else "") + (
+        f" --settle {args.settle:g}" if args.settle != 300 else "")
     text = curve_report(runs, command)
     print(text)
     if not args.no_write:
