@@ -451,6 +451,14 @@ async def one_session(index: int, base_url: str, log: SessionLog, query: str, sh
                     log.errors.append(f"login at {started - shared.t0:.1f} s: {type(error).__name__}: {error}")
                     await asyncio.sleep(1)
                     continue
+                if landed.errors or landed.exceptions:
+                    # An error box instead of the landing page (e.g. the login run's "something
+                    # went wrong"): no form, but no landing page either; the menu is then the
+                    # login page's, registered under every page's path. A failed login.
+                    log.errors.append(f"login at {started - shared.t0:.1f} s: landing page error: "
+                                      f"{(landed.exceptions or landed.errors)[0][:150]}")
+                    await asyncio.sleep(1)
+                    continue
                 log.logins.append(time.monotonic() - started)
                 # The menu: exactly the role's pages (no URL reaches the others).
                 menu = tab.page_paths
