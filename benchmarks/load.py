@@ -61,7 +61,7 @@ Hard bounds: each page run `--run-timeout` (60 s); the import is killed after
 import timeout) + 15 s. The server and the import run in their own process groups, are stopped
 on every exit (error, Ctrl-C, SIGTERM) and die with this process even if it is killed.
 
-Writes docs/performance/load-<size>-think<think>s.json (every page run) and the docs/PERFORMANCE.md section
+Writes docs/performance/load-<size>-think<think>s[-serve<processes>-<sessions>].json (every page run) and the docs/PERFORMANCE.md section
 "Load: <sessions> sessions during an import (<size> participants)"; `--report-only` rewrites
 the section from that file; `--no-write` only prints. Why websocket clients and not Chromium:
 20 Chromium tabs need ~2-4 GB and most of the 2 cores for rendering, which would measure the
