@@ -10,12 +10,13 @@ Pages never see SQL or the Reader; the few helpers below only combine answers.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import dataclasses
 import importlib
 import pickle
 import threading
 from datetime import date
-from typing import Callable, TypeVar
+from typing import Callable, Iterator, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -64,6 +65,16 @@ Answer = TypeVar("Answer")
 _in_flight: dict[tuple, concurrent.futures.Future] = {}
 _in_flight_lock = threading.Lock()
 
+# What the pages of this process asked (figure, scope, args, kwargs) -> how often: after an
+# import, pie.ui.warmup recomputes the most asked of them for the new snapshot before visitors
+# ask. Bounded: past MAX_REMEMBERED distinct questions, new ones are not remembered.
+MAX_REMEMBERED = 2000
+_asked: dict[tuple, int] = {}
+_asked_lock = threading.Lock()
+_not_remembering = threading.local()   # set while pie.ui.warmup asks: its questions are not visitors'
+# Answers computed (cache misses) since the process started: what the warm-up tests count.
+computed = {"count": 0}
+
 
 def _figure(name: str) -> Callable[..., object]:
     """The library function named `module:qualname` (names come from code, never from users)."""
@@ -80,6 +91,7 @@ def _figure(name: str) -> Callable[..., object]:
 def _answer(figure: str, scope: Scope, args: tuple, kwargs: tuple, data_version: str, db_path: str):
     # `data_version` is only part of the cache key: a new snapshot means new entries.
     key = (figure, scope, pickle.dumps((args, kwargs)), data_version, db_path)
+    computed["count"] += 1
     return _single_flight(key, lambda: _figure(figure)(_reader(db_path), scope, *args, **dict(kwargs)))
 
 
@@ -111,8 +123,44 @@ def ask(figure: Callable[..., Answer], scope: Scope | None = None, /, *args: obj
     version. `figure` is a module-level function of the library (e.g. pie.kpis.compute,
     pie.financing.figures.pipeline); its arguments must be hashable by Streamlit."""
     source = reader()
-    return _answer(f"{figure.__module__}:{figure.__qualname__}", scope or Scope(), args,
-                   tuple(sorted(kwargs.items())), source.data_version(), str(source.db_path))
+    question = (f"{figure.__module__}:{figure.__qualname__}", scope or Scope(), args, tuple(sorted(kwargs.items())))
+    _remember(question)
+    return _answer(*question, source.data_version(), str(source.db_path))
+
+
+def _remember(question: tuple) -> None:
+    if getattr(_not_remembering, "on", False):
+        return
+    try:
+        with _asked_lock:
+            if question in _asked or len(_asked) < MAX_REMEMBERED:
+                _asked[question] = _asked.get(question, 0) + 1
+    except TypeError:  # an unhashable argument: Streamlit hashes it its own way, we cannot
+        pass
+
+
+@contextlib.contextmanager
+def not_remembered() -> Iterator[None]:
+    """Questions asked in this block by this thread are not counted by `most_asked`."""
+    before = getattr(_not_remembering, "on", False)
+    _not_remembering.on = True
+    try:
+        yield
+    finally:
+        _not_remembering.on = before
+
+
+def most_asked(limit: int) -> list[tuple]:
+    """The `limit` questions (figure name, scope, args, kwargs) this process's pages asked most."""
+    with _asked_lock:
+        counted = list(_asked.items())
+    return [question for question, _ in sorted(counted, key=lambda item: -item[1])[:limit]]
+
+
+def answer_for(question: tuple, data_version: str, db_path: str) -> object:
+    """The cached answer of `question` (as `most_asked` gives it) for a data version: computed
+    now if the cache does not hold it (pie.ui.warmup)."""
+    return _answer(*question, data_version, db_path)
 
 
 # ------------------------------------------------------------------------------ combined answers

@@ -14,6 +14,9 @@ Why not plain `streamlit run`:
 - Streamlit's upload endpoint (`PUT /_stcore/upload_file/<session_id>/<file_id>`) takes a file
   for any live session, logged in or not. The launcher wraps it before the server starts
   (pie.ui.uploads): a session whose user may not import gets 403.
+- Warm caches (pie.ui.warmup): once the server runs, a background thread computes the answers
+  of every role's landing page (and what this process's visitors asked before) for the current
+  snapshot, and again for each snapshot an import publishes. PIE_WARMUP=0 switches it off.
 - Safe defaults whatever the working directory (.streamlit/config.toml is read from it):
   listen on PIE_LISTEN_ADDRESS (127.0.0.1 unless told), uploads up to 50 MB, no error details
   in the browser. Options given on the command line win.
@@ -21,7 +24,10 @@ Why not plain `streamlit run`:
 from __future__ import annotations
 
 import logging
+import os
 import sys
+import threading
+import time
 from pathlib import Path
 
 from streamlit.runtime.pages_manager import PagesManager
@@ -61,6 +67,24 @@ def guard_uploads() -> None:
     starlette_app.create_upload_routes = guarded_upload_routes
 
 
+def start_warmup_when_running() -> None:
+    """Start pie.ui.warmup once Streamlit's runtime exists (its caches are the runtime's), in a
+    daemon thread: the server does not wait for it."""
+    if os.environ.get("PIE_WARMUP", "1") == "0":
+        return
+
+    def wait_then_start() -> None:
+        from streamlit.runtime import Runtime
+
+        while not Runtime.exists():
+            time.sleep(0.2)
+        from pie.ui import warmup
+
+        warmup.start()
+
+    threading.Thread(target=wait_then_start, name="pie-warmup-start", daemon=True).start()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the dashboard's Streamlit server with `argv` as `streamlit run` options (exits)."""
     PagesManager.uses_pages_directory = False  # dashboard.py always calls st.navigation
@@ -69,6 +93,7 @@ def main(argv: list[str] | None = None) -> None:
     logging.getLogger("pie").setLevel(logging.INFO)
     guard_uploads()
     browser_session.install()  # /_pie/session (HttpOnly cookie), /media only to its session
+    start_warmup_when_running()
     args = with_defaults(list(sys.argv[1:] if argv is None else argv))
     sys.argv = ["streamlit", "run", str(DASHBOARD), *args]
     cli.main(prog_name="streamlit")

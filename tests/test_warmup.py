@@ -1,0 +1,78 @@
+"""pie.ui.warmup: after a warm-up, every role's landing page computes nothing (no filter and a
+region), and a question pages asked is recomputed for a new snapshot."""
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+
+from pie import db, kpis
+from pie.scope import Scope
+from pie.ui import data, warmup
+
+from apptest_support import copy_of, dashboard
+
+
+@pytest.fixture
+def warm_db(small_db, tmp_path, monkeypatch):
+    path = copy_of(small_db, tmp_path / "warm")
+    monkeypatch.setenv("PIE_DB", str(path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield path
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def computed(monkeypatch):
+    """The figures computed (cache misses), by name, from now on."""
+    names: list[str] = []
+    original = data._figure
+
+    def recording(name):
+        names.append(name)
+        return original(name)
+
+    monkeypatch.setattr(data, "_figure", recording)
+    return names
+
+
+def test_base_scopes_cover_every_kind_of_account(warm_db):
+    from apptest_support import signed_in  # noqa: F401 - the accounts of the page tests
+    from pie import auth
+
+    for name, role, code in (("boa", "bank", "BOA"), ("mcise", "incubator", "MCISE")):
+        auth.add_user(None, name, role, "x" * 24, code, _demo=True)
+    found = warmup.base_scopes(warm_db)
+    assert ("overview", Scope.for_role("manager")) in found
+    assert ("overview", Scope.for_role("leadership")) in found
+    assert ("financing", Scope.for_role("bank", "BOA")) in found
+    assert ("incubation", Scope.for_role("incubator", "MCISE")) in found
+
+
+@pytest.mark.parametrize("account", ["manager", "leadership", "boa", "mcise"])
+@pytest.mark.parametrize("region", [None, "09"])
+def test_landing_page_after_warm_up_computes_nothing(warm_db, monkeypatch, computed, account, region):
+    # the account exists before the warm-up (its organisation is one of the base scopes)
+    dashboard(monkeypatch, warm_db, account)
+    st.cache_data.clear()
+    count, finished = warmup.warm(db.reader(warm_db))
+    assert finished and count > 0
+    computed.clear()
+    at = dashboard(monkeypatch, warm_db, account, **({"region": region} if region else {}))
+    assert not at.exception
+    assert computed == []
+
+
+def test_warm_up_recomputes_asked_questions_for_a_new_snapshot(warm_db, computed):
+    source = db.reader(warm_db)
+    asked = Scope(academic_year="2024-2025")  # not a landing scope: only known because it was asked
+    data.ask(kpis.compute, asked)
+    with db.writing(warm_db) as con:  # any commit publishes a new snapshot
+        con.execute("update app_meta set value = value where key = 'is_demo'")
+    computed.clear()
+    warmup.warm(source)
+    assert "pie.kpis:compute" in computed
+    computed.clear()
+    data.ask(kpis.compute, asked)
+    assert computed == []
