@@ -36,6 +36,9 @@ def _literal_texts(path: Path) -> list[str]:
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                 and node.func.attr in DISPLAY_CALLS):
             continue
+        receiver = node.func.value
+        if isinstance(receiver, ast.Name) and receiver.id in ("log", "logger", "logging"):
+            continue  # log.info / log.warning write the server's log, not the page
         texts = [*node.args, *(k.value for k in node.keywords if k.arg in TEXT_KEYWORDS)]
         for value in texts:
             if isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value.strip():
