@@ -16,6 +16,8 @@ from apptest_support import copy_of, dashboard
 def warm_db(small_db, tmp_path, monkeypatch):
     path = copy_of(small_db, tmp_path / "warm")
     monkeypatch.setenv("PIE_DB", str(path))
+    # what earlier tests of this process asked would crowd out this test's questions (REPLAY_LIMIT)
+    monkeypatch.setattr(data, "_asked", {})
     st.cache_data.clear()
     st.cache_resource.clear()
     yield path
