@@ -134,3 +134,12 @@ def run_cli(*args: str, password: str | None = None) -> subprocess.CompletedProc
         env["PIE_PASSWORD"] = password
     return subprocess.run([sys.executable, "-m", "pie", *args], capture_output=True, text=True,
                           cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL, timeout=120)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL cluster on loopback for the whole test session (tests/postgres_support.py);
+    skips, saying why, where PostgreSQL is not installed."""
+    from postgres_support import postgres_cluster
+    with postgres_cluster() as cluster:
+        yield cluster
