@@ -76,7 +76,11 @@ MAX_DELAY_SECONDS = 30.0
 FAILURE_WINDOW_SECONDS = 15 * 60
 # A process trusts its last check of a session for this long (then asks the store again).
 SESSION_CHECK_SECONDS = 2.0
-BUSY_TIMEOUT_SECONDS = 10.0
+# A session's last_seen is written at most once a minute: the idle timeout (30 min by default)
+# loses at most that much precision, and a hundred open sessions no longer queue a write each
+# every few seconds on the store's single writer lock (issue 18: "database is locked").
+LAST_SEEN_WRITE_SECONDS = 60.0
+BUSY_TIMEOUT_SECONDS = 30.0
 
 # One demo account per role, password = user name (DESIGN.md, Roles).
 DEMO_ACCOUNTS = (
@@ -855,22 +859,26 @@ def check_session(secret: str | None, path: Path | str | None = None) -> tuple[U
         if age < SESSION_CHECK_SECONDS and age <= limits.session_timeout_minutes * 60 \
                 and now - cached[2] <= limits.session_max_hours * 3600:
             return cached[0], None
-    with _store(path, write=True) as con:
+    # A read first (no lock): most checks find a live session seen less than a minute ago.
+    with _store(path) as con:
         row = con.execute(
             "select s.created_at, s.last_seen, s.account_version, a.version, a.disabled, a.user_name, a.role, "
             "a.scope_code from sessions s left join accounts a on a.user_name = s.user_name where s.id_hash = ?",
             (id_hash,)).fetchone()
-        why = None
-        if row is None:
-            why = "ended"
-        elif now - row[1] > limits.session_timeout_minutes * 60 or now - row[0] > limits.session_max_hours * 3600:
-            why = "expired"
-        elif row[3] is None or row[4] or row[2] != row[3]:
-            why = "ended"
-        if why is not None:
+    why = None
+    if row is None:
+        why = "ended"
+    elif now - row[1] > limits.session_timeout_minutes * 60 or now - row[0] > limits.session_max_hours * 3600:
+        why = "expired"
+    elif row[3] is None or row[4] or row[2] != row[3]:
+        why = "ended"
+    if why is not None:
+        with _store(path, write=True) as con:
             con.execute("delete from sessions where id_hash = ?", (id_hash,))
-        else:
-            con.execute("update sessions set last_seen = ? where id_hash = ?", (now, id_hash))
+    elif now - row[1] >= LAST_SEEN_WRITE_SECONDS:
+        with _store(path, write=True) as con:
+            con.execute("update sessions set last_seen = ? where id_hash = ? and last_seen < ?",
+                        (now, id_hash, now))
     if why is not None:
         _forget_cached(id_hash=id_hash)
         return None, why
