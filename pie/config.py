@@ -80,6 +80,17 @@ class Settings:
         return self.db_path.parent / "imports"
 
 
+LAKE_PREFIX = "ducklake:postgres:"
+
+
+def lake_catalog(location: Path | str | None) -> str | None:
+    """The libpq connection string of the PostgreSQL catalog when `location` (PIE_DB or a `--db`
+    value) names a DuckLake (`ducklake:postgres:dbname=… host=… port=… user=…`), else None (a
+    DuckDB file). Issue 20: the second backend, docs/DEPLOYMENT.md."""
+    text = str(location) if location is not None else ""
+    return text[len(LAKE_PREFIX):].strip() if text.startswith(LAKE_PREFIX) else None
+
+
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
