@@ -56,7 +56,7 @@ if user is None:
     st.stop()
 
 try:
-    filters.sidebar()
+    filters.sidebar(user.scope().home_establishment)
 except PieError as error:
     st.error(t("app.data_error", message=error_text(error)))
     st.stop()

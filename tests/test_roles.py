@@ -167,11 +167,17 @@ def test_establishment_opens_its_pages_with_its_own_figures(monkeypatch, account
 
 
 def test_establishment_url_filter_cannot_widen_it(monkeypatch, accounts_db, establishment_account):
-    """Test that ?establishment=E2 in the URL shows E1's account nothing (E2's figures never)."""
-    at = dashboard(monkeypatch, accounts_db, account=establishment_account, establishment="E2")
+    """Test that ?establishment=E2 and ?region=… in the URL are ignored for E1's account: it sees
+    its own 7 participants (never E2's 3), only the year filter, and pages and account box name
+    its establishment (not "the whole programme", not its identifier)."""
+    at = dashboard(monkeypatch, accounts_db, account=establishment_account, establishment="E2", region="09")
     assert not at.exception
-    # the filter narrows E1's scope to E1 ∩ E2: nothing, said as an empty scope (never E2's 3 participants)
-    assert not at.metric and len(at.info) == 1
+    assert at.metric[0].value == E1_PARTICIPANTS
+    assert [box.key for box in at.sidebar.selectbox if box.key in ("year", "region", "establishment")] == ["year"]
+    captions = " ".join(caption.value for caption in at.caption) + " ".join(c.value for c in at.sidebar.caption)
+    assert "CMC Souss-Massa" in captions and "E1" not in captions.split()
+    assert "tout le programme" not in captions.lower()
+    assert "establishment" not in at.query_params and "region" not in at.query_params
 
 
 # The landing page of each role (DESIGN.md: each role has its own default page).

@@ -29,7 +29,7 @@ import streamlit as st
 from pie import auth
 from pie.config import settings
 from pie.errors import PieError
-from pie.ui import browser_session, data
+from pie.ui import browser_session, data, filters
 from pie.ui.lang import language, t
 
 TOKEN_KEY = "session_token"
@@ -230,7 +230,10 @@ def account_box(user: auth.User) -> None:
     if ticket:  # just logged in: the browser exchanges the ticket for its HttpOnly cookie
         browser_session.render(browser_session.set_cookie_script(ticket, browser_session.base_path()))
     with st.sidebar:
-        role = t(f"role.{user.role}") + (f" · {user.scope_code}" if user.scope_code else "")
+        partner = user.scope_code
+        if partner and user.role == "establishment":
+            partner = filters.establishment_name(partner)
+        role = t(f"role.{user.role}") + (f" · {partner}" if partner else "")
         st.caption(t("login.signed_in_as", user=user.user_name, role=role))
         if st.button(t("login.logout"), key="logout", icon=":material/logout:"):
             if logout():
