@@ -14,6 +14,7 @@ import pytest
 import streamlit
 
 from apptest_support import dashboard
+from conftest import workbook
 from pie import auth, db, ingest, kpis
 from pie.cli import main
 from pie.ingest import export
@@ -201,6 +202,64 @@ def test_erased_contacts_are_refused_on_reimport(writable_small_db, tmp_path):
     [problem] = report.problems
     assert (problem.file, problem.row, problem.value) == ("participant_contacts.csv", 2, "P01")
     assert "09-08" in problem.reason("fr") and "09-08" in problem.reason("ar") and "09-08" in problem.reason("en")
+
+
+def test_erasure_reaches_the_archived_import_files(writable_small_db, tmp_path):
+    """Test that the files kept of earlier imports lose the person's contacts too — a CSV typed
+    in Windows-1252 with semicolons and the phone in another form, a workbook's contacts sheet,
+    and a projects file whose name cites the person — while the other people's rows, the ids
+    and every other cell stay; a second erasure finds nothing more to change."""
+    (tmp_path / "export").mkdir()
+    exported = {f.name: f for f in export.export(tmp_path / "export", writable_small_db)}
+    with exported["projects.csv"].open(encoding="utf-8-sig", newline="") as file:
+        projects = list(csv.DictReader(file))
+    with db.reader(writable_small_db).connection().cursor() as cur:
+        (p01_project,) = cur.execute("select project_id from project_members where participant_id = 'P01' "
+                                     "limit 1").fetchone()
+    for row in projects:
+        if row["project_id"] == p01_project:
+            row["name"] = "Atelier de FATIMA ZAHRA EL AMRANI"
+    first = tmp_path / "first"
+    first.mkdir()
+    with (first / "projects.csv").open("w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(projects[0]))
+        writer.writeheader()
+        writer.writerows(projects)
+    (first / "participant_contacts.csv").write_bytes(
+        "participant_id;full_name;national_id;phone;email\r\n"
+        "P01;Fatima Zahra El Amrani;J123456;06 12 34 56 78;fz.elamrani@example.ma\r\n"
+        "P02;Youssef Benali;JB45678;+212623456789;\r\n".encode("cp1252"))
+    assert ingest.ingest([first], writable_small_db).accepted
+    second = tmp_path / "second"
+    second.mkdir()
+    (second / "contacts.xlsx").write_bytes(workbook({"participant_contacts": [
+        ["Coordonnées (titre)"], ["participant_id", "full_name", "national_id", "phone", "email"],
+        ["P01", "Fatima Zahra El Amrani", "J123456", "+212612345678", "fz.elamrani@example.ma"],
+        ["P02", "Youssef Benali", "JB45678", "+212623456789", None]]}))
+    assert ingest.ingest([second], writable_small_db).accepted
+    archived = sorted((writable_small_db.parent / "imports").glob("*/*.*"))
+    assert len(archived) == 3
+
+    [done] = erasure.erase(writable_small_db, ["P01"], "request")
+    assert len(done["archived_files"]) == 3
+    contacts_csv = next(f for f in archived if f.name == "participant_contacts.csv").read_text(encoding="utf-8")
+    assert contacts_csv.splitlines() == ["participant_id;full_name;national_id;phone;email",
+                                         "P01;[effacé];[effacé];[effacé];[effacé]",
+                                         "P02;Youssef Benali;JB45678;+212623456789;"]
+    assert "Atelier de [effacé]" in next(f for f in archived if f.name == "projects.csv").read_text(encoding="utf-8")
+    from openpyxl import load_workbook
+    rows = list(load_workbook(next(f for f in archived if f.suffix == ".xlsx")).active.values)
+    assert rows[0] == ("Coordonnées (titre)", None, None, None, None)
+    assert rows[2] == ("P01", "[effacé]", "[effacé]", "[effacé]", "[effacé]")
+    assert rows[3] == ("P02", "Youssef Benali", "JB45678", "+212623456789", None)
+    for file in archived:
+        raw = file.read_bytes() if file.suffix == ".csv" else str(list(load_workbook(file).active.values)).encode()
+        for value in (*P01, "06 12 34 56 78", "FATIMA ZAHRA"):
+            assert value.encode() not in raw, (file.name, value)
+        assert file.stat().st_mode & 0o077 == 0
+    before = {file: file.read_bytes() for file in archived}
+    [again] = erasure.erase(writable_small_db, ["P01"], "request")
+    assert again["archived_files"] == [] and {f: f.read_bytes() for f in archived} == before
 
 
 # ------------------------------------------------------------------------------ retention

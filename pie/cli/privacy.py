@@ -22,7 +22,8 @@ def cmd_privacy(args: argparse.Namespace) -> int:
         if not args.participant or args.dir:
             raise UsageError(key="privacy.error.erase_usage")
         (done,) = erasure.erase(path, [args.participant], args.reason)
-        print(i18n.t("privacy.cli.erased", args.lang, participant=args.participant, texts=done["texts"]))
+        print(i18n.t("privacy.cli.erased", args.lang, participant=args.participant, texts=done["texts"],
+                     files=len(done.get("archived_files", []))))
     else:
         if args.participant:
             raise UsageError(key="privacy.error.purge_usage")

@@ -6,7 +6,8 @@ text (projects.name, financing_decisions.rejection_reason: the name replaced by 
 case-insensitive), keeps every programme row under the same participant_id (so every
 figure stays the same), remembers the id in `erased_participants` (the importer then refuses
 their contacts), and writes the audit log. The file of record is rewritten and older
-snapshots removed, so no published file still holds the erased contact.
+snapshots removed, so no published file still holds the erased contact; the archived import
+files are rewritten without them (pie.privacy.archives).
 
 `inactive` lists the participants with contacts whose latest activity is older than the
 retention period: activity = the latest of enrolled_on, their phases' started_on and
@@ -25,10 +26,11 @@ from pathlib import Path
 import duckdb
 
 from pie import auth, db
+from pie.privacy import archives
 from pie.config import settings
 from pie.errors import PieError
 
-ERASED_TEXT = "[effacé]"
+ERASED_TEXT = archives.ERASED_TEXT
 # free-text columns that may name a person (DATA_MODEL.md): table -> columns
 FREE_TEXT = {"projects": ("name",), "financing_decisions": ("rejection_reason",)}
 ERASED_TABLE = """
@@ -80,13 +82,24 @@ def _forget_old_copies(con: duckdb.DuckDBPyConnection) -> None:
 def erase(db_path: Path | str | None, participant_ids: list[str], reason: str | None = None,
           user: str | None = "cli", event: str = "privacy_erase") -> list[dict]:
     """Erase the contacts of `participant_ids` in one transaction; one dict per person:
-    participant_id, contacts (rows removed: 0 or 1), texts (free texts changed), reason."""
+    participant_id, contacts (rows removed: 0 or 1), texts (free texts changed), reason,
+    archived_files (the archived import files rewritten without them, relative to the
+    database's folder)."""
     path = Path(db_path) if db_path is not None else settings().db_path
     with db.writing(path) as con:
         ensure_table(con)
+        names = dict(con.execute("select participant_id, full_name from participant_contacts "
+                                 "where participant_id in (select unnest($ids))",
+                                 {"ids": list(participant_ids)}).fetchall())
         done = [_erase_one(con, pid, reason, user) for pid in participant_ids]
         if done:
             _forget_old_copies(con)
+            # The archived import files too, before the commit: if this fails nothing is erased
+            # in the database, and a second run finds the same names (archives.redact is by id).
+            changed = archives.redact(path, [item["participant_id"] for item in done], names.values())
+            archived = [file.relative_to(path.parent).as_posix() for file in changed]
+            for item in done:
+                item["archived_files"] = archived
     for item in done:
         auth.record_event(path, user, event, json.dumps(item, ensure_ascii=False))
     return done
