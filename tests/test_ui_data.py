@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import threading
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -84,3 +85,16 @@ def test_a_failed_computation_fails_every_waiting_session_and_is_forgotten(follo
     calls = leader_then_followers(1, followers_waiting, fail, ask)
     assert errors == ["boom", "boom"] and len(calls) == 1
     assert data._single_flight(("k",), lambda: 42) == 42
+
+
+def test_card_comparisons_of_a_year_in_progress_fit_under_a_card():
+    """Test that the text under each card of a year in progress leaves the date to the caption
+    above the cards (four cards side by side cut "vs 2025-2026 au 15/11/2025" short) and keeps
+    what differs from card to card: the year and, for a contribution, last year's figure."""
+    from pie.ui.cards import Comparison
+
+    change = Comparison("change", "2025-2026", {"participants": 641}, at=date(2025, 11, 15))
+    assert change.delta("participants", 796) == {"delta": "+155", "delta_description": "vs 2025-2026"}
+    contribution = Comparison("contribution", "2026-2027", {"participants": 155}, at=date(2026, 11, 15),
+                              previous_year="2025-2026", previous_values={"participants": 120})
+    assert contribution.delta("participants", 796)["delta_description"] == "en 2026-2027 (2025-2026 : 120)"

@@ -43,10 +43,9 @@ class Comparison:
     previous_values: dict[str, int | float | None] = field(default_factory=dict)
 
     def _when(self) -> str:
-        """"in 2025-2026", or "in 2025-2026, to 30/11/2025" for a period cut at a date."""
-        if self.at is None:
-            return t("cards.in_year", year=self.year)
-        return t("cards.in_year_at", year=self.year, date=i18n.fmt_date(self.at, language()))
+        """"in 2025-2026". For a period cut at a date, the cards' caption says the date once:
+        repeated under each of four cards side by side it was cut short ("vs 2025-2026 au 15/…")."""
+        return t("cards.in_year", year=self.year)
 
     def delta(self, key: str, value: int | float | None) -> dict[str, object]:
         """st.metric's delta arguments for indicator `key` whose figure is `value`."""
@@ -76,8 +75,7 @@ class Comparison:
             text, neutral = text.lstrip("+"), quiet
         colour = {"delta_color": "inverse"} if key in RISE_IS_BAD else {}
         if self.kind == "change":
-            description = t("cards.vs_year_at", year=self.year, date=i18n.fmt_date(self.at, language())) \
-                if self.at is not None else t("cards.vs_year", year=self.year)
+            description = t("cards.vs_year", year=self.year)  # the date, if any, is in the caption
         else:
             description = self._when()
             before = self.previous_values.get(key)
