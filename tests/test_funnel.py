@@ -286,3 +286,18 @@ def test_leadership_sees_the_nested_funnel(monkeypatch, programme_db):
     at.switch_page(FUNNEL_PAGE).run()
     assert not at.exception
     assert at.dataframe[0].value["Nombre"].tolist() == PEOPLE + PROJECTS
+
+
+def test_a_narrow_bar_carries_its_figures_beside_it_and_titles_stay_inside(source):
+    """Test that a bar narrower than NARROW_FUNNEL_BAR of its funnel's first bar gets its count
+    and rate beside it (inside, they were hidden), wider bars inside, and that each funnel's
+    title ends at its own area's end (it ran past the figure's edge)."""
+    keys = [step.key for step in programme.funnel_steps_of(programme.PEOPLE)[:3]] + \
+           [step.key for step in programme.funnel_steps_of(programme.PROJECTS)[:2]]
+    steps = pd.DataFrame({"unit": [programme.PEOPLE] * 3 + [programme.PROJECTS] * 2, "key": keys,
+                          "count": [100, 40, 39, 10, 3], "rate": [None, 0.4, 0.975, None, 0.3]})
+    figure = charts.funnel(steps, "fr")
+    assert list(figure.data[0].textposition) == ["inside", "inside", "outside"]
+    assert list(figure.data[1].textposition) == ["inside", "outside"]
+    for title, axis in zip(figure.layout.annotations, (figure.layout.xaxis, figure.layout.xaxis2)):
+        assert (title.x, title.xanchor) == (axis.domain[1], "right")

@@ -269,6 +269,10 @@ def _funnel_hover(row: pd.Series, unit: str, language: str) -> str:
     return "<br>".join(parts)
 
 
+# A funnel bar narrower than this share of its funnel's first bar gets its figures beside it.
+NARROW_FUNNEL_BAR = 0.4
+
+
 def funnel(steps: pd.DataFrame, language: str = i18n.DEFAULT_LANGUAGE) -> go.Figure:
     """The programme funnel (the frame of `pie.programme.figures.funnel_steps`) as two funnels
     side by side, titled with the unit they count and what their percentages are a share of:
@@ -284,11 +288,16 @@ def funnel(steps: pd.DataFrame, language: str = i18n.DEFAULT_LANGUAGE) -> go.Fig
         women = part["women_share"] if "women_share" in part.columns else [None] * len(part)
         labels = [_funnel_tick(key, unit, share, language) for key, share in zip(part["key"], women)]
         texts = [_count_and_rate(c, r, language) for c, r in zip(part["count"], part["rate"])]
+        # Inside the bar when it is wide enough to hold the text, beside it when not (a bar a
+        # fifth as wide as the first showed nothing); beside every bar ran into the other funnel.
+        widest = max(int(part["count"].max()) if len(part) else 0, 1)
+        positions = ["inside" if count / widest >= NARROW_FUNNEL_BAR else "outside" for count in part["count"]]
         fig.add_trace(go.Funnel(
             name=i18n.t(f"funnel.unit.{unit}", language),
             y=labels, x=[int(c) for c in part["count"]], text=texts,
-            textinfo="text", textposition="inside", insidetextanchor="middle",  # outside text ran into the other funnel
+            textinfo="text", textposition=positions, insidetextanchor="middle",
             textfont=dict(size=14), insidetextfont=dict(size=14, color=label_colour(colour)),
+            outsidetextfont=dict(size=14, color=TEXT_COLOR),
             marker=dict(color=colour),
             connector=dict(fillcolor=connector, line=dict(width=0)),
             customdata=[_funnel_hover(row, unit, language) for _, row in part.iterrows()],
@@ -304,8 +313,10 @@ def funnel(steps: pd.DataFrame, language: str = i18n.DEFAULT_LANGUAGE) -> go.Fig
     charts.style(fig, language, showlegend=False, height=440, margin=dict(l=8, r=8, t=48, b=8))
     fig.update_yaxes(tickfont=dict(size=13))
     fig.update_xaxes(visible=False)
+    # Each title ends where its funnel's area ends and runs back over the step names: started
+    # at the bars, the second title ran past the figure's edge ("…de l'étape précédent").
     for title, axis in zip(fig.layout.annotations, (fig.layout.xaxis, fig.layout.xaxis2)):
-        title.update(x=axis.domain[0], xanchor="left", font=dict(size=15, color=TEXT_COLOR))
+        title.update(x=axis.domain[1], xanchor="right", font=dict(size=15, color=TEXT_COLOR))
     return fig
 
 

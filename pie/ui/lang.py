@@ -49,6 +49,11 @@ def selector() -> None:
 
 # Right to left for Arabic (shared/FIELD_NOTES.md, each rule checked on screenshots). st.html
 # drops a <style> whose text has anything tag-like: no angle brackets here, not even in comments.
+# Plotly's charts keep a left-to-right frame: plotly sizes margins and places labels by
+# measuring texts in a hidden test element of the page (#js-plotly-tester); measured under
+# dir=rtl, a label's box ran the wrong way and right-side labels got no room (cut off), and
+# left/right-aligned annotations were drawn one text width off. Each text still reads in its
+# own direction (unicode-bidi: plaintext).
 RTL_CSS = """
 [data-testid="stAppViewContainer"], [data-testid="stSidebar"], [data-testid="stMain"],
 [data-testid="stSelectboxVirtualDropdown"], [data-testid="stMultiSelectDropdown"] { direction: rtl; }
@@ -64,6 +69,8 @@ RTL_CSS = """
 [data-testid="stDateInputField"] [role="group"] { direction: ltr; }
 [data-testid="stPlotlyChart"] .modebar-container .modebar { left: 4px; right: auto; }
 [data-testid="stPlotlyChart"] text { unicode-bidi: plaintext; }
+[data-testid="stPlotlyChart"] .js-plotly-plot, #js-plotly-tester { direction: ltr; }
+#js-plotly-tester text { unicode-bidi: plaintext; }
 """
 
 
