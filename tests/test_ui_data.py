@@ -97,4 +97,4 @@ def test_card_comparisons_of_a_year_in_progress_fit_under_a_card():
     assert change.delta("participants", 796) == {"delta": "+155", "delta_description": "vs 2025-2026"}
     contribution = Comparison("contribution", "2026-2027", {"participants": 155}, at=date(2026, 11, 15),
                               previous_year="2025-2026", previous_values={"participants": 120})
-    assert contribution.delta("participants", 796)["delta_description"] == "en 2026-2027 (2025-2026 : 120)"
+    assert contribution.delta("participants", 796)["delta_description"] == "2025-2026 : 120"

@@ -80,8 +80,9 @@ class Comparison:
             description = self._when()
             before = self.previous_values.get(key)
             if self.previous_year and before is not None and key not in VALUE_KEYS:
-                description = t("cards.in_year_at_vs", when=description, year=self.previous_year,
-                                value=short_indicator(key, before))
+                # the caption says whose contribution the figure is and to which date: under the
+                # card, last year's own figure at that date, short enough for a row of four
+                description = t("cards.in_year_at_vs", year=self.previous_year, value=short_indicator(key, before))
         return {"delta": text, **colour, **neutral, "delta_description": description}
 
 
