@@ -61,7 +61,6 @@ RTL_CSS = """
 [data-testid="stHeadingWithActionElements"], [data-testid="stWidgetLabel"], [data-testid="stText"],
 [data-testid="stExpander"] summary, [data-testid="stAlertContainer"] { text-align: right; }
 [data-testid="stMetricDelta"] [data-testid="stMarkdownContainer"] { direction: ltr; unicode-bidi: isolate; }
-[data-testid="stMetricValue"] { font-size: 1.75rem; }
 [data-testid="stSidebar"][aria-expanded="false"], [data-testid="stSidebar"][data-collapsed="true"] { transform: none; }
 [data-testid="stSidebarCollapseButton"] [data-testid="stIconMaterial"],
 [data-testid="stExpandSidebarButton"] [data-testid="stIconMaterial"] { display: inline-block; transform: scaleX(-1); }
@@ -76,13 +75,15 @@ RTL_CSS = """
 
 # Every language (docs/ACCESSIBILITY.md): a visually hidden class for text meant for screen
 # readers only (the summary of each chart, pie.ui.layout.plotly_chart), card labels wrapped
-# rather than cut (a card's threshold, "> 30 j", ends its label and must show), and the page's h2
+# rather than cut (a card's threshold, "> 30 j", ends its label and must show), card figures at
+# a size where "859,500 MAD" fits a card of a row of four (it was cut in English), and the page's h2
 # (st.header) drawn at the size of Streamlit's h3 the pages used before their headings were
 # put in order (h1 then h2). The element holding the <html> language script takes no room.
 ACCESSIBLE_CSS = """
 .pie-visually-hidden { position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px;
   overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
 [data-testid="stMain"] h2 { font-size: 1.5rem; padding-top: 1.25rem; }
+[data-testid="stMetricValue"] { font-size: 1.75rem; }
 [data-testid="stElementContainer"]:has(.pie-document-language) { display: none; }
 [data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"], [data-testid="stMetricLabel"] p {
   white-space: normal; overflow: visible; text-overflow: clip; }
