@@ -5,6 +5,9 @@ The store is a SQLite file in WAL mode beside the database of record (default
 (DESIGN.md, Concurrency): a login never waits for an import's DuckDB write lock, and no
 published snapshot holds an account, a hash or an audit row. Many processes may read and
 write it at once (each write is one short `begin immediate` transaction, with a busy timeout).
+When the database of record is a DuckLake (`ducklake:postgres:…`, issue 20) the store is the
+schema `pie_accounts` of the catalog's PostgreSQL database instead, shared by every machine
+(pie.auth_postgres: same tables, the same SQL translated there, writers serialised alike).
 
 Tables: `accounts` (argon2id hash, role, scope, optional e-mail — lower-case, unique when set,
 the key of a single sign-on —, disabled, `version` bumped by every change that must end sessions), `sessions` (a random secret stored as its sha256, the account's
