@@ -333,7 +333,7 @@ def test_contact_access_log_filters_by_person_and_account(accounts):
 
 # ------------------------------------------------------------------------------ the CLI
 def test_cli_users_commands_on_either_store(location):
-    """Test `users add|list|email|language|trust|disable|enable|passwd|unlock` with `--db` the
+    """Test `users add|list|language|trust|disable|enable|email|passwd|unlock` with `--db` the
     location: a DuckLake's accounts need no lake data (only `add --role establishment` reads the
     database of record, to check the establishment)."""
     def cli(*args, password=None):
@@ -350,8 +350,19 @@ def test_cli_users_commands_on_either_store(location):
     assert (listed["amina"]["email"], listed["amina"]["language"], listed["boa.agadir"]["disabled"]) == (
         "amina@ofppt.ma", "ar", True)
     cli("enable", "boa.agadir")
+    cli("email", "boa.agadir", "credit@boa.ma")
+    cli("email", "amina", "--remove")
     cli("passwd", "amina", password=STRONG)
-    assert auth.authenticate(location, "amina", STRONG).role == "manager"
+    for _ in range(4):
+        with pytest.raises(auth.LoginFailed):
+            auth.authenticate(location, "amina", "guess", sleep=lambda seconds: None)
+    assert "4 essais manqués" in cli("list")
+    cli("unlock", "amina")
+    waits: list[float] = []
+    assert auth.authenticate(location, "amina", STRONG, sleep=waits.append).role == "manager"
+    assert waits == []
+    assert {u["user_name"]: u["email"] for u in auth.list_users(location)} == {
+        "amina": None, "boa.agadir": "credit@boa.ma"}
     assert auth.is_trusted(location, "boa.agadir")
     assert "boa.agadir" in cli("list")
     assert [e for _, e in events(location)].count("user_added") == 2
