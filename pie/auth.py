@@ -200,7 +200,8 @@ def _parse(text: str | None) -> datetime | None:
 
 # ------------------------------------------------------------------------------ the store
 def store_path(path: Path | str | None = None) -> Path:
-    """The accounts store of the database at `path` (default: the configured one)."""
+    """The accounts store file of the DuckDB database at `path` (default: the configured one);
+    a DuckLake has no such file (its store is the `pie_accounts` schema of its catalog)."""
     return settings().accounts_path(Path(path) if path is not None else None)
 
 
@@ -631,8 +632,9 @@ def partner_organisations(path: Path | str | None = None) -> list[dict]:
     creation), due_day and reporting_from (its calendar, or DEFAULT_DUE_DAY and None)."""
     with _store(path) as con:   # every store has the email column (_prepare adds it to an older one)
         rows = con.execute("select role, scope_code, user_name, coalesce(nullif(email, ''), user_name), created_at "
-                           f"from accounts where role in ({', '.join('?' * len(PARTNER_ROLES))}) and scope_code is not null "
-                           "order by role, scope_code, user_name", tuple(PARTNER_ROLES)).fetchall()
+                           f"from accounts where role in ({', '.join('?' * len(PARTNER_ROLES))}) "
+                           "and scope_code is not null order by role, scope_code, user_name",
+                           tuple(PARTNER_ROLES)).fetchall()
         calendar = {(role, scope): (day, start) for role, scope, day, start in con.execute(
             "select role, scope_code, due_day, reporting_from from reporting_calendar")}
     found: dict[tuple[str, str], dict] = {}

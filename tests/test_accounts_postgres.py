@@ -398,7 +398,8 @@ def test_concurrent_first_use_by_several_processes(lake):
     """Test that four processes opening a new store at the same moment all succeed (its schema
     is created once, under the write lock) and their four accounts are there."""
     code = ("import sys, time; from pie import auth; time.sleep(max(0, float(sys.argv[3]) - time.time())); "
-            "auth.add_user(sys.argv[1], sys.argv[2], 'manager', 'x', _demo=True); print(len(auth.list_users(sys.argv[1])))")
+            "auth.add_user(sys.argv[1], sys.argv[2], 'manager', 'x', _demo=True); "
+            "print(len(auth.list_users(sys.argv[1])))")
     at = str(time.time() + 4)
     processes = [subprocess.Popen([sys.executable, "-c", code, lake, f"user{n}", at], stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, text=True, cwd=PROJECT_ROOT) for n in range(4)]
