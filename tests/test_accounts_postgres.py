@@ -435,3 +435,15 @@ def test_session_checks_reuse_the_processs_connections(lake, monkeypatch):
     monkeypatch.setattr(auth_postgres, "STALE_SECONDS", 0.0)
     assert auth.check_session(secret, lake)[0] is not None
     assert len(opened) == 2
+
+
+def test_a_duckdb_file_needs_no_psycopg(empty_db):
+    """Test that a process working on a DuckDB file's accounts never imports psycopg (the default
+    install does not have it) nor pie.auth_postgres."""
+    code = ("import sys; from pie import auth; auth.add_user(sys.argv[1], 'amina', 'manager', 'x', _demo=True); "
+            "auth.open_session('amina', sys.argv[1]); auth.list_users(sys.argv[1]); "
+            "print(sorted(m for m in sys.modules if m.startswith(('psycopg', 'pie.auth_postgres'))))")
+    result = subprocess.run([sys.executable, "-c", code, str(empty_db)], capture_output=True, text=True,
+                            cwd=PROJECT_ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
