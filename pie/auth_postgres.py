@@ -18,9 +18,9 @@ Everything that differs from the SQLite store lives here, so pie.auth keeps one 
   and its users rely on "nothing else writes while my transaction reads then writes" in many
   places — the failure counter of a login (count, then insert), version bumps, the existence and
   e-mail checks before an insert, the single use of an identity token — and a row lock cannot
-  cover a row that does not exist yet; over `serializable` + retry because a transaction body may
-  raise (AccountError) or sleep-free but side-effecting code (the process's session cache) that
-  must not run twice. Readers never take it (MVCC: a read never waits for a writer, as in WAL).
+  cover a row that does not exist yet; over `serializable` + retry because pie.auth's transaction
+  bodies are `with` blocks that cannot be replayed (they raise AccountError, and their callers
+  act on what they read). Readers never take it (MVCC: a read never waits for a writer, as in WAL).
   Write transactions are short (a few statements, no argon2 inside), so one writer at a time is
   what the SQLite store already does; `lock_timeout` = pie.auth.BUSY_TIMEOUT_SECONDS plays the
   part of its busy timeout.
