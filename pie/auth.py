@@ -5,6 +5,9 @@ The store is a SQLite file in WAL mode beside the database of record (default
 (DESIGN.md, Concurrency): a login never waits for an import's DuckDB write lock, and no
 published snapshot holds an account, a hash or an audit row. Many processes may read and
 write it at once (each write is one short `begin immediate` transaction, with a busy timeout).
+When the database of record is a DuckLake (`ducklake:postgres:…`, issue 20) the store is the
+schema `pie_accounts` of the catalog's PostgreSQL database instead, shared by every machine
+(pie.auth_postgres: same tables, the same SQL translated there, writers serialised alike).
 
 Tables: `accounts` (argon2id hash, role, scope, optional e-mail — lower-case, unique when set,
 the key of a single sign-on —, disabled, `version` bumped by every change that must end sessions), `sessions` (a random secret stored as its sha256, the account's
@@ -50,7 +53,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from pie import db, i18n
 from pie.codes import PARTNER_ROLES
-from pie.config import settings
+from pie.config import lake_catalog, settings
 from pie.errors import AccountError, LoginFailed
 from pie.scope import ROLES, Scope
 
@@ -197,7 +200,8 @@ def _parse(text: str | None) -> datetime | None:
 
 # ------------------------------------------------------------------------------ the store
 def store_path(path: Path | str | None = None) -> Path:
-    """The accounts store of the database at `path` (default: the configured one)."""
+    """The accounts store file of the DuckDB database at `path` (default: the configured one);
+    a DuckLake has no such file (its store is the `pie_accounts` schema of its catalog)."""
     return settings().accounts_path(Path(path) if path is not None else None)
 
 
@@ -257,14 +261,55 @@ def _connect(file: Path, write: bool = False) -> Iterator[sqlite3.Connection]:
         con.close()
 
 
+class _SQLiteStore:
+    """The store of a DuckDB file: a SQLite file beside it (`store_path`). `read()` yields a
+    connection in autocommit, `write()` one inside a single `begin immediate` transaction (one
+    writer at a time, readers never wait: WAL)."""
+
+    def __init__(self, db_path: Path):
+        self.db_path = db_path
+        self.file = settings().accounts_path(db_path)
+        self.key = os.path.abspath(self.file)
+
+    def migrate(self) -> None:
+        """Create the store if needed, and move the legacy account tables of the DuckDB file."""
+        _prepare(self.file)
+        _migrate_legacy(self.file, self.db_path)
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        _prepare(self.file)
+        with _connect(self.file) as con:
+            yield con
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        _prepare(self.file)
+        with _connect(self.file, write=True) as con:
+            yield con
+
+
+def _store_of(path: Path | str | None):
+    """The accounts store of the database at `path` (default: the configured one): the SQLite
+    file beside a DuckDB file, or the `pie_accounts` schema of a DuckLake's PostgreSQL catalog
+    (pie.auth_postgres, where every SQL difference between the two is handled)."""
+    location = path if path is not None else settings().db_path
+    catalog = lake_catalog(location)
+    if catalog is None:
+        return _SQLiteStore(Path(location))
+    from pie import auth_postgres   # psycopg only where a lake is configured
+
+    return auth_postgres.store(catalog, SCHEMA, secrets.token_hex(32), BUSY_TIMEOUT_SECONDS)
+
+
 @contextlib.contextmanager
 def _store(path: Path | str | None, write: bool = False) -> Iterator[sqlite3.Connection]:
-    """A connection to the accounts store of the database at `path` (one transaction if `write`)."""
-    db_path = Path(path) if path is not None else settings().db_path
-    file = settings().accounts_path(db_path)
-    _prepare(file)
-    _migrate_legacy(file, db_path)
-    with _connect(file, write) as con:
+    """A connection to the accounts store of the database at `path` (one transaction if `write`),
+    whose execute() and executemany() take the house's SQLite SQL on either store."""
+    store = _store_of(path)
+    if isinstance(store, _SQLiteStore):
+        store.migrate()
+    with (store.write() if write else store.read()) as con:
         yield con
 
 
@@ -281,9 +326,10 @@ def record_event(path: Path | str | None, user_name: str | None, event: str, det
 
 def audit_log(path: Path | str | None = None, limit: int | None = None) -> list[dict]:
     """The audit trail, oldest first: occurred_at, user_name, event, detail."""
+    # No `limit -1` for "all": PostgreSQL refuses a negative limit.
     with _store(path) as con:
-        rows = con.execute("select occurred_at, user_name, event, detail from audit_log order by id "
-                           "limit ?", (-1 if limit is None else limit,)).fetchall()
+        rows = con.execute("select occurred_at, user_name, event, detail from audit_log order by id"
+                           + ("" if limit is None else " limit ?"), () if limit is None else (limit,)).fetchall()
     return [dict(zip(("occurred_at", "user_name", "event", "detail"), row)) for row in rows]
 
 
@@ -318,8 +364,6 @@ def _move_legacy_tables(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
     """Copy the legacy tables' rows into the store (idempotent: accounts by name, the audit
     rows only once), inside the DuckDB writer transaction that then drops them."""
     tables = db.account_tables(con)
-    file = settings().accounts_path(db_path)
-    _prepare(file)
     accounts = audit = []
     if "users" in tables:
         accounts = con.execute("select user_name, role, scope_code, password_hash, disabled, created_at, "
@@ -327,7 +371,7 @@ def _move_legacy_tables(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
     if "audit_log" in tables:
         audit = con.execute("select occurred_at, user_name, event, detail from audit_log "
                             "order by occurred_at").fetchall()
-    with _connect(file, write=True) as store:
+    with _store_of(db_path).write() as store:
         for name, role, scope, password_hash, disabled, created, last in accounts:
             store.execute("insert or ignore into accounts (user_name, role, scope_code, password_hash, disabled, "
                           "created_at, last_login_at) values (?, ?, ?, ?, ?, ?, ?)",
@@ -586,12 +630,11 @@ def partner_organisations(path: Path | str | None = None) -> list[dict]:
     role, scope_code, user_names (sorted), contact (the accounts' e-mails when the store keeps
     them, else their user names, joined by ", "), first_account_at (the oldest account's
     creation), due_day and reporting_from (its calendar, or DEFAULT_DUE_DAY and None)."""
-    with _store(path) as con:
-        columns = {row[1] for row in con.execute("pragma table_info(accounts)")}
-        contact = "coalesce(nullif(email, ''), user_name)" if "email" in columns else "user_name"
-        rows = con.execute(f"select role, scope_code, user_name, {contact}, created_at from accounts "
-                           f"where role in ({', '.join('?' * len(PARTNER_ROLES))}) and scope_code is not null "
-                           "order by role, scope_code, user_name", tuple(PARTNER_ROLES)).fetchall()
+    with _store(path) as con:   # every store has the email column (_prepare adds it to an older one)
+        rows = con.execute("select role, scope_code, user_name, coalesce(nullif(email, ''), user_name), created_at "
+                           f"from accounts where role in ({', '.join('?' * len(PARTNER_ROLES))}) "
+                           "and scope_code is not null order by role, scope_code, user_name",
+                           tuple(PARTNER_ROLES)).fetchall()
         calendar = {(role, scope): (day, start) for role, scope, day, start in con.execute(
             "select role, scope_code, due_day, reporting_from from reporting_calendar")}
     found: dict[tuple[str, str], dict] = {}
@@ -850,7 +893,7 @@ def check_session(secret: str | None, path: Path | str | None = None) -> tuple[U
     if not isinstance(secret, str) or not secret or len(secret) > 256:
         return None, "ended"
     id_hash = _hash_secret(secret)
-    file = os.path.abspath(store_path(path))
+    file = _store_of(path).key
     clock, now, limits = time.monotonic(), time.time(), settings()
     with _cache_lock:
         cached = _session_cache.get((file, id_hash))

@@ -142,7 +142,8 @@ def entries(db_path: Path | str | None = None, participant_id: str | None = None
         where.append("user_name = ?")
         params.append(user_name)
     sql = (f"select {', '.join(COLUMNS)} from contact_access"
-           + (" where " + " and ".join(where) if where else "") + " order by id desc limit ?")
+           + (" where " + " and ".join(where) if where else "") + " order by id desc"
+           + ("" if limit is None else " limit ?"))   # no `limit -1`: PostgreSQL refuses it (issue 20)
     with auth._store(db_path) as con:
-        rows = con.execute(sql, (*params, -1 if limit is None else limit)).fetchall()
+        rows = con.execute(sql, (*params,) if limit is None else (*params, limit)).fetchall()
     return [dict(zip(COLUMNS, row)) for row in rows]
