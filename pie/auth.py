@@ -52,7 +52,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from pie import db, i18n
-from pie.codes import PARTNER_ROLES
+from pie.codes import PARTNER_ROLES, REVIEWER_ROLES
 from pie.config import lake_catalog, settings
 from pie.errors import AccountError, LoginFailed
 from pie.scope import ROLES, Scope
@@ -605,9 +605,16 @@ def is_trusted(path: Path | str | None, user_name: str) -> bool:
 def set_trusted(path: Path | str | None, user_name: str, trusted: bool, *, by: str | None = None) -> None:
     """Mark a partner account (establishment, bank, incubator) as trusted — its accepted
     batches publish at once — or not any more; audit-logged (partner_trusted / partner_untrusted).
-    Raises AccountError for an unknown account or one that is not a partner."""
+    Raises AccountError for an unknown account or one that is not a partner, and when `by` names
+    an account that is not an enabled admin or manager (as approving a batch: `by` naming no
+    account is an operator at the command line, recorded as given)."""
     with _store(path, write=True) as con:
         _require_user(con, user_name)
+        if by is not None:
+            reviewer = con.execute("select role, disabled from accounts where user_name = ?", (by,)).fetchone()
+            if reviewer is not None and (reviewer[0] not in REVIEWER_ROLES or reviewer[1]):
+                raise AccountError(f"{by} ({reviewer[0]}) may not trust a partner", key="auth.error.not_reviewer",
+                                   name=by, role=reviewer[0])
         role = con.execute("select role from accounts where user_name = ?", (user_name,)).fetchone()[0]
         if role not in PARTNER_ROLES:
             raise AccountError(f"{user_name} ({role}) is not a partner account", key="auth.error.not_partner",

@@ -284,6 +284,16 @@ def test_trusted_partners(accounts):
     assert refused.value.key == "auth.error.not_partner"
     assert events(accounts)[-3:] == [("amina", "partner_trusted"), ("amina", "partner_trusted"),
                                      ("amina", "partner_untrusted")]
+    # only a manager or an admin may trust: a partner cannot trust itself, nor a disabled manager
+    for refused_by in ("boa.agadir", "amina"):
+        if refused_by == "amina":
+            auth.disable_user(accounts, "amina")
+        with pytest.raises(auth.AccountError) as refused:
+            auth.set_trusted(accounts, "boa.agadir", True, by=refused_by)
+        assert refused.value.key == "auth.error.not_reviewer"
+    assert not auth.is_trusted(accounts, "boa.agadir")
+    auth.set_trusted(accounts, "boa.agadir", True, by="cli")     # an operator at the command line
+    assert auth.is_trusted(accounts, "boa.agadir")
 
 
 def test_an_identity_token_counts_once(accounts):
