@@ -79,9 +79,7 @@ import random
 import resource
 import shutil
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -92,6 +90,7 @@ BENCH = ROOT / "benchmarks"
 for folder in (ROOT, BENCH):
     sys.path.insert(0, str(folder))
 
+from pie.cli import serve  # noqa: E402
 from ws_client import Session  # noqa: E402
 
 CACHE = BENCH / ".cache"
@@ -224,12 +223,6 @@ def write_import(db_path: Path, folder: Path, year: str, region: str, cohorts: i
     return rows, chosen, covered
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _die_with_parent() -> None:
     """In the child, before exec: own process group, and SIGKILL when this process dies (even
     by SIGKILL), so no server or import outlives the benchmark."""
@@ -240,42 +233,6 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except OSError:
         pass
-
-
-def start_server(db_path: Path, port: int, log: Path, env: dict | None = None) -> subprocess.Popen:
-    environment = {**os.environ, "PIE_DB": str(db_path), **(env or {})}
-    command = [sys.executable, "-m", "pie.ui.serve", "--server.headless", "true",
-               "--server.port", str(port), "--server.address", "127.0.0.1",
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    return subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-                            preexec_fn=_die_with_parent)
-
-
-def start_serve(db_path: Path, port: int, first_port: int, processes: int, run_dir: Path, log: Path,
-                env: dict | None = None) -> subprocess.Popen:
-    """scripts/serve.sh's program: `processes` dashboards from `first_port` on, nginx on `port`."""
-    environment = {**os.environ, "PIE_DB": str(db_path), **(env or {})}
-    command = [sys.executable, "-m", "pie.cli.serve", "--processes", str(processes), "--port", str(port),
-               "--first-port", str(first_port), "--run-dir", str(run_dir)]
-    return subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-                            preexec_fn=_die_with_parent)
-
-
-def free_ports(count: int) -> int:
-    """The first of `count` consecutive free loopback ports."""
-    while True:
-        first = free_port()
-        if all(_port_free(first + i) for i in range(1, count)):
-            return first
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-            return True
-        except OSError:
-            return False
 
 
 def children(pid: int) -> list[int]:
@@ -296,39 +253,6 @@ def children(pid: int) -> list[int]:
 def server_pids(pid: int, target: str) -> list[int]:
     """The processes that serve pages: the one server, or serve's dashboards and nginx."""
     return [pid] if target == "single" else children(pid)
-
-
-def stop_process(process: subprocess.Popen | None, grace: float = 10) -> None:
-    """SIGTERM to the process's group, SIGKILL after `grace` seconds."""
-    if process is None or process.poll() is not None:
-        return
-    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
-def wait_healthy(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
-    import urllib.request
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError("streamlit did not answer /_stcore/health")
 
 
 def memory_mb(pid: int) -> tuple[float, float]:
@@ -982,23 +906,21 @@ def measure(args) -> dict:
     folder = db_path.parent / "import"
     rows, cohorts, covered = write_import(db_path, folder, typical["year"], typical["region"], args.cohorts, "-L1",
                                           scopes)
-    port = free_port()
+    # the production start's own code (pie/cli/serve.py): what scripts/serve.sh runs, or one dashboard
+    first = serve.free_ports(args.processes + 1)
+    port = first + args.processes
     log = db_path.parent / "streamlit.log"
     load_before = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     server = None
-    env = {"PIE_READ_ONLY": "1"}
+    env = {**os.environ, "PIE_DB": str(db_path), "PIE_READ_ONLY": "1"}
     try:
         if args.target == "single":
-            server = start_server(db_path, port, log, env)
-            wait_healthy(port, server)
+            server = serve.start_dashboard(port, log, env, append=False)
+            if not serve.wait_healthy(port, 60, server):
+                raise RuntimeError(f"the dashboard did not start: {log.read_text(errors='replace')[-2000:]}")
         else:
-            first = free_ports(args.processes)
-            server = start_serve(db_path, port, first, args.processes, db_path.parent / "serve", log, env)
-            deadline = time.monotonic() + 120
-            while "PIE dashboard:" not in log.read_text(errors="replace"):
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"scripts/serve.sh did not start: {log.read_text(errors='replace')[-2000:]}")
-                time.sleep(0.3)
+            server = serve.start(args.processes, port, first, db_path.parent / "serve", log, env)
+            serve.wait_started(server, log, timeout=120)
         settle_started = time.monotonic()
         if args.target == "serve" and os.environ.get("PIE_WARMUP", "1") != "0":
             # A production server has long been up when people arrive: wait for each process's
@@ -1013,7 +935,7 @@ def measure(args) -> dict:
               f"import at {args.import_at:.0f} s; load average {os.getloadavg()[0]:.2f} …", file=sys.stderr, flush=True)
         result = asyncio.run(drive(f"http://127.0.0.1:{port}", pids, db_path, folder, args, args.query))
     finally:
-        stop_process(server)
+        serve.stop(server)
     load_after = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     defaults = {"size": 1_000_000, "sessions": 20, "seconds": 180, "import_at": 30, "think": 10.0, "stagger": 0.5,
                 "cohorts": 3, "run_timeout": 60, "import_timeout": 300, "processes": os.cpu_count() or 1, "settle": 300}
