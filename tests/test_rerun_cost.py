@@ -112,3 +112,19 @@ def test_map_fetches_its_boundaries_from_the_static_copy():
     regions.boundaries_by_url(figure)
     assert figure.data[0].geojson == regions.GEOJSON_URL
     assert len(figure.to_json()) < 5_000
+
+
+def test_days_to_decision_sends_one_count_per_bin():
+    """Test that the time-to-decision histogram carries a count per week-bin (summed by plotly
+    into the same bins) instead of every decision: 2 approvals in the first week, 1 in the
+    third, 1 rejection in the second; the median line stays."""
+    from pie.financing import charts as financing_charts
+
+    frame = pd.DataFrame({"decision": ["approved", "approved", "rejected", "approved"],
+                          "days_to_decision": [1, 6, 9, 15]})
+    fig = financing_charts.days_to_decision(frame, 7.5, "fr")
+    approved, rejected = fig.data
+    assert approved.histfunc == "sum" and approved.xbins.size == 7 and approved.xbins.start == 0
+    assert list(approved.x) == [0.0, 14.0] and list(approved.y) == [2, 1]
+    assert list(rejected.x) == [7.0] and list(rejected.y) == [1]
+    assert len(fig.layout.shapes) == 1
