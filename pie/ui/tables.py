@@ -195,9 +195,9 @@ def frame_digest(frame: pd.DataFrame | pd.Series) -> str:
     if len(frame):
         digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
     if isinstance(frame, pd.Series):
-        digest.update(repr((frame.name, str(frame.dtype), frame.index.names)).encode())
+        digest.update(repr((frame.name, repr(frame.dtype), frame.index.names)).encode())
     else:
-        digest.update(repr((list(map(str, frame.columns)), list(map(str, frame.dtypes)),
+        digest.update(repr((list(map(str, frame.columns)), list(map(repr, frame.dtypes)),  # categories too
                             frame.index.names)).encode())
     return digest.hexdigest()
 
