@@ -38,7 +38,9 @@ core, Python's GIL) can serve, and shows what queueing does to page times.
 5. At `--import-at` seconds (later, by up to 60 s, while some session has not yet seen its
    landing page), `python -m pie ingest <folder> --json` runs (a separate process,
    the single writer); it publishes a new snapshot when it commits. From then on each session
-   reopens its landing page until its figures differ from those it saw before the import.
+   reopens its landing page until its figures differ from those it saw before the import. The
+   sessions click until `--seconds` and, however long the import takes, until FRESH_WINDOW
+   (30 s) after its publication.
 
 Checked and recorded:
 - every page run's time, from sending the request to the `script_finished` of the last run it
@@ -101,6 +103,7 @@ GOAL_FRESH = 10.0         # every session sees the new figures within 10 s of pu
 GOAL_CPU_PER_RUN = 0.1    # server CPU per page run
 GOAL_PROCESS_MB = 1536    # each dashboard process's peak
 IMPORT_WAIT = 60  # seconds the import may wait for the sessions' first views
+FRESH_WINDOW = 30  # seconds of clicking after the publication (a session clicks every 10 s ±50 %)
 # Identifier columns of each imported table (all get the same suffix).
 ID_COLUMNS = {
     "cohorts": ("cohort_id",),
@@ -344,6 +347,15 @@ class Shared:
     waiting: int = 0                                    # sessions without a figure of before the import
     ready: asyncio.Event = field(default_factory=asyncio.Event)
 
+    import_planned: bool = False                        # an import runs during this drive
+    import_done: bool = False                           # the import ended (published, rejected or killed)
+
+    def clicking(self) -> bool:
+        """Whether sessions go on clicking: until --seconds, and while the import has not ended
+        (then FRESH_WINDOW more after its publication), so that every session can show whether
+        it sees the new figures even when the import ends after --seconds."""
+        return time.monotonic() < self.until or (self.import_planned and not self.import_done)
+
     def has_baseline(self) -> None:
         self.waiting -= 1
         if self.waiting <= 0:
@@ -364,7 +376,7 @@ async def one_session(index: int, base_url: str, log: SessionLog, query: str, sh
     position = rng.randrange(len(pages))
     await asyncio.sleep(index * args.stagger)  # people do not all press "log in" in the same second
     for attempt in range(4):
-        if time.monotonic() >= shared.until:
+        if not shared.clicking():
             return
         try:
             async with Session(base_url, timeout=args.run_timeout) as tab:
@@ -413,7 +425,7 @@ async def one_session(index: int, base_url: str, log: SessionLog, query: str, sh
                     log.errors += [f"forged ?bank={other}: {p}" for p in problems]
                     if tab.broken:
                         continue
-                while time.monotonic() < shared.until:
+                while shared.clicking():
                     # After the publication, the landing page again (every other click while it
                     # still shows the old figures): did this session get the new data?
                     probing = (shared.published.is_set() and log.baseline is not None and log.fresh_after is None
@@ -456,6 +468,14 @@ async def one_session(index: int, base_url: str, log: SessionLog, query: str, sh
 
 
 async def run_import(folder: Path, db_path: Path, at: float, shared: Shared, result: dict, timeout: float) -> None:
+    """`_run_import`, then the sessions know the import ended (Shared.clicking)."""
+    try:
+        await _run_import(folder, db_path, at, shared, result, timeout)
+    finally:
+        shared.import_done = True
+
+
+async def _run_import(folder: Path, db_path: Path, at: float, shared: Shared, result: dict, timeout: float) -> None:
     """`python -m pie ingest <folder> --json` at `at` seconds — later if some sessions have not
     yet seen their landing page (so that each can tell old figures from new), at most
     IMPORT_WAIT seconds later; killed after `timeout` seconds or when the benchmark stops."""
@@ -496,6 +516,7 @@ async def run_import(folder: Path, db_path: Path, at: float, shared: Shared, res
     if result["outcome"] == "accepted":
         shared.published_at = result["finished"]
         shared.published.set()
+        shared.until = max(shared.until, time.monotonic() + FRESH_WINDOW)
 
 
 async def sample(pids: list[int], shared: Shared, samples: list) -> None:
@@ -548,10 +569,11 @@ async def drive(base_url: str, pids: list[int], db_path: Path, folder: Path, arg
     tasks = [one_session(log.index, base_url, log, query if log.filtered else "", shared, args, bank_labels,
                          bank_column) for log in logs]
     if args.import_at >= 0:
+        shared.import_planned = True
         tasks.append(run_import(folder, db_path, args.import_at, shared, imported, args.import_timeout))
     # Hard bound: the sessions stop clicking at --seconds; a run still going then has at most
     # --run-timeout more; the import at most --import-timeout from its start.
-    bound = max(args.seconds + args.run_timeout, args.import_at + IMPORT_WAIT + args.import_timeout) + 15
+    bound = max(args.seconds, args.import_at + IMPORT_WAIT + args.import_timeout + FRESH_WINDOW) + args.run_timeout + 15
     gathered = asyncio.gather(*tasks)
     try:
         await asyncio.wait_for(gathered, bound)
@@ -637,7 +659,8 @@ def curve_report(runs: list[dict], command: str) -> str:
     lines = [
         f"Command: `{command}`. One full run of the load benchmark per session count (a fresh copy of the "
         f"{first['size']:,}-participant demo, a fresh production start `scripts/serve.sh --processes "
-        f"{settings['processes']}`, {settings['seconds']:.0f} s of clicking with {settings['think']:g} s ±50 % "
+        f"{settings['processes']}`, {settings['seconds']:.0f} s of clicking — and until {FRESH_WINDOW} s after the "
+        f"import's publication — with {settings['think']:g} s ±50 % "
         f"between clicks, an import at {settings['import_at']:.0f} s). Load average (1/5/15 min) before and after "
         "each run in the last column: the machine is shared.",
         "",
@@ -728,7 +751,8 @@ def report(results: dict) -> str:
         "",
         f"{settings['sessions']} websocket sessions (benchmarks/ws_client.py, Streamlit's browser protocol, "
         f"one process) on {server_text} on loopback, {results['size']:,} participants, "
-        f"{settings['seconds']:.0f} s of clicking, logins {settings['stagger']} s apart, think time "
+        f"{settings['seconds']:.0f} s of clicking (longer while an import runs: until {FRESH_WINDOW} s after its "
+        f"publication), logins {settings['stagger']} s apart, think time "
         f"{settings['think']} s ±50 % between clicks, {settings['run_timeout']:.0f} s timeout per page run; "
         f"accounts in turn {', '.join(ACCOUNT_CYCLE)}; every other session with the typical filter "
         f"({settings['query']}). Import: `python -m pie ingest` of {sum(rows.values()):,} rows "
