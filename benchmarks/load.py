@@ -38,7 +38,9 @@ core, Python's GIL) can serve, and shows what queueing does to page times.
 5. At `--import-at` seconds (later, by up to 60 s, while some session has not yet seen its
    landing page), `python -m pie ingest <folder> --json` runs (a separate process,
    the single writer); it publishes a new snapshot when it commits. From then on each session
-   reopens its landing page until its figures differ from those it saw before the import.
+   reopens its landing page until its figures differ from those it saw before the import. The
+   sessions click until `--seconds` and, however long the import takes, until FRESH_WINDOW
+   (30 s) after its publication.
 
 Checked and recorded:
 - every page run's time, from sending the request to the `script_finished` of the last run it
@@ -79,9 +81,7 @@ import random
 import resource
 import shutil
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -92,6 +92,7 @@ BENCH = ROOT / "benchmarks"
 for folder in (ROOT, BENCH):
     sys.path.insert(0, str(folder))
 
+from pie.cli import serve  # noqa: E402
 from ws_client import Session  # noqa: E402
 
 CACHE = BENCH / ".cache"
@@ -102,6 +103,7 @@ GOAL_FRESH = 10.0         # every session sees the new figures within 10 s of pu
 GOAL_CPU_PER_RUN = 0.1    # server CPU per page run
 GOAL_PROCESS_MB = 1536    # each dashboard process's peak
 IMPORT_WAIT = 60  # seconds the import may wait for the sessions' first views
+FRESH_WINDOW = 30  # seconds of clicking after the publication (a session clicks every 10 s ±50 %)
 # Identifier columns of each imported table (all get the same suffix).
 ID_COLUMNS = {
     "cohorts": ("cohort_id",),
@@ -224,12 +226,6 @@ def write_import(db_path: Path, folder: Path, year: str, region: str, cohorts: i
     return rows, chosen, covered
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _die_with_parent() -> None:
     """In the child, before exec: own process group, and SIGKILL when this process dies (even
     by SIGKILL), so no server or import outlives the benchmark."""
@@ -240,42 +236,6 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except OSError:
         pass
-
-
-def start_server(db_path: Path, port: int, log: Path, env: dict | None = None) -> subprocess.Popen:
-    environment = {**os.environ, "PIE_DB": str(db_path), **(env or {})}
-    command = [sys.executable, "-m", "pie.ui.serve", "--server.headless", "true",
-               "--server.port", str(port), "--server.address", "127.0.0.1",
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    return subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-                            preexec_fn=_die_with_parent)
-
-
-def start_serve(db_path: Path, port: int, first_port: int, processes: int, run_dir: Path, log: Path,
-                env: dict | None = None) -> subprocess.Popen:
-    """scripts/serve.sh's program: `processes` dashboards from `first_port` on, nginx on `port`."""
-    environment = {**os.environ, "PIE_DB": str(db_path), **(env or {})}
-    command = [sys.executable, "-m", "pie.cli.serve", "--processes", str(processes), "--port", str(port),
-               "--first-port", str(first_port), "--run-dir", str(run_dir)]
-    return subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-                            preexec_fn=_die_with_parent)
-
-
-def free_ports(count: int) -> int:
-    """The first of `count` consecutive free loopback ports."""
-    while True:
-        first = free_port()
-        if all(_port_free(first + i) for i in range(1, count)):
-            return first
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-            return True
-        except OSError:
-            return False
 
 
 def children(pid: int) -> list[int]:
@@ -296,39 +256,6 @@ def children(pid: int) -> list[int]:
 def server_pids(pid: int, target: str) -> list[int]:
     """The processes that serve pages: the one server, or serve's dashboards and nginx."""
     return [pid] if target == "single" else children(pid)
-
-
-def stop_process(process: subprocess.Popen | None, grace: float = 10) -> None:
-    """SIGTERM to the process's group, SIGKILL after `grace` seconds."""
-    if process is None or process.poll() is not None:
-        return
-    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
-def wait_healthy(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
-    import urllib.request
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError("streamlit did not answer /_stcore/health")
 
 
 def memory_mb(pid: int) -> tuple[float, float]:
@@ -420,6 +347,15 @@ class Shared:
     waiting: int = 0                                    # sessions without a figure of before the import
     ready: asyncio.Event = field(default_factory=asyncio.Event)
 
+    import_planned: bool = False                        # an import runs during this drive
+    import_done: bool = False                           # the import ended (published, rejected or killed)
+
+    def clicking(self) -> bool:
+        """Whether sessions go on clicking: until --seconds, and while the import has not ended
+        (then FRESH_WINDOW more after its publication), so that every session can show whether
+        it sees the new figures even when the import ends after --seconds."""
+        return time.monotonic() < self.until or (self.import_planned and not self.import_done)
+
     def has_baseline(self) -> None:
         self.waiting -= 1
         if self.waiting <= 0:
@@ -440,7 +376,7 @@ async def one_session(index: int, base_url: str, log: SessionLog, query: str, sh
     position = rng.randrange(len(pages))
     await asyncio.sleep(index * args.stagger)  # people do not all press "log in" in the same second
     for attempt in range(4):
-        if time.monotonic() >= shared.until:
+        if not shared.clicking():
             return
         try:
             async with Session(base_url, timeout=args.run_timeout) as tab:
@@ -489,7 +425,7 @@ async def one_session(index: int, base_url: str, log: SessionLog, query: str, sh
                     log.errors += [f"forged ?bank={other}: {p}" for p in problems]
                     if tab.broken:
                         continue
-                while time.monotonic() < shared.until:
+                while shared.clicking():
                     # After the publication, the landing page again (every other click while it
                     # still shows the old figures): did this session get the new data?
                     probing = (shared.published.is_set() and log.baseline is not None and log.fresh_after is None
@@ -532,6 +468,14 @@ async def one_session(index: int, base_url: str, log: SessionLog, query: str, sh
 
 
 async def run_import(folder: Path, db_path: Path, at: float, shared: Shared, result: dict, timeout: float) -> None:
+    """`_run_import`, then the sessions know the import ended (Shared.clicking)."""
+    try:
+        await _run_import(folder, db_path, at, shared, result, timeout)
+    finally:
+        shared.import_done = True
+
+
+async def _run_import(folder: Path, db_path: Path, at: float, shared: Shared, result: dict, timeout: float) -> None:
     """`python -m pie ingest <folder> --json` at `at` seconds — later if some sessions have not
     yet seen their landing page (so that each can tell old figures from new), at most
     IMPORT_WAIT seconds later; killed after `timeout` seconds or when the benchmark stops."""
@@ -572,6 +516,7 @@ async def run_import(folder: Path, db_path: Path, at: float, shared: Shared, res
     if result["outcome"] == "accepted":
         shared.published_at = result["finished"]
         shared.published.set()
+        shared.until = max(shared.until, time.monotonic() + FRESH_WINDOW)
 
 
 async def sample(pids: list[int], shared: Shared, samples: list) -> None:
@@ -624,10 +569,11 @@ async def drive(base_url: str, pids: list[int], db_path: Path, folder: Path, arg
     tasks = [one_session(log.index, base_url, log, query if log.filtered else "", shared, args, bank_labels,
                          bank_column) for log in logs]
     if args.import_at >= 0:
+        shared.import_planned = True
         tasks.append(run_import(folder, db_path, args.import_at, shared, imported, args.import_timeout))
     # Hard bound: the sessions stop clicking at --seconds; a run still going then has at most
     # --run-timeout more; the import at most --import-timeout from its start.
-    bound = max(args.seconds + args.run_timeout, args.import_at + IMPORT_WAIT + args.import_timeout) + 15
+    bound = max(args.seconds, args.import_at + IMPORT_WAIT + args.import_timeout + FRESH_WINDOW) + args.run_timeout + 15
     gathered = asyncio.gather(*tasks)
     try:
         await asyncio.wait_for(gathered, bound)
@@ -713,7 +659,8 @@ def curve_report(runs: list[dict], command: str) -> str:
     lines = [
         f"Command: `{command}`. One full run of the load benchmark per session count (a fresh copy of the "
         f"{first['size']:,}-participant demo, a fresh production start `scripts/serve.sh --processes "
-        f"{settings['processes']}`, {settings['seconds']:.0f} s of clicking with {settings['think']:g} s ±50 % "
+        f"{settings['processes']}`, {settings['seconds']:.0f} s of clicking — and until {FRESH_WINDOW} s after the "
+        f"import's publication — with {settings['think']:g} s ±50 % "
         f"between clicks, an import at {settings['import_at']:.0f} s). Load average (1/5/15 min) before and after "
         "each run in the last column: the machine is shared.",
         "",
@@ -804,7 +751,8 @@ def report(results: dict) -> str:
         "",
         f"{settings['sessions']} websocket sessions (benchmarks/ws_client.py, Streamlit's browser protocol, "
         f"one process) on {server_text} on loopback, {results['size']:,} participants, "
-        f"{settings['seconds']:.0f} s of clicking, logins {settings['stagger']} s apart, think time "
+        f"{settings['seconds']:.0f} s of clicking (longer while an import runs: until {FRESH_WINDOW} s after its "
+        f"publication), logins {settings['stagger']} s apart, think time "
         f"{settings['think']} s ±50 % between clicks, {settings['run_timeout']:.0f} s timeout per page run; "
         f"accounts in turn {', '.join(ACCOUNT_CYCLE)}; every other session with the typical filter "
         f"({settings['query']}). Import: `python -m pie ingest` of {sum(rows.values()):,} rows "
@@ -982,23 +930,21 @@ def measure(args) -> dict:
     folder = db_path.parent / "import"
     rows, cohorts, covered = write_import(db_path, folder, typical["year"], typical["region"], args.cohorts, "-L1",
                                           scopes)
-    port = free_port()
+    # the production start's own code (pie/cli/serve.py): what scripts/serve.sh runs, or one dashboard
+    first = serve.free_ports(args.processes + 1)
+    port = first + args.processes
     log = db_path.parent / "streamlit.log"
     load_before = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     server = None
-    env = {"PIE_READ_ONLY": "1"}
+    env = {**os.environ, "PIE_DB": str(db_path), "PIE_READ_ONLY": "1"}
     try:
         if args.target == "single":
-            server = start_server(db_path, port, log, env)
-            wait_healthy(port, server)
+            server = serve.start_dashboard(port, log, env, append=False)
+            if not serve.wait_healthy(port, 60, server):
+                raise RuntimeError(f"the dashboard did not start: {log.read_text(errors='replace')[-2000:]}")
         else:
-            first = free_ports(args.processes)
-            server = start_serve(db_path, port, first, args.processes, db_path.parent / "serve", log, env)
-            deadline = time.monotonic() + 120
-            while "PIE dashboard:" not in log.read_text(errors="replace"):
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"scripts/serve.sh did not start: {log.read_text(errors='replace')[-2000:]}")
-                time.sleep(0.3)
+            server = serve.start(args.processes, port, first, db_path.parent / "serve", log, env)
+            serve.wait_started(server, log, timeout=120)
         settle_started = time.monotonic()
         if args.target == "serve" and os.environ.get("PIE_WARMUP", "1") != "0":
             # A production server has long been up when people arrive: wait for each process's
@@ -1013,7 +959,7 @@ def measure(args) -> dict:
               f"import at {args.import_at:.0f} s; load average {os.getloadavg()[0]:.2f} …", file=sys.stderr, flush=True)
         result = asyncio.run(drive(f"http://127.0.0.1:{port}", pids, db_path, folder, args, args.query))
     finally:
-        stop_process(server)
+        serve.stop(server)
     load_after = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     defaults = {"size": 1_000_000, "sessions": 20, "seconds": 180, "import_at": 30, "think": 10.0, "stagger": 0.5,
                 "cohorts": 3, "run_timeout": 60, "import_timeout": 300, "processes": os.cpu_count() or 1, "settle": 300}

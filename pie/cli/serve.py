@@ -29,6 +29,7 @@ import argparse
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -175,6 +176,9 @@ def check_config(config: Path, nginx: str = NGINX) -> subprocess.CompletedProces
 
 
 def _own_group() -> None:
+    """In a child, before exec: its own process group (stopped as one), and SIGTERM when the
+    process that started it dies, even by SIGKILL (nothing outlives this command, or a
+    benchmark or test that started it)."""
     os.setsid()
     try:
         import ctypes
@@ -184,17 +188,74 @@ def _own_group() -> None:
         pass
 
 
-def start_dashboard(port: int, log: Path) -> subprocess.Popen:
-    command = [sys.executable, "-m", "pie.ui.serve", "--server.headless", "true", "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none"]
-    return subprocess.Popen(command, cwd=ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT,
+def dashboard_command(port: int) -> list[str]:
+    """One dashboard process as production runs it (`python -m pie.ui.serve`) on 127.0.0.1:`port`."""
+    return [sys.executable, "-m", "pie.ui.serve", "--server.headless", "true", "--server.port", str(port),
+            "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+            "--server.fileWatcherType", "none"]
+
+
+def start_dashboard(port: int, log: Path, env: dict[str, str] | None = None, append: bool = True) -> subprocess.Popen:
+    """`dashboard_command(port)` in its own process group, its output to `log` (appended, or
+    the file started afresh), with `env` (default: this process's environment)."""
+    return subprocess.Popen(dashboard_command(port), cwd=ROOT, env=env, stdout=log.open("ab" if append else "wb"),
+                            stderr=subprocess.STDOUT, preexec_fn=_own_group)
+
+
+READY = "PIE dashboard:"   # the line `main` prints once nginx and every dashboard are up
+
+
+def start(processes: int, port: int, first_port: int, run_dir: Path, log: Path,
+          env: dict[str, str] | None = None) -> subprocess.Popen:
+    """The whole production start (what scripts/serve.sh runs) as a child process in its own
+    group: `processes` dashboards from `first_port` on, nginx on `port`, its run directory
+    `run_dir`, its output to `log`. Wait for it with `wait_started`, end it with `stop`."""
+    command = [sys.executable, "-m", "pie.cli.serve", "--processes", str(processes), "--port", str(port),
+               "--first-port", str(first_port), "--run-dir", str(run_dir)]
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
                             preexec_fn=_own_group)
 
 
-def wait_healthy(port: int, timeout: float = 90) -> bool:
+def wait_started(process: subprocess.Popen, log: Path, timeout: float = 180) -> None:
+    """Return once the production start `process` (from `start`) says it serves; raise
+    RuntimeError with the end of its log if it exits or takes longer than `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while READY not in log.read_text(errors="replace"):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"scripts/serve.sh did not start: {log.read_text(errors='replace')[-2000:]}")
+        time.sleep(0.3)
+
+
+def free_ports(count: int) -> int:
+    """The first of `count` consecutive free loopback ports."""
+    while True:
+        first = _free_port()
+        if all(_port_free(first + i) for i in range(1, count)):
+            return first
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def wait_healthy(port: int, timeout: float = 90, process: subprocess.Popen | None = None) -> bool:
+    """Whether the dashboard on `port` answers /_stcore/health within `timeout` seconds (False
+    at once if `process`, the dashboard, exits)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            return False
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as answer:
                 if answer.status == 200:
@@ -206,6 +267,7 @@ def wait_healthy(port: int, timeout: float = 90) -> bool:
 
 
 def stop(process: subprocess.Popen | None, grace: float = 10) -> None:
+    """SIGTERM to the process's group, SIGKILL after `grace` seconds."""
     if process is None or process.poll() is not None:
         return
     for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5)):
@@ -263,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
         proxy = subprocess.Popen([args.nginx, "-c", str(config), "-p", str(run_dir)], preexec_fn=_own_group)
         scheme = "https" if args.certificate else "http"
-        print(f"PIE dashboard: {scheme}://{listen_address}:{args.port} — {len(ports)} processes "
+        print(f"{READY} {scheme}://{listen_address}:{args.port} — {len(ports)} processes "
               f"(ports {', '.join(map(str, ports))}); logs and nginx.conf in {run_dir}", flush=True)
         while True:
             time.sleep(1)

@@ -13,9 +13,9 @@ import streamlit as st
 
 from pie.privacy import access_log
 from pie.privacy.masking import mask_frame
-from pie.ui import layout, session, tables
+from pie.ui import data, layout, session, tables
 from pie.ui.choice import keep_label
-from pie.ui.lang import t
+from pie.ui.lang import language, t
 
 # contact columns -> the column holding the ids of the people they belong to
 CONTACT_SETS = {("full_name", "phone", "email"): "participant_id",
@@ -59,10 +59,29 @@ def show(frame: pd.DataFrame, build: Callable[[pd.DataFrame], tables.Table], fil
     columns, id_column = found
     shown = frame.head(max_rows or tables.SCREEN_ROWS)
     all_ids = access_log.split_ids(frame[id_column])
-    layout.show_table(build(mask_frame(frame)), file_name, key=key, max_rows=max_rows, download=build(frame),
+    masked, whole = _tables(build, frame)
+    layout.show_table(masked, file_name, key=key, max_rows=max_rows, download=whole,
                       personal=download_logger(target, list(all_ids)))
     _log("view", target, shown[id_column])
     _reveal(shown, columns, id_column, key, target)
+
+
+BUILT_KEPT = 24   # (masked, whole) pairs of lists of thousands of rows: a few MB each
+
+
+def _tables(build: Callable[[pd.DataFrame], tables.Table], frame: pd.DataFrame) -> tuple[tables.Table, tables.Table]:
+    """(`build` of `frame` with its contacts masked, `build` of `frame`), built once for the same
+    list and language and shared by reruns and sessions: a call list holds thousands of rows,
+    and masking and building both tables took most of the Follow-up page's warm rerun."""
+    try:
+        key = (build.__module__, build.__qualname__, tables.frame_digest(frame), language())
+    except (TypeError, ValueError):  # a cell pandas cannot hash: built on every run
+        return build(mask_frame(frame)), build(frame)
+    kept = data.kept("contact_tables", BUILT_KEPT)
+    pair = kept.get(key)
+    if pair is None:
+        pair = kept.put(key, (build(mask_frame(frame)), build(frame)))
+    return pair
 
 
 def _reveal(shown: pd.DataFrame, columns: tuple[str, ...], id_column: str, key: str, target: str) -> None:

@@ -9,6 +9,7 @@ Pages never see SQL or the Reader; the few helpers below only combine answers.
 """
 from __future__ import annotations
 
+import collections
 import concurrent.futures
 import contextlib
 import dataclasses
@@ -161,6 +162,42 @@ def answer_for(question: tuple, data_version: str, db_path: str) -> object:
     """The cached answer of `question` (as `most_asked` gives it) for a data version: computed
     now if the cache does not hold it (pie.ui.warmup)."""
     return _answer(*question, data_version, db_path)
+
+
+# ------------------------------------------------------------------------------ built once
+class Kept:
+    """Objects built from answers (formatted tables, figures), by a key that says what they
+    are built from, the least recently used dropped past `size`. Shared by every session and
+    thread of the process: what it holds must never be changed once kept."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: collections.OrderedDict[object, object] = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: object) -> object | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: object, value: object) -> object:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+@st.cache_resource(show_spinner=False)
+def kept(name: str, size: int) -> Kept:
+    """The process's `Kept` store called `name` (emptied, like every cached answer, by
+    st.cache_resource.clear())."""
+    return Kept(size)
 
 
 # ------------------------------------------------------------------------------ combined answers

@@ -15,7 +15,7 @@ from pie.programme import actions
 from pie.ui import layout, session
 from pie.ui import programme_tables
 from pie.ui.lang import error_text, label, number, t
-from pie.ui.tables import DATE, TEXT, Table
+from pie.ui.tables import DATE, TEXT, Table, once_per_value
 
 FORM_KEY = "follow_up_action"
 
@@ -26,7 +26,7 @@ def _dates(series: pd.Series) -> pd.Series:
 
 
 def _labels(series: pd.Series, kind: str) -> pd.Series:
-    return series.map(lambda code: label(kind, code) if isinstance(code, str) else None)
+    return series.map(once_per_value(lambda code: label(kind, code) if isinstance(code, str) else None))
 
 
 def call_list_table(frame: pd.DataFrame) -> Table:

@@ -112,19 +112,52 @@ def show_table(table: tables.Table, file_name: str, key: str, max_rows: int | No
         downloads.download_buttons(download or table, file_name, key=key, personal=personal)
 
 
-@st.cache_resource(show_spinner=False, max_entries=512)
+FIGURES_KEPT = 512
+
+
+@st.cache_resource(show_spinner=False, max_entries=FIGURES_KEPT)
 def _figure(name: str, _build, args: tuple, options: tuple, language: str):
     # `name` stands for `_build` in the key; the arguments (frames included) are hashed.
-    return charts.rtl(charts.localised(_build(*args, **dict(options)), language), language)
+    return _built(_build, args, options, language)
+
+
+def _built(build, args: tuple, options: tuple, language: str):
+    return charts.rtl(charts.localised(build(*args, **dict(options)), language), language)
+
+
+def _argument_key(value: object) -> object:
+    """A cheap key for a figure builder's argument: frames and series by their digest
+    (tables.frame_digest), containers item by item, other values with their type (they must
+    be hashable). Raises TypeError when a value cannot be keyed so."""
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        return (type(value).__name__, tables.frame_digest(value))
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, *map(_argument_key, value))
+    if isinstance(value, dict):
+        return ("dict", *((key, _argument_key(item)) for key, item in value.items()))
+    hash(value)
+    return (type(value).__name__, value)   # 1 and 1.0 are equal keys, not equal labels
 
 
 def figure(build, *args, **options):
     """`build(*args, **options)` — a figure builder of pie/<domain>/charts.py — built once for the same arguments and shared by
     every rerun and session, already mirrored in Arabic. Building a plotly figure validates
     every property and costs tens of milliseconds a chart on every click otherwise. The
-    figure is shared: draw it with `plotly_chart`, never change it."""
-    return _figure(f"{build.__module__}.{build.__qualname__}", build, args, tuple(sorted(options.items())),
-                   language())
+    figure is shared: draw it with `plotly_chart`, never change it. Frames are keyed by a
+    digest of their contents (Streamlit's hashing of them took 0.01–0.02 s a run on pages with
+    many charts); arguments that cannot be keyed so go through st.cache_resource."""
+    name = f"{build.__module__}.{build.__qualname__}"
+    ordered = tuple(sorted(options.items()))
+    current = language()
+    try:
+        key = (name, _argument_key(args), _argument_key(ordered), current)
+    except (TypeError, ValueError):  # e.g. a numpy array, or cells pandas cannot hash
+        return _figure(name, build, args, ordered, current)
+    figures = data.kept("figures", FIGURES_KEPT)
+    built = figures.get(key)
+    if built is None:
+        built = figures.put(key, _built(build, args, ordered, current))
+    return built
 
 
 # plotly.js speaks English. Its `locales` config carries a dictionary with the plot (no script

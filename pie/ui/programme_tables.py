@@ -7,7 +7,7 @@ import pandas as pd
 from pie import i18n
 from pie.programme.figures import FUNNEL_STEPS, PHASES
 from pie.ui.lang import label, language, t
-from pie.ui.tables import AMOUNT, COUNT, DATE, DAYS, DECIMAL, RATE, TEXT, Table
+from pie.ui.tables import AMOUNT, COUNT, DATE, DAYS, DECIMAL, RATE, TEXT, Table, once_per_value
 
 CODED = ("profile", "sector", "gender")  # breakdowns whose groups are codes with a translation
 
@@ -90,7 +90,7 @@ def phase_summary(summary: pd.DataFrame) -> Table:
     """One row per phase: eligible, started, each outcome, drop-off rate, median days from
     enrolment to completion, hours attended (median and total)."""
     columns = {
-        t("phases.col.phase"): (summary["phase"].map(_phase), TEXT),
+        t("phases.col.phase"): (summary["phase"].map(once_per_value(_phase)), TEXT),
         t("phases.col.eligible"): (summary["eligible"], COUNT),
         t("phases.col.started"): (summary["started"], COUNT),
         t("phases.outcome.completed"): (summary["completed"], COUNT),
@@ -156,7 +156,8 @@ def completion_within(frame: pd.DataFrame, comparison: str, days: int) -> Table:
                            ("rate", "phases.col.rate", RATE)])
     observed = t("phases.col.observed", days=days)
     columns[observed] = (
-        base["observed"].map(lambda seen: t("common.yes") if seen else t("common.no")).reset_index(drop=True), TEXT)
+        base["observed"].map(once_per_value(lambda seen: t("common.yes") if seen else t("common.no")))
+        .reset_index(drop=True), TEXT)
     views = _views(columns, 2, "completion_rates")
     views["completion_rates"].append(observed)
     return _build(columns, views=views)
@@ -227,12 +228,12 @@ def idle_participants(frame: pd.DataFrame) -> Table:
         t("follow_up.col.participant"): (frame["participant_id"], TEXT),
         **({name: contacts.pop(name)} if name in contacts else {}),
         t("follow_up.col.idle_days"): (frame["idle_days"], COUNT),
-        t("follow_up.col.phase"): (frame["phase"].map(_phase), TEXT),
+        t("follow_up.col.phase"): (frame["phase"].map(once_per_value(_phase)), TEXT),
         **contacts,
         t("follow_up.col.last_activity_on"): (_dates(frame["last_activity_on"]), DATE),
         t("follow_up.col.started_on"): (_dates(frame["started_on"]), DATE),
         t("follow_up.col.hours"): (frame["hours_attended"].astype("float64"), DECIMAL),
-        t("follow_up.col.profile"): (frame["profile"].map(lambda code: label("profile", code)), TEXT),
+        t("follow_up.col.profile"): (frame["profile"].map(once_per_value(lambda code: label("profile", code))), TEXT),
         **_where(frame),
         t("follow_up.col.cohort"): (frame["cohort_id"], TEXT),
     }
@@ -278,7 +279,8 @@ def loans_not_disbursed(frame: pd.DataFrame) -> Table:
         t("follow_up.col.branch"): (frame["branch"], TEXT),
         t("follow_up.col.approved"): (frame["amount_approved_mad"].astype("float64"), AMOUNT),
         **_lead(frame),
-        t("follow_up.col.product"): (frame["product"].map(lambda code: label("product", code) if code else None), TEXT),
+        t("follow_up.col.product"): (
+            frame["product"].map(once_per_value(lambda code: label("product", code) if code else None)), TEXT),
         t("follow_up.col.decided_on"): (_dates(frame["decided_on"]), DATE),
         t("follow_up.col.decision"): (frame["decision_id"], TEXT),
         **_ids(frame),

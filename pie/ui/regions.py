@@ -205,11 +205,30 @@ def _map_figure(scope_fields: tuple, indicator: str, language_code: str, focus: 
     # Shared between sessions: nothing mutates a figure after this (st.plotly_chart copies it).
     # Localised here, once, rather than copied on every run by layout.plotly_chart.
     scope = Scope(*scope_fields)
-    return charts.localised(
+    figure = charts.localised(
         leadership_charts.region_map(data.ask(leadership.regional_indicators, scope), indicator,
                                      data.ask(leadership.establishments_on_map, scope), language_code, focus=focus,
                                      height=height),
         language_code)
+    return boundaries_by_url(figure)
+
+
+# The region boundaries as the browser fetches them: static/regions.geojson, a copy of
+# pie/leadership/data/regions.geojson served by Streamlit (`enableStaticServing`), relative to
+# the page as MAP_CONFIG's topojsonURL is.
+GEOJSON_URL = "app/static/regions.geojson"
+
+
+def boundaries_by_url(figure: go.Figure) -> go.Figure:
+    """`figure` (changed in place) with each map trace's boundaries given as GEOJSON_URL instead
+    of the shapes themselves. Embedded, the 160 kB of shapes were copied into each of the map's
+    2–3 traces: ~0.5 MB that Streamlit copied, serialised and sent to the browser on every run
+    of the page, for every session; the browser now fetches the file once and keeps it. (The
+    PDF report, drawn by kaleido offline, keeps the embedded shapes.)"""
+    for trace in figure.data:
+        if isinstance(getattr(trace, "geojson", None), dict):
+            trace.geojson = GEOJSON_URL
+    return figure
 
 
 def map_figure(scope: Scope, indicator: str, focus: str | None, height: int) -> go.Figure:

@@ -6,6 +6,7 @@ pie.i18n, and pie.ui.downloads writes the CSV.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -16,6 +17,7 @@ import streamlit as st
 
 from pie import i18n, kpis
 from pie.i18n import EMPTY
+from pie.ui import data
 from pie.ui.lang import label, language, t
 
 TEXT, COUNT, RATE = "text", "count", "rate"
@@ -67,10 +69,14 @@ def _cell(kind: str, decimals: int = 1, missing: str = EMPTY):
     if i18n.is_rtl(lang):  # Babel's bidi marks misplace text on the dataframe's canvas
         marked = text
         text = lambda value: i18n.strip_marks(marked(value))  # noqa: E731
-    return text if kind == TEXT else _once_per_value(text)
+    return text if kind == TEXT else once_per_value(text)
 
 
-def _once_per_value(text):
+def once_per_value(text):
+    """`text` remembering its answer for each value: a long list repeats a handful of codes,
+    dates and counts, and a translation or a Babel format costs tens of microseconds a call
+    (the session's language is read from Streamlit's session state each time). For
+    `series.map(once_per_value(...))`."""
     seen: dict[object, str] = {}
 
     def show(value: object) -> str:
@@ -163,7 +169,95 @@ def dataframe(table: Table, container=None, **options):
         options.setdefault("column_config", {
             column: st.column_config.Column(alignment="right", pinned=pinned and index == 0 or None)
             for index, column in enumerate(table.frame.columns)})
-    return (container or st).dataframe(styled(table), **options)
+    return (container or st).dataframe(_shared_styled(table), **options)
+
+
+# Styled tables already formatted, by content and language (shared by every rerun and session
+# of the process). Formatting is most of what a warm rerun spends on a table: on each
+# st.dataframe call Streamlit asks the Styler to compute, translate and write out every cell's
+# text (~5 ms for a 200-row table), although the same table in the same language gives the same
+# texts until the data change.
+STYLED_KEPT = 256
+
+
+def content_key(table: Table) -> tuple:
+    """What the screen shows of `table`, as a key: its values (pandas' hash of every row, index
+    included), headers, dtypes and how each column is formatted, in the session's language."""
+    return (frame_digest(table.frame), repr(table.kinds), repr(table.decimals), repr(table.colours),
+            repr(table.missing), language())
+
+
+def frame_digest(frame: pd.DataFrame | pd.Series) -> str:
+    """A digest of a frame's (or series') values, index, headers and dtypes: equal digests,
+    equal contents. Raises TypeError for cells pandas cannot hash (lists…). About 1 ms per
+    1,000 rows of 20 columns."""
+    digest = hashlib.blake2b(digest_size=16)
+    if len(frame):
+        digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    if isinstance(frame, pd.Series):
+        digest.update(repr((frame.name, repr(frame.dtype), frame.index.names)).encode())
+    else:
+        digest.update(repr((list(map(str, frame.columns)), list(map(repr, frame.dtypes)),  # categories too
+                            frame.index.names)).encode())
+    return digest.hexdigest()
+
+
+def _shared_styled(table: Table) -> Styler:
+    """`styled(table)`, formatted once for the same content and language: what Streamlit's
+    marshalling makes of it (the cells' texts and styles) is kept with it and sent again as it
+    is (`_marshall_kept`). Never changed once kept, so sessions may share it."""
+    try:
+        key = content_key(table)
+    except (TypeError, ValueError):  # a cell pandas cannot hash (a list…): formatted on every run
+        return styled(table)
+    kept = data.kept("styled_tables", STYLED_KEPT)
+    styler = kept.get(key)
+    if styler is None:
+        styler = kept.put(key, _marshalled(styled(table), "pie" + key[0][:10]))
+    return styler
+
+
+def _marshalled(styler: Styler, uuid: str) -> Styler:
+    """`styler` with its uuid set (as Streamlit would set it) and what Streamlit's
+    marshall_styler writes for it (ArrowData.styler: uuid, styles, display values) kept as
+    bytes in `_pie_marshalled`."""
+    styler.set_uuid(uuid)
+    if _original_marshall_styler is not None:
+        from streamlit.proto.ArrowData_pb2 import ArrowData
+
+        proto = ArrowData()
+        _original_marshall_styler(proto, styler, uuid)
+        styler._pie_marshalled = proto.styler.SerializeToString()  # type: ignore[attr-defined]
+    return styler
+
+
+def _marshall_kept(proto, styler: Styler, default_uuid: str) -> None:
+    """Streamlit's marshall_styler, replaying the bytes `_marshalled` kept for a shared Styler."""
+    kept = getattr(styler, "_pie_marshalled", None)
+    if kept is None:
+        _original_marshall_styler(proto, styler, default_uuid)
+    else:
+        proto.styler.ParseFromString(kept)
+
+
+def _install_marshall_kept():
+    """Put `_marshall_kept` where st.dataframe calls marshall_styler (Streamlit 1.67's
+    streamlit.elements.arrow); returns the original, or None when Streamlit is laid out
+    otherwise (then tables are formatted on every run, as before)."""
+    try:
+        from streamlit.elements import arrow
+    except ImportError:
+        return None
+    original = getattr(arrow, "marshall_styler", None)
+    if original is None:
+        return None
+    original = getattr(original, "__wrapped__", original)
+    _marshall_kept.__wrapped__ = original  # type: ignore[attr-defined]
+    arrow.marshall_styler = _marshall_kept
+    return original
+
+
+_original_marshall_styler = _install_marshall_kept()
 
 
 def funnel_by_group(frame: pd.DataFrame, breakdown: str) -> Table:
