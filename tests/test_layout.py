@@ -89,3 +89,19 @@ def test_every_page_opens_with_the_shared_header():
         if not openers & set(calls) or "title" in calls:
             missing.append(str(path.relative_to(ROOT)))
     assert missing == []
+
+
+def test_no_heading_has_an_anchor_link():
+    """Test that every st.title / st.header / st.subheader of the pages and pie/ui/ is drawn with
+    anchor=False: Streamlit's anchor link reads "Link to heading" in English whatever the page's
+    language, and adds a Tab stop on every heading (docs/ACCESSIBILITY.md)."""
+    files = [ROOT / "dashboard.py", *sorted(PAGES.rglob("*.py")), *sorted(UI.rglob("*.py"))]
+    offenders = []
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and node.func.attr in ("title", "header", "subheader"):
+                anchor = next((k.value for k in node.keywords if k.arg == "anchor"), None)
+                if not (isinstance(anchor, ast.Constant) and anchor.value is False):
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []

@@ -26,13 +26,13 @@ headers = {"occurred_at": t("access_log.col.occurred_at"), "user_name": t("acces
            "participant_ids": t("access_log.col.participant_ids")}
 frame = pd.DataFrame(access_log.entries(None, participant_id=person, user_name=account),
                      columns=list(access_log.COLUMNS)).rename(columns=headers)
-st.header(t("access_log.title.access"))
+st.header(t("access_log.title.access"), anchor=False)
 if frame.empty:
     st.info(t("access_log.empty"), icon=":material/info:")
 kinds = {header: (tables.COUNT if column == "people" else tables.TEXT) for column, header in headers.items()}
 layout.show_table(tables.Table(frame, kinds), t("access_log.file.access"), key="access_log")
 
-st.header(t("access_log.title.audit"))
+st.header(t("access_log.title.audit"), anchor=False)
 audit = pd.DataFrame(auth.audit_log(None), columns=["occurred_at", "user_name", "event", "detail"])
 audit = audit.iloc[::-1].reset_index(drop=True)
 if account:

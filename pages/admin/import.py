@@ -9,12 +9,12 @@ from pie.ui.lang import t
 user = session.user()
 layout.page_header("import", with_scope=False)
 
-st.header(t("import.templates.title"))
+st.header(t("import.templates.title"), anchor=False)
 st.markdown(t("import.templates.text"))
 submissions.what_you_may_send(user)
 submissions.template_buttons(user)
 
-st.header(t("import.upload.title"))
+st.header(t("import.upload.title"), anchor=False)
 if imports.demo_refusal():
     st.stop()
 files = st.file_uploader(t("import.upload.label"), type=["csv", "xlsx"], accept_multiple_files=True,
@@ -54,7 +54,7 @@ if submissions.is_partner(user):
 else:
     submissions.approval_queue(user)
     submissions.trusted_partners(user)
-    st.header(t("import.history.title"))
+    st.header(t("import.history.title"), anchor=False)
     history = imports.history_table()
     if history.frame.empty:
         st.info(t("import.history.empty"))

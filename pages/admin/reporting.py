@@ -35,16 +35,16 @@ figure_cards([
     ("reporting.card.months_expected", number(overall["months_expected"]), "reporting.card.months_expected.help"),
 ])
 
-st.header(t("reporting.chart.title"))
+st.header(t("reporting.chart.title"), anchor=False)
 st.caption(t("reporting.chart.caption"))
 layout.plotly_chart(layout.figure(charts.rates_over_months, figures.rates_by_month(shown), language()),
                     key="reporting_rates")
 
-st.header(t("reporting.table.title"))
+st.header(t("reporting.table.title"), anchor=False)
 st.caption(t("reporting.table.caption", month=charts.month_label(month, language())))
 layout.show_table(views.partners_table(figures.rates(shown, partners), figures.statuses(grid, month)),
                   t("reporting.table.file"), key="reporting_partners")
 
-st.header(t("reporting.calendar.title"))
+st.header(t("reporting.calendar.title"), anchor=False)
 st.caption(t("reporting.calendar.caption"))
 views.calendar_editor(partners, manager)

@@ -35,7 +35,7 @@ totals = totals.iloc[0]
 kpi_cards(CARDS, scope)
 
 # ------------------------------------------------------------------ pipeline and amounts
-st.header(t("financing.pipeline.title"))
+st.header(t("financing.pipeline.title"), anchor=False)
 st.caption(t("financing.pipeline.caption", pending=number(totals["n_pending"])))
 left, right = st.columns([3, 2])
 with left:
@@ -46,7 +46,7 @@ with right:
 # ------------------------------------------------------------------ pending decisions, oldest first
 # Who has waited longest for the bank, and how to reach the project's lead: contacts masked,
 # revealed one row at a time, every view and download logged (pie.ui.contacts, docs/PRIVACY.md).
-st.header(t("financing.pending.title"))
+st.header(t("financing.pending.title"), anchor=False)
 pending = data.ask(figures.pending_decisions, scope)
 st.caption(t("financing.pending.caption", date=day(pending.attrs["as_of"])))
 if pending.empty:
@@ -56,7 +56,7 @@ else:
                   target="financing/pending", max_rows=PENDING_ROWS)
 
 # ------------------------------------------------------------------ time to decide
-st.header(t("financing.days.title"))
+st.header(t("financing.days.title"), anchor=False)
 days = data.ask(figures.days_to_decision, scope)
 st.caption(t("financing.days.caption", decisions=number(len(days)),
              median=indicator("median_days_to_decision", values["median_days_to_decision"])))
@@ -64,7 +64,7 @@ drill.chart(layout.figure(charts.days_to_decision, days[["decision", "days_to_de
                           values["median_days_to_decision"], language()), "days")
 
 # ------------------------------------------------------------------ by product, branch, region (drill-down)
-st.header(t("financing.groups.title"))
+st.header(t("financing.groups.title"), anchor=False)
 groups = {dim: data.ask(figures.by_group, scope, breakdown=dim) for dim in (*FOCUS, "bank")}
 options = {dim: views.group_options(frame, dim) for dim, frame in groups.items()}
 focus = {dim: drill.settle(key, options[dim]) for dim, key in FOCUS.items()}
@@ -84,13 +84,13 @@ views.show_table(views.financing_groups(groups[by], loans, by), t("financing.fil
                  key=f"financing_groups_{by}")
 
 # ------------------------------------------------------------------ rejection reasons
-st.header(t("financing.reasons.title"))
+st.header(t("financing.reasons.title"), anchor=False)
 reasons = data.ask(figures.rejection_reasons, scope)
 st.caption(t("financing.reasons.caption", rejected=number(totals["n_rejected"])))
 drill.chart(layout.figure(charts.rejection_reasons, reasons, language()), "reasons")
 
 # ------------------------------------------------------------------ loans' health
-st.header(t("financing.loans.title"))
+st.header(t("financing.loans.title"), anchor=False)
 views.loan_cards(data.ask(figures.loan_health, scope, breakdown="all"))
 st.caption(t("financing.loans.caption", breakdown=t(f"breakdown.{by}")))
 drill.chart(layout.figure(charts.portfolio_at_risk, loans, by, language(),
@@ -105,7 +105,7 @@ drill.chart(layout.figure(charts.par30_by_month, par30_months, language()), "par
 views.show_table(views.par30_by_month(par30_months), t("financing.file.par30_month"), key="financing_par30_month")
 
 # ------------------------------------------------------------------ details, narrowed by the focus
-st.header(t("financing.details.title"))
+st.header(t("financing.details.title"), anchor=False)
 drill.active({key: (t(f"breakdown.{dim}"), options[dim].get(focus[dim]) if focus[dim] else None)
               for dim, key in FOCUS.items()}, button_key="financing_clear")
 params = {f"focus_{dim}": focus[dim] for dim in FOCUS}

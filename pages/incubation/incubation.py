@@ -35,7 +35,7 @@ views.figure_cards([
 # ------------------------------------------------------------------ stages now and flows
 stage_options = {str(code): i18n.code_label("incubation_status", code, language())
                  for code in stages_now["status_now"]}
-st.header(t("incubation.now.title"))
+st.header(t("incubation.now.title"), anchor=False)
 st.caption(t("incubation.now.caption"))
 left, right = st.columns([3, 2], vertical_alignment="top")
 with right:
@@ -48,14 +48,14 @@ st.caption(t("incubation.flows.caption"))
 drill.chart(layout.figure(charts.flows, data.ask(figures.flows, scope), language()), "flows")
 
 # ------------------------------------------------------------------ time in stage
-st.header(t("incubation.time.title"))
+st.header(t("incubation.time.title"), anchor=False)
 st.caption(t("incubation.time.caption"))
 time_in_stage = data.ask(figures.time_in_stage, scope)
 drill.chart(layout.figure(charts.time_in_stage, time_in_stage, language()), "time_in_stage")
 views.show_table(views.time_in_stage(time_in_stage), t("incubation.file.time"), key="incubation_time")
 
 # ------------------------------------------------------------------ coaching
-st.header(t("incubation.coaching.title"))
+st.header(t("incubation.coaching.title"), anchor=False)
 coaching = data.ask(figures.coaching, scope)
 partner_options = {str(p): str(p) for p in sorted(set(coaching["partner"]))}
 st.caption(t("incubation.coaching.caption"))
@@ -65,7 +65,7 @@ drill.chart(layout.figure(charts.coaching, coaching, language(), focus=drill.val
 views.show_table(views.coaching(coaching), t("incubation.file.coaching"), key="incubation_coaching")
 
 # ------------------------------------------------------------------ details, narrowed by the focus
-st.header(t("incubation.details.title"))
+st.header(t("incubation.details.title"), anchor=False)
 drill.active({"stage": (t("incubation.focus.stage"), stage_options.get(drill.value("stage") or "")),
               "partner": (t("incubation.focus.partner"), drill.value("partner"))},
              button_key="incubation_clear")

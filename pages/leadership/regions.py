@@ -20,7 +20,7 @@ kpi_cards(CARDS, scope)
 regions.more_cards(scope, in_scope, comparison(scope))
 
 # 2. The map of the 12 regions, and the regions ranked by the map's indicator
-st.header(t("regions.map.title"))
+st.header(t("regions.map.title"), anchor=False)
 st.caption(t("regions.map.how"))
 map_column, table_column = st.columns([3, 2], gap="medium")
 with map_column:
@@ -56,7 +56,7 @@ layout.show_table(regions.regions_table(frame, indicator),
                   key="regions_table")
 
 # 3. Rollout over time (every academic year, whatever the year filter)
-st.header(t("regions.rollout.title"))
+st.header(t("regions.rollout.title"), anchor=False)
 st.caption(t("regions.rollout.caption"))
 rollout = data.ask(leadership.rollout, scope)
 if len(rollout.by_year):
@@ -72,12 +72,12 @@ with by_establishment:
 
 # 4. Targets vs actuals of the chosen year (else the latest year with targets)
 if target_year is None:
-    st.header(t("regions.targets.title.none"))
+    st.header(t("regions.targets.title.none"), anchor=False)
     st.info(t("regions.targets.establishment") if scope.establishment_id else t("regions.targets.none"),
             icon=":material/info:")
 else:
     previous = leadership.previous_year(target_year)
-    st.header(t("regions.targets.title", year=target_year))
+    st.header(t("regions.targets.title", year=target_year), anchor=False)
     if year_chosen:
         st.caption(t("regions.targets.chosen_year", year=target_year, previous=previous))
     else:
@@ -104,7 +104,7 @@ else:
                           t("regions.targets.file", year=target_year), key="regions_targets")
 
 # 5. The partner banks side by side: figures per bank, never a decision or a client's row
-st.header(t("regions.banks.title"))
+st.header(t("regions.banks.title"), anchor=False)
 banks = data.ask(leadership.banks_side_by_side, scope)
 if banks.empty:
     st.info(t("regions.banks.none"), icon=":material/info:")
@@ -115,5 +115,5 @@ else:
     layout.show_table(partner_views.banks_side_by_side(banks), t("regions.banks.file"), key="regions_banks")
 
 # 6. The report to forward
-st.header(t("regions.report.title"))
+st.header(t("regions.report.title"), anchor=False)
 regions.report_section(scope, regions.report_year(scope, target_year), regions.report_area(scope, in_scope))

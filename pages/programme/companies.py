@@ -29,7 +29,7 @@ survival = data.ask(figures.survival, scope, as_of=as_of)
 views.company_cards(totals, survival)
 
 # ------------------------------------------------------------------ by year, region, sector, legal form
-st.header(t("companies.groups.title"))
+st.header(t("companies.groups.title"), anchor=False)
 groups = {dim: data.ask(figures.by_group, scope, breakdown=dim) for dim in FOCUS}
 options = {dim: views.group_options(frame, dim) for dim, frame in groups.items()}
 focus = {dim: drill.settle(key, options[dim]) if rows else None for dim, key in FOCUS.items()}
@@ -48,14 +48,14 @@ views.show_table(views.company_groups(groups[by], by), t("companies.file.groups"
                   key=f"companies_groups_{by}")
 
 # ------------------------------------------------------------------ jobs
-st.header(t("companies.jobs.title"))
+st.header(t("companies.jobs.title"), anchor=False)
 st.caption(t("companies.jobs.caption", planned=number(totals["planned_jobs"]), created=number(totals["jobs_created"]),
              now=number(totals["jobs_now"]), with_plan=number(totals["n_with_plan"]),
              companies=number(totals["companies_created"])))
 drill.chart(layout.figure(charts.jobs, groups[by], by, language()), f"jobs_{by}")
 
 # ------------------------------------------------------------------ survival
-st.header(t("companies.survival.title"))
+st.header(t("companies.survival.title"), anchor=False)
 left, right = st.columns([2, 3], vertical_alignment="center")
 with left:
     drill.chart(layout.figure(charts.survival, survival, language()), "survival")
@@ -67,7 +67,7 @@ views.show_table(views.survival(survival), t("companies.file.survival"),
 # ------------------------------------------------------------------ details, narrowed by the focus
 if not rows:  # leadership: no company names, no row per company
     st.stop()
-st.header(t("companies.details.title"))
+st.header(t("companies.details.title"), anchor=False)
 drill.active({key: (t(f"breakdown.{dim}"), options[dim].get(focus[dim]) if focus[dim] else None)
               for dim, key in FOCUS.items()}, button_key="companies_clear")
 companies = data.ask(figures.companies, scope, **{f"focus_{dim}": focus[dim] for dim in FOCUS})

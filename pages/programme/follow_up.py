@@ -61,7 +61,7 @@ if acting:
         follow_up_actions.came_back_card(data.came_back_after_contact(scope))
 
 # Where to act: a click on an establishment narrows every list to it.
-st.header(t("follow_up.chart.title"))
+st.header(t("follow_up.chart.title"), anchor=False)
 counts = data.follow_up_by_establishment(scope, idle_days, lost_days, as_of, phase)
 key = drill.chart_key("follow_up_where", idle_days, lost_days, phase, scope)
 layout.plotly_chart(layout.figure(charts.follow_up_by_establishment, counts.head(MAX_ESTABLISHMENTS), language()), key=key,

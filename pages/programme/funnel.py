@@ -15,7 +15,7 @@ scope = layout.open_page("funnel")
 kpi_cards(CARDS, scope)
 st.caption(t("funnel.cards.caption"))
 
-st.header(t("funnel.chart.title"))
+st.header(t("funnel.chart.title"), anchor=False)
 totals = data.ask(programme.funnel_by_group, scope, "all")
 steps = programme.funnel_steps(totals)
 outcomes = programme.funnel_outcomes(totals)
@@ -28,13 +28,13 @@ if outcomes.companies_not_financed:
               jobs=number(outcomes.jobs_not_financed)))
 layout.show_table(funnel_steps(steps), t("funnel.steps.file"), key="funnel_steps")
 
-st.header(t("funnel.breakdown.title"))
+st.header(t("funnel.breakdown.title"), anchor=False)
 breakdown = st.radio(t("funnel.breakdown.label"), programme.FUNNEL_BREAKDOWNS, horizontal=True,
                      key="funnel_breakdown", format_func=lambda code: t(f"breakdown.{code}"))
 layout.show_table(funnel_by_group(data.ask(programme.funnel_by_group, scope, breakdown), breakdown),
                   t("funnel.breakdown.file", breakdown=breakdown), key="funnel_breakdown")
 
-st.header(t("funnel.people.title"))
+st.header(t("funnel.people.title"), anchor=False)
 st.caption(t("funnel.people.caption"))
 for column, group in zip(st.columns(len(programme.FUNNEL_PEOPLE_BREAKDOWNS)), programme.FUNNEL_PEOPLE_BREAKDOWNS):
     with column:

@@ -23,7 +23,7 @@ kpi_cards(CARDS, scope)
 # the targets of the filtered (else the latest) year, as the Regions page judges them
 targets.section(scope)
 
-st.header(t("overview.trend.title"))
+st.header(t("overview.trend.title"), anchor=False)
 st.caption(t("overview.trend.caption"))
 years = data.ask(figures.participants_by_year, scope)
 layout.plotly_chart(layout.figure(charts.yearly_trend, years, TREND, language()), theme=None, key="overview_trend")

@@ -39,13 +39,13 @@ share_cards([*[(f"{phase}_completed", int(completed[phase]), participants) for p
             t("phases.cards.of_participants"))
 
 # What became of those who could start each phase.
-st.header(t("phases.outcomes.title"))
+st.header(t("phases.outcomes.title"), anchor=False)
 layout.plotly_chart(layout.figure(charts.phase_outcomes, summary, language()), key="phases_outcomes")
 st.caption(t("phases.outcomes.caption"))
 layout.show_table(tables.phase_summary(summary), t("phases.outcomes.file"), key="phases_outcomes")
 
 # Where participants drop out.
-st.header(t("phases.dropoff.title"))
+st.header(t("phases.dropoff.title"), anchor=False)
 breakdown = choice.draw("radio", t("phases.dropoff.label"), programme.BREAKDOWNS, "breakdown", horizontal=True,
                         format_func=lambda code: t(f"breakdown.{code}"))
 dropoff = programme.phase_by_group(groups, breakdown)
@@ -61,7 +61,7 @@ layout.show_table(tables.dropoff(dropoff, breakdown), t("phases.dropoff.file", b
                   key="phases_dropoff")
 
 # Cohorts side by side, then at the same age.
-st.header(t("phases.cohorts.title"))
+st.header(t("phases.cohorts.title"), anchor=False)
 comparison = choice.draw("radio", t("phases.cohorts.label"), programme.COMPARISONS, "compare", horizontal=True,
                          format_func=lambda code: t(f"phases.compare.{code}"),
                          default="cohort" if len(cohort_names) <= MAX_COHORTS else "academic_year")
@@ -76,7 +76,7 @@ st.caption(t("phases.cohorts.caption") + (" " + t("phases.cohorts.latest", shown
 layout.show_table(tables.progress_by_group(progress, comparison), t("phases.cohorts.file", comparison=comparison),
                   key="phases_cohorts")
 
-st.header(t("phases.same_age.title"))
+st.header(t("phases.same_age.title"), anchor=False)
 as_of = data.reference_date(scope)
 within = int(choice.draw("radio", t("phases.same_age.label"), [str(d) for d in programme.WITHIN_DAYS], "within",
                          horizontal=True, format_func=lambda d: t("unit.days", value=d),
@@ -92,12 +92,12 @@ layout.show_table(tables.completion_within(same_age, comparison, within),
                   t("phases.same_age.file", comparison=comparison, days=within), key="phases_same_age")
 
 # How long it takes and how many hours it asks.
-st.header(t("phases.durations.title"))
+st.header(t("phases.durations.title"), anchor=False)
 layout.plotly_chart(layout.figure(charts.durations, summary, language()), key="phases_durations")
 st.caption(t("phases.durations.caption"))
 
 # Women and men, trainees, graduates and trainers at each stage.
-st.header(t("phases.people.title"))
+st.header(t("phases.people.title"), anchor=False)
 st.caption(t("phases.people.caption"))
 people = {kind: programme.phase_by_group(groups, kind) for kind in ("gender", "profile")}
 for column, (kind, frame) in zip(st.columns(len(people)), people.items()):

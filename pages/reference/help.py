@@ -11,20 +11,20 @@ layout.page_header("help", with_scope=False)
 st.markdown(t("help.intro", role=t(f"role.{user.role}")))
 
 for spec in help_content.pages_explained(user.role):
-    st.header(t(f"page.{spec.name}.nav"))
+    st.header(t(f"page.{spec.name}.nav"), anchor=False)
     st.page_link(spec.path, label=t("help.open"), icon=spec.icon)
-    st.subheader(t("help.answers"))
+    st.subheader(t("help.answers"), anchor=False)
     st.markdown(t(f"help.{spec.name}.answers"))
-    st.subheader(t("help.read"))
+    st.subheader(t("help.read"), anchor=False)
     st.markdown(t(f"help.{spec.name}.read"))
     screenshot = help_content.screenshot(spec.name, language())
     if screenshot is not None:
         description = t("help.screenshot", page=t(f"page.{spec.name}.nav"))
         st.image(str(screenshot), caption=description, alt=description)
 
-st.header(t("help.everywhere.title"))
+st.header(t("help.everywhere.title"), anchor=False)
 st.markdown(t("help.everywhere.text"))
 
 if help_content.sends_files(user.role):
-    st.header(t("help.submit.title"))
+    st.header(t("help.submit.title"), anchor=False)
     st.markdown(t("help.submit.text"))

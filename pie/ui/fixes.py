@@ -258,7 +258,7 @@ def fix_grid(work: Work, check) -> None:
     sheets = problem_sheets(work.files, work.report, language())
     if not sheets:
         return
-    st.subheader(t("import.fix.title"))
+    st.subheader(t("import.fix.title"), anchor=False)
     st.markdown(t("import.fix.text"))
     corrections: dict[str, dict[int, list[str]]] = {}
     for number_, sheet in enumerate(sheets):

@@ -77,7 +77,7 @@ def came_back_card(counts: dict[str, int]) -> None:
 def form(participants: list[str]) -> None:
     """The form that records an action on one of `participants` (the call list's, in its
     order). The library re-checks the account's scope; a refusal is shown, nothing written."""
-    st.subheader(t("follow_up.actions.header"))
+    st.subheader(t("follow_up.actions.header"), anchor=False)
     if not participants:
         st.info(t("follow_up.actions.none_to_act"), icon=":material/info:")
         return
@@ -111,7 +111,7 @@ def form(participants: list[str]) -> None:
 
 def actions_list(frame: pd.DataFrame, key: str, max_rows: int) -> None:
     """The actions recorded in scope, with the CSV/XLSX download."""
-    st.subheader(t("follow_up.actions.list.header"))
+    st.subheader(t("follow_up.actions.list.header"), anchor=False)
     st.caption(t("follow_up.actions.list.caption"))
     if frame.empty:
         st.info(t("follow_up.actions.list.empty"), icon=":material/info:")

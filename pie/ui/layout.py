@@ -45,7 +45,7 @@ def data_as_of_line() -> str:
 def page_header(page: str, with_scope: bool = True) -> None:
     """The page's title, under it how recent its data are (`data_as_of_line`), the question it
     answers, and (if `with_scope`) the scope it shows."""
-    st.title(t(f"page.{page}.title"))
+    st.title(t(f"page.{page}.title"), anchor=False)
     st.caption(data_as_of_line())
     st.markdown(t(f"page.{page}.question"))
     if with_scope:
@@ -249,7 +249,7 @@ def plotly_chart(figure, summary: str | None = None, **options):
 def no_database(error: DatabaseMissing | None = None) -> None:
     """The page of a dashboard without a database: how to create one (no path, no demo
     unless PIE_DEMO asks for it)."""
-    st.title(t("app.title"))
+    st.title(t("app.title"), anchor=False)
     st.info(t("app.no_database"), icon=":material/database:")
     if error is not None and error.key != "db.error.missing":  # e.g. no published snapshot
         st.caption(error_text(error))

@@ -92,7 +92,7 @@ def what_you_may_send(user: auth.User) -> None:
 def partner_batches(user: auth.User) -> None:
     """A partner's own batches, newest first: state, who reviewed it, the comment of a returned
     batch (the latest one also in a box above the table)."""
-    st.header(t("import.mine.title"))
+    st.header(t("import.mine.title"), anchor=False)
     batches = [b for b in ingest.history(settings().db_path, limit=200, user_name=user.user_name)
                if not b["dry_run"]]
     if not batches:
@@ -206,7 +206,7 @@ def approval_queue(user: auth.User) -> None:
     change (on demand: it costs about one import); approve, or return with a comment."""
     if not is_reviewer(user):
         return
-    st.header(t("import.queue.title"))
+    st.header(t("import.queue.title"), anchor=False)
     reviewed = st.session_state.pop(REVIEWED_KEY, None)
     if reviewed:
         st.success(reviewed, icon=":material/task_alt:")
@@ -244,7 +244,7 @@ def trusted_partners(user: auth.User) -> None:
     pie.auth.set_trusted. Managers and admins only."""
     if not is_reviewer(user):
         return
-    st.subheader(t("import.trusted.title"))
+    st.subheader(t("import.trusted.title"), anchor=False)
     st.markdown(t("import.trusted.text"))
     accounts = {u["user_name"]: u for u in auth.list_users(settings().db_path)
                 if u["role"] in PARTNER_ROLES and not u["disabled"]}

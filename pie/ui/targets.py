@@ -21,7 +21,7 @@ def section(scope: Scope) -> None:
     year, chosen = regions.targets_year(scope)
     if year is None:
         return
-    st.header(t("overview.targets.title", year=year))
+    st.header(t("overview.targets.title", year=year), anchor=False)
     if scope.establishment_id:
         st.info(t("regions.targets.establishment"), icon=":material/info:")
         return
