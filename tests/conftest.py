@@ -70,6 +70,29 @@ def fresh_caches_for_module():
     _clear_streamlit_caches()
 
 
+@pytest.fixture(scope="session")
+def rendered_page(small_db, tmp_path_factory):
+    """`rendered_page(account, path, language)`: page `path` of the dashboard on a copy of the
+    small programme, opened by `account` (tests/apptest_support.py ACCOUNTS) with
+    ?lang=`language` — each rendered once for the whole test session, because test_i18n_pages,
+    test_formats and test_i18n_complete check the same renders. Tests only read the AppTest it
+    returns (no clicks, no run())."""
+    from apptest_support import copy_of, dashboard
+
+    _clear_streamlit_caches()
+    database = copy_of(small_db, tmp_path_factory.mktemp("rendered_pages"))
+    rendered = {}
+
+    def render(account: str, path: str, language: str):
+        if (account, path, language) not in rendered:
+            with pytest.MonkeyPatch.context() as monkeypatch:
+                at = dashboard(monkeypatch, database, account, lang=language)
+                rendered[account, path, language] = at.switch_page(path).run()
+        return rendered[account, path, language]
+    yield render
+    rendered.clear()
+
+
 @pytest.fixture
 def empty_db(tmp_path) -> Path:
     """A fresh database with the schema and regions only."""
