@@ -9,12 +9,35 @@ import subprocess
 import sys
 from pathlib import Path
 
+import argon2
 import pytest
 
-from pie import db
+from pie import auth, db
 from pie.config import PROJECT_ROOT
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# The hasher the product uses (argon2's recommended parameters: ~0.6 s a hash on a CI core).
+PRODUCT_HASHER = auth._hasher
+# argon2id at its cheapest cost, for the test process: the suite hashes and checks hundreds of
+# passwords (demo accounts, accounts of served copies, logins), each the same code path.
+CHEAP_HASHER = argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes():
+    """argon2id at its cheapest cost in the test process (not in the servers tests start: they
+    keep the product's; a login there re-hashes a cheap hash with the product's cost, as for
+    any hash of older parameters). test_auth checks the product's parameters."""
+    auth._hasher = CHEAP_HASHER
+    yield
+    auth._hasher = PRODUCT_HASHER
+
+
+@pytest.fixture
+def product_password_hasher(monkeypatch):
+    """The product's argon2 hasher, in place of the cheap one, for this test."""
+    monkeypatch.setattr(auth, "_hasher", PRODUCT_HASHER)
+    return PRODUCT_HASHER
 
 
 def build_small_programme(path: Path) -> Path:
