@@ -100,17 +100,23 @@ def rendered_page(small_db, tmp_path_factory):
     ?lang=`language` — each rendered once for the whole test session, because test_i18n_pages,
     test_formats and test_i18n_complete check the same renders. Tests only read the AppTest it
     returns (no clicks, no run())."""
-    from apptest_support import copy_of, dashboard
+    from apptest_support import copy_of, opened_on
+    from pie import i18n
+    from pie.ui import navigation
 
     _clear_streamlit_caches()
     database = copy_of(small_db, tmp_path_factory.mktemp("rendered_pages"))
+    name_of = {page.path: page.name for page in navigation.PAGES}
     rendered = {}
 
     def render(account: str, path: str, language: str):
         if (account, path, language) not in rendered:
             with pytest.MonkeyPatch.context() as monkeypatch:
-                at = dashboard(monkeypatch, database, account, lang=language)
-                rendered[account, path, language] = at.switch_page(path).run()
+                at = opened_on(monkeypatch, database, account, path, lang=language)
+            # the page asked for, not the role's landing page (a check of another page would pass)
+            title = i18n.t(f"page.{name_of[path]}.title", language)
+            assert [e.value for e in at.exception] or at.title[0].value == title, (path, at.title)
+            rendered[account, path, language] = at
         return rendered[account, path, language]
     yield render
     rendered.clear()
