@@ -129,6 +129,44 @@ def open_page(page, url: str, user_name: str, password: str) -> None:
     wait_until_idle(page)
 
 
+def cookie(context, name: str) -> dict | None:
+    """The browser context's cookie `name`, None when it has none."""
+    return next((c for c in context.cookies() if c["name"] == name), None)
+
+
+def wait_for_cookie(page, name: str) -> dict:
+    """The cookie `name` of the page's context once it is set (a login sets pie_session just
+    after the page shows); fails after TIMEOUT_MS."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while (found := cookie(page.context, name)) is None:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {name} cookie")
+        page.wait_for_timeout(100)
+    return found
+
+
+def session_ids(page) -> list[str]:
+    """The Streamlit session ids the page's websockets are given from now on (as upload URLs
+    carry them), in order: the list fills as the page runs."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    ids: list[str] = []
+
+    def frame(payload) -> None:
+        if isinstance(payload, str):
+            return
+        message = ForwardMsg()
+        try:
+            message.ParseFromString(payload)
+        except Exception:  # noqa: BLE001 - not a ForwardMsg
+            return
+        if message.WhichOneof("type") == "new_session" and message.new_session.initialize.session_id:
+            ids.append(message.new_session.initialize.session_id)
+
+    page.on("websocket", lambda ws: ws.on("framereceived", frame))
+    return ids
+
+
 def choose_in_sidebar(page, label: str, option: str) -> None:
     sidebar = page.get_by_test_id("stSidebar")
     box = sidebar.get_by_test_id("stSelectbox").filter(has_text=label)

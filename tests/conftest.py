@@ -154,6 +154,17 @@ def page(browser):
     page.close()
 
 
+@pytest.fixture
+def context(browser):
+    """A browser context of its own (cookies, downloads) for the test, 1400 px wide."""
+    import browser_support
+
+    context = browser.new_context(viewport=browser_support.VIEWPORT, accept_downloads=True)
+    context.set_default_timeout(browser_support.TIMEOUT_MS)
+    yield context
+    context.close()
+
+
 @pytest.fixture(scope="module")
 def screenshots(tmp_path_factory) -> Path:
     """Where screenshots go: docs/screenshots/ when PIE_SCREENSHOTS is set, else a temporary folder."""
