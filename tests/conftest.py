@@ -144,17 +144,6 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
-    """A page of the browser, 1400 px wide, that accepts downloads."""
-    import browser_support
-
-    page = browser.new_page(viewport=browser_support.VIEWPORT, accept_downloads=True)
-    page.set_default_timeout(browser_support.TIMEOUT_MS)
-    yield page
-    page.close()
-
-
-@pytest.fixture
 def context(browser):
     """A browser context of its own (cookies, downloads) for the test, 1400 px wide."""
     import browser_support
@@ -163,6 +152,12 @@ def context(browser):
     context.set_default_timeout(browser_support.TIMEOUT_MS)
     yield context
     context.close()
+
+
+@pytest.fixture
+def page(context):
+    """A page of the test's own browser context: 1400 px wide, accepts downloads."""
+    return context.new_page()
 
 
 @pytest.fixture(scope="module")
