@@ -18,10 +18,9 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from pie import kpis
+from pie import kpis, queries
 from pie.leadership import figures as leadership
 from pie.programme import figures as programme
-from pie.db import run_query
 from pie.scope import Scope
 
 TABLES = ("establishments", "cohorts", "participants", "phase_progress", "projects", "project_members",
@@ -173,23 +172,39 @@ def indicators(t: dict[str, pd.DataFrame], s: Scoped) -> dict[str, object]:
     }
 
 
-def funnel(t: dict[str, pd.DataFrame], s: Scoped, values: dict[str, object]) -> list[int]:
-    members = s.members["participant_id"].nunique()
-    return [int(values[k]) if k != "project_members" else members for k in kpis.FUNNEL_KEYS]
-
-
 def funnel_by_region(s: Scoped) -> pd.DataFrame:
-    people = s.participants.groupby("region_code").size().rename("participants")
-    done = (s.phases[s.phases["status"] == "completed"].groupby(["region_code", "phase"]).size()
-            .unstack(fill_value=0).reindex(columns=list(programme.PHASES), fill_value=0))
-    members = s.members.merge(s.projects[["project_id", "region_code"]], on="project_id").groupby(
-        "region_code")["participant_id"].nunique().rename("project_members")
-    validated = s.plans[s.plans["status"] == "validated"].groupby("region_code")["project_id"].nunique()
-    financed = s.decisions[s.decisions["decision"] == "approved"].groupby("region_code")["project_id"].nunique()
-    companies = s.companies.groupby("region_code").size()
-    return pd.concat([people, done, members, validated.rename("plans_validated"),
-                      financed.rename("projects_financed"), companies.rename("companies_created")],
-                     axis=1).fillna(0)
+    """The nested funnel (METRICS.md "Funnel", as pie.programme.figures.funnel_by_group counts
+    it) per region: each step holds only the people (projects) of the step before it."""
+    done = s.phases[s.phases["status"] == "completed"]
+    finished = {phase: done.loc[done["phase"] == phase, "participant_id"] for phase in programme.PHASES}
+    people = s.participants[["participant_id", "region_code"]].copy()
+    ids = people["participant_id"]
+    people["participants"] = True
+    people["completed_awareness"] = ids.isin(finished["awareness"])
+    people["completed_awareness_and_fundamentals"] = people["completed_awareness"] & ids.isin(finished["fundamentals"])
+    people["completed_all_phases"] = people["completed_awareness_and_fundamentals"] & ids.isin(finished["immersion"])
+    people["in_project"] = people["completed_all_phases"] & ids.isin(s.members["participant_id"])
+    projects = s.projects[["project_id", "region_code"]].copy()
+    ids = projects["project_id"]
+    plans = s.plans
+    projects["projects"] = True
+    projects["plan_submitted"] = ids.isin(plans.loc[plans["status"].isin(["submitted", "validated", "rejected"]),
+                                                    "project_id"])
+    projects["plan_validated"] = projects["plan_submitted"] & ids.isin(plans.loc[plans["status"] == "validated",
+                                                                                 "project_id"])
+    projects["financed"] = projects["plan_validated"] & ids.isin(
+        s.decisions.loc[s.decisions["decision"] == "approved", "project_id"])
+    projects["company_created"] = projects["financed"] & ids.isin(s.companies["project_id"])
+    steps = [step.key for step in programme.funnel_steps_of(programme.PEOPLE)]
+    project_steps = [step.key for step in programme.funnel_steps_of(programme.PROJECTS)]
+    return pd.concat([people.groupby("region_code")[steps].sum(),
+                      projects.groupby("region_code")[project_steps].sum()], axis=1).fillna(0).astype("int64")
+
+
+def funnel(s: Scoped) -> list[int]:
+    """The nested funnel's step counts, in pie.programme.figures.FUNNEL_KEYS order."""
+    per_region = funnel_by_region(s)
+    return [int(per_region[key].sum()) for key in programme.FUNNEL_KEYS]
 
 
 def by_region(s: Scoped) -> pd.DataFrame:
@@ -224,7 +239,7 @@ def compute_pandas(t: dict[str, pd.DataFrame], scope: Scope, figures: tuple[str,
     values = indicators(t, s)
     out["indicators"] = values
     if "funnel" in figures:
-        out["funnel"] = funnel(t, s, values)
+        out["funnel"] = funnel(s)
     if "funnel_by_region" in figures:
         out["funnel_by_region"] = funnel_by_region(s)
     if "by_region" in figures:
@@ -242,13 +257,13 @@ def compute_duckdb(con: duckdb.DuckDBPyConnection, scope: Scope, figures: tuple[
     values = kpis.compute(con, scope)
     out["indicators"] = values
     if "funnel" in figures:
-        out["funnel"] = list(kpis.funnel(con, scope, indicators=values)["count"])
+        out["funnel"] = list(programme.funnel(con, scope)["count"])
     if "funnel_by_region" in figures:
-        out["funnel_by_region"] = kpis.funnel_by_group(con, scope, "region")
+        out["funnel_by_region"] = programme.funnel_by_group(con, scope, "region")
     if "by_region" in figures:
         out["by_region"] = leadership.regional_indicators(con, scope)
     if "participants_by_year" in figures:
-        out["participants_by_year"] = run_query(con, "programme/participants_by_year", scope)
+        out["participants_by_year"] = queries.run(con, "programme/participants_by_year", scope)
     if "phase_summary" in figures:
         # the page's one query computes every breakdown at once (programme.phase_groups)
         out["phase_summary"] = programme.phase_summary(programme.phase_groups(con, scope))
@@ -285,9 +300,10 @@ def differences(pandas_out: dict[str, object], duck_out: dict[str, object]) -> l
             if mine is None or int(mine.get(phase, 0)) != int(value):
                 problems.append(f"phase_summary {phase}: completed differ")
     if "funnel_by_region" in duck_out:
-        duck = duck_out["funnel_by_region"].set_index("group_key")["participants"]
-        mine = pandas_out["funnel_by_region"]["participants"]
-        for region, value in mine.items():
-            if int(value) != int(duck.get(region, -1)):
-                problems.append(f"funnel_by_region {region}: participants differ")
+        duck = duck_out["funnel_by_region"].set_index("group_key")
+        mine = pandas_out["funnel_by_region"]
+        for region, row in mine.iterrows():
+            for key in programme.FUNNEL_KEYS:
+                if region not in duck.index or int(row[key]) != int(duck.loc[region, key]):
+                    problems.append(f"funnel_by_region {region}: {key} differs")
     return problems

@@ -43,6 +43,17 @@ def dashboard(monkeypatch, database: Path, account: str | None = "manager", **qu
     return signed_in(at, account).run()
 
 
+def opened_on(monkeypatch, database: Path, account: str, path: str, **query_params: str) -> AppTest:
+    """The dashboard on `database` as `account`, run once straight on page `path` (as a
+    bookmarked URL opens it: the role's landing page is not run first), with `query_params`
+    in its URL. Before a first run AppTest finds the page by its file name, which is each
+    page's URL path (pie.ui.navigation.url_path)."""
+    monkeypatch.setenv("PIE_DB", str(database))
+    at = AppTest.from_file(DASHBOARD, default_timeout=30)
+    at.query_params.update(query_params)
+    return signed_in(at, account).switch_page(path).run()
+
+
 def copy_of(database: Path, folder: Path) -> Path:
     """A copy of a database file of record in `folder` (readers publish their own snapshot)."""
     folder.mkdir(parents=True, exist_ok=True)

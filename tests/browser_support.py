@@ -32,6 +32,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1400, "height": 900}
 TIMEOUT_MS = 20_000
+RUN_TIMEOUT_MS = 90_000  # the longest script run settle() waits for (a check of an import, on a loaded machine)
 
 
 # ------------------------------------------------------------------------------ server
@@ -128,6 +129,44 @@ def open_page(page, url: str, user_name: str, password: str) -> None:
     wait_until_idle(page)
 
 
+def cookie(context, name: str) -> dict | None:
+    """The browser context's cookie `name`, None when it has none."""
+    return next((c for c in context.cookies() if c["name"] == name), None)
+
+
+def wait_for_cookie(page, name: str) -> dict:
+    """The cookie `name` of the page's context once it is set (a login sets pie_session just
+    after the page shows); fails after TIMEOUT_MS."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while (found := cookie(page.context, name)) is None:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {name} cookie")
+        page.wait_for_timeout(100)
+    return found
+
+
+def session_ids(page) -> list[str]:
+    """The Streamlit session ids the page's websockets are given from now on (as upload URLs
+    carry them), in order: the list fills as the page runs."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    ids: list[str] = []
+
+    def frame(payload) -> None:
+        if isinstance(payload, str):
+            return
+        message = ForwardMsg()
+        try:
+            message.ParseFromString(payload)
+        except Exception:  # noqa: BLE001 - not a ForwardMsg
+            return
+        if message.WhichOneof("type") == "new_session" and message.new_session.initialize.session_id:
+            ids.append(message.new_session.initialize.session_id)
+
+    page.on("websocket", lambda ws: ws.on("framereceived", frame))
+    return ids
+
+
 def choose_in_sidebar(page, label: str, option: str) -> None:
     sidebar = page.get_by_test_id("stSidebar")
     box = sidebar.get_by_test_id("stSelectbox").filter(has_text=label)
@@ -151,14 +190,16 @@ def assert_no_exception(page) -> None:
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
-def settle(page, quiet_ms: int = 600) -> None:
-    """Wait until the run has ended and the page has stopped growing for `quiet_ms` (a page
-    draws its sections one after the other; the status widget may show only after a while)."""
-    height = -1
+def settle(page, quiet_ms: int = 400) -> None:
+    """Wait until the script run has ended and the page has then stopped growing for `quiet_ms`
+    (charts draw themselves after the run). The end of the run is stApp's
+    data-test-script-state, which Streamlit sets as soon as a rerun is asked for — its status
+    widget shows only after a while, so waiting on it needed longer quiet periods."""
+    finished = page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')
+    height_js = "() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight"
     for _ in range(40):
-        wait_until_idle(page)
+        finished.wait_for(timeout=RUN_TIMEOUT_MS)
+        height = page.evaluate(height_js)
         page.wait_for_timeout(quiet_ms)
-        now = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-        if now == height and page.get_by_test_id("stStatusWidget").count() == 0:
+        if finished.count() == 1 and page.evaluate(height_js) == height:
             return
-        height = now

@@ -9,12 +9,35 @@ import subprocess
 import sys
 from pathlib import Path
 
+import argon2
 import pytest
 
-from pie import db
+from pie import auth, db
 from pie.config import PROJECT_ROOT
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# The hasher the product uses (argon2's recommended parameters: ~0.6 s a hash on a CI core).
+PRODUCT_HASHER = auth._hasher
+# argon2id at its cheapest cost, for the test process: the suite hashes and checks hundreds of
+# passwords (demo accounts, accounts of served copies, logins), each the same code path.
+CHEAP_HASHER = argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes():
+    """argon2id at its cheapest cost in the test process (not in the servers tests start: they
+    keep the product's; a login there re-hashes a cheap hash with the product's cost, as for
+    any hash of older parameters). test_auth checks the product's parameters."""
+    auth._hasher = CHEAP_HASHER
+    yield
+    auth._hasher = PRODUCT_HASHER
+
+
+@pytest.fixture
+def product_password_hasher(monkeypatch):
+    """The product's argon2 hasher, in place of the cheap one, for this test."""
+    monkeypatch.setattr(auth, "_hasher", PRODUCT_HASHER)
+    return PRODUCT_HASHER
 
 
 def build_small_programme(path: Path) -> Path:
@@ -70,6 +93,35 @@ def fresh_caches_for_module():
     _clear_streamlit_caches()
 
 
+@pytest.fixture(scope="session")
+def rendered_page(small_db, tmp_path_factory):
+    """`rendered_page(account, path, language)`: page `path` of the dashboard on a copy of the
+    small programme, opened by `account` (tests/apptest_support.py ACCOUNTS) with
+    ?lang=`language` — each rendered once for the whole test session, because test_i18n_pages,
+    test_formats and test_i18n_complete check the same renders. Tests only read the AppTest it
+    returns (no clicks, no run())."""
+    from apptest_support import copy_of, opened_on
+    from pie import i18n
+    from pie.ui import navigation
+
+    _clear_streamlit_caches()
+    database = copy_of(small_db, tmp_path_factory.mktemp("rendered_pages"))
+    name_of = {page.path: page.name for page in navigation.PAGES}
+    rendered = {}
+
+    def render(account: str, path: str, language: str):
+        if (account, path, language) not in rendered:
+            with pytest.MonkeyPatch.context() as monkeypatch:
+                at = opened_on(monkeypatch, database, account, path, lang=language)
+            # the page asked for, not the role's landing page (a check of another page would pass)
+            title = i18n.t(f"page.{name_of[path]}.title", language)
+            assert [e.value for e in at.exception] or at.title[0].value == title, (path, at.title)
+            rendered[account, path, language] = at
+        return rendered[account, path, language]
+    yield render
+    rendered.clear()
+
+
 @pytest.fixture
 def empty_db(tmp_path) -> Path:
     """A fresh database with the schema and regions only."""
@@ -92,14 +144,20 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
-    """A page of the browser, 1400 px wide, that accepts downloads."""
+def context(browser):
+    """A browser context of its own (cookies, downloads) for the test, 1400 px wide."""
     import browser_support
 
-    page = browser.new_page(viewport=browser_support.VIEWPORT, accept_downloads=True)
-    page.set_default_timeout(browser_support.TIMEOUT_MS)
-    yield page
-    page.close()
+    context = browser.new_context(viewport=browser_support.VIEWPORT, accept_downloads=True)
+    context.set_default_timeout(browser_support.TIMEOUT_MS)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context):
+    """A page of the test's own browser context: 1400 px wide, accepts downloads."""
+    return context.new_page()
 
 
 @pytest.fixture(scope="module")

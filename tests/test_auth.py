@@ -29,6 +29,22 @@ def test_password_is_stored_as_an_argon2id_hash(accounts_db):
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
 
 
+def test_the_product_hashes_at_argon2s_recommended_cost(accounts_db, product_password_hasher):
+    """Test that the product hashes with argon2id at the library's recommended cost (RFC 9106,
+    low memory; the test process hashes at the cheapest, tests/conftest.py), and that a login
+    re-hashes a password stored at another cost."""
+    import argon2
+
+    def stored() -> str:
+        with sqlite3.connect(auth.store_path(accounts_db)) as con:
+            return con.execute("select password_hash from accounts where user_name = 'amina'").fetchone()[0]
+
+    assert argon2.extract_parameters(stored()) != argon2.profiles.RFC_9106_LOW_MEMORY  # added at the tests' cost
+    auth.authenticate(accounts_db, "amina", PASSWORD)
+    assert argon2.extract_parameters(stored()) == argon2.profiles.RFC_9106_LOW_MEMORY
+    assert product_password_hasher.verify(stored(), PASSWORD)
+
+
 def test_login_returns_the_account_and_its_scope(accounts_db):
     """Test that a right password gives the user with the role's scope (bank code upper-cased)."""
     user = auth.authenticate(accounts_db, "boa.agadir", PASSWORD)

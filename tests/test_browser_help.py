@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from browser_support import (TIMEOUT_MS, VIEWPORT, assert_no_exception, demo_for_screenshots, expect, log_in,
-                             served_copy, settle)
+                             served_copy, settle, wait_for_cookie)
 from pie import i18n
 from pie.ui import help_content, navigation
 
@@ -30,11 +30,8 @@ def logged_in_page(browser, url: str, user_name: str):
     page.get_by_test_id("stSidebarNav").wait_for()
     settle(page)
     # Pages opened by URL next are new sessions, logged in by the HttpOnly cookie the login sets.
-    for _ in range(100):
-        if any(cookie["name"] == "pie_session" for cookie in page.context.cookies()):
-            return page
-        page.wait_for_timeout(100)
-    raise AssertionError("the login did not set the session cookie")
+    wait_for_cookie(page, "pie_session")
+    return page
 
 
 def test_help_page_shows_its_screenshots_right_to_left(small_db, tmp_path, browser):

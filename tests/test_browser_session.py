@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from browser_support import (ROOT, TIMEOUT_MS, VIEWPORT, assert_no_exception, expect, log_in,
-                             served_copy, wait_until_idle)
+from browser_support import (ROOT, VIEWPORT, assert_no_exception, expect, log_in, served_copy, session_ids,
+                             wait_for_cookie, wait_until_idle)
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from ws_client import Session  # noqa: E402
@@ -34,14 +33,6 @@ def served(small_db, tmp_path_factory, browser) -> Iterator[tuple[str, Path]]:
         yield url, folder / "pie.duckdb"
 
 
-@pytest.fixture
-def context(browser):
-    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
-    context.set_default_timeout(TIMEOUT_MS)
-    yield context
-    context.close()
-
-
 def login_button(page):
     return page.get_by_role("button", name="Se connecter")
 
@@ -57,22 +48,12 @@ def asks_password(page) -> None:
     expect(page.get_by_test_id("stMetricValue")).to_have_count(0)
 
 
-def session_cookie(context) -> dict | None:
-    return next((c for c in context.cookies() if c["name"] == COOKIE), None)
-
-
 def log_in_and_wait_for_cookie(page, url: str, user: str) -> dict:
     page.goto(url)
     login_button(page).wait_for()
     log_in(page, user, PASSWORD)
     logged_in(page)
-    deadline = TIMEOUT_MS / 1000
-    while session_cookie(page.context) is None and deadline > 0:
-        page.wait_for_timeout(100)
-        deadline -= 0.1
-    cookie = session_cookie(page.context)
-    assert cookie is not None, "the login did not set the session cookie"
-    return cookie
+    return wait_for_cookie(page, COOKIE)
 
 
 def test_reload_and_new_tab_stay_logged_in_through_an_httponly_cookie(served, context):
@@ -125,24 +106,6 @@ def test_a_disabled_account_sees_the_login_page_at_its_next_click(served, contex
     asks_password(page)
 
 
-def _session_id_of(page, url: str) -> list[str]:
-    ids: list[str] = []
-
-    def frame(payload) -> None:
-        if isinstance(payload, str):
-            return
-        message = ForwardMsg()
-        try:
-            message.ParseFromString(payload)
-        except Exception:  # noqa: BLE001 - not a ForwardMsg
-            return
-        if message.WhichOneof("type") == "new_session" and message.new_session.initialize.session_id:
-            ids.append(message.new_session.initialize.session_id)
-
-    page.on("websocket", lambda ws: ws.on("framereceived", frame))
-    return ids
-
-
 async def _replay(url: str, session_id: str):
     async with Session(url, timeout=60, resume_session_id=session_id) as intruder:
         return await intruder.open(""), intruder
@@ -154,7 +117,7 @@ def test_a_replayed_streamlit_session_id_gets_the_login_page(served, context):
     stays logged in (its reconnect carries the cookie)."""
     url, _ = served
     page = context.new_page()
-    ids = _session_id_of(page, url)
+    ids = session_ids(page)
     log_in_and_wait_for_cookie(page, url, "manager")
     assert ids, "no session id seen in the websocket"
     with ThreadPoolExecutor(1) as pool:  # Playwright's sync API holds this thread's event loop

@@ -16,11 +16,9 @@ from datetime import date, datetime
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
-import streamlit as st
 from babel.numbers import get_decimal_symbol, get_group_symbol
 from openpyxl import load_workbook
 
-from apptest_support import copy_of, dashboard
 from pie import charts, db, i18n, kpis
 from pie.companies import figures as companies
 from pie.scope import Scope
@@ -229,22 +227,12 @@ PAGES = {page.name: page.path for page in navigation.PAGES}
 
 
 @pytest.fixture(scope="module")
-def page_in(small_db, tmp_path_factory):
-    """`page_in(name, language)`: page `name` rendered once for the module by its account."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    database = copy_of(small_db, tmp_path_factory.mktemp("formats"))
-    rendered = {}
-
+def page_in(rendered_page):
+    """`page_in(name, language)`: page `name` opened by its account, rendered once for the test
+    session (the same renders as test_i18n_pages; the checks only read them)."""
     def render(name: str, language: str):
-        if (name, language) not in rendered:
-            with pytest.MonkeyPatch.context() as monkeypatch:
-                at = dashboard(monkeypatch, database, ACCOUNTS.get(name, "manager"), lang=language)
-                rendered[name, language] = at.switch_page(PAGES[name]).run()
-        return rendered[name, language]
-    yield render
-    st.cache_data.clear()
-    st.cache_resource.clear()
+        return rendered_page(ACCOUNTS.get(name, "manager"), PAGES[name], language)
+    return render
 
 
 def _numeric_axes_without_format(layout_spec: dict, data: list[dict]) -> list[str]:

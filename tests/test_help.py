@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from apptest_support import ACCOUNTS, copy_of, dashboard
+from apptest_support import ACCOUNTS, copy_of, opened_on
 from pie import i18n
 from pie.codes import ROLES
 from pie.ui import help_content, navigation
@@ -54,8 +54,7 @@ def test_help_page_renders_for_each_role(monkeypatch, help_db, account, language
     """Test that each role's Help page renders in the language with one section per page of the
     role, its texts in that language, no other role's page, and Arabic laid out right to left."""
     role = ACCOUNTS[account].role
-    at = dashboard(monkeypatch, help_db, account=account, lang=language)
-    at = at.switch_page("pages/reference/help.py").run()
+    at = opened_on(monkeypatch, help_db, account, "pages/reference/help.py", lang=language)
     assert [e.value for e in at.exception] == []
     assert at.title[0].value == i18n.t("page.help.title", language)
     headers = [h.value for h in at.header]

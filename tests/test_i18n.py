@@ -15,8 +15,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from pie import charts, codes, i18n, kpis
+from pie import charts, codes, db, i18n, kpis
 from pie.programme import charts as programme_charts
+from pie.programme import figures as programme
 from pie.ingest import report as ingest_report
 from pie.ui import navigation
 
@@ -34,8 +35,7 @@ NOT_ARABIC = re.compile(r"(\.file(\.|$)|_file$|\.table\.all_years$|\.loans\.par_
 # does not make every code.* key used).
 FAMILIES = {
     "code.": set(codes.label_keys()),
-    "kpi.": {f"kpi.{key}" for key in (*kpis.KEYS, *kpis.FUNNEL_KEYS)}
-            | {f"kpi.help.{key}" for key in (*kpis.KEYS, *kpis.FUNNEL_KEYS)},
+    "kpi.": {f"kpi.{key}" for key in kpis.KEYS} | {f"kpi.help.{key}" for key in kpis.KEYS},
     "page.": {f"page.{page.name}.{part}" for page in navigation.PAGES for part in ("nav", "title", "question")},
     "role.": {f"role.{role}" for role in navigation.ALL_ROLES},
     "ingest.type.": {f"ingest.type.{kind}" for kind in ingest_report.PROBLEM_TYPES},
@@ -248,9 +248,9 @@ def test_rtl_twice_is_rtl_once():
     assert charts.rtl(once, "ar").to_plotly_json() == once.to_plotly_json()
 
 
-def test_rtl_swaps_subplots_and_reverses_category_axes():
+def test_rtl_swaps_subplots_and_reverses_category_axes(small_db):
     """Test that side-by-side subplots swap places and vertical bars read from the right."""
-    funnel = programme_charts.funnel(kpis.funnel_frame([10, 8, 6, 4, 5, 2, 2, 2]), "ar")
+    funnel = programme_charts.funnel(programme.funnel(db.reader(small_db)), "ar")
     mirrored = charts.rtl(funnel, "ar").layout
     assert mirrored.xaxis.domain[0] > mirrored.xaxis2.domain[0]  # people on the right
     assert mirrored.yaxis.side == mirrored.yaxis2.side == "right"

@@ -17,9 +17,8 @@ import json
 import re
 
 import pytest
-import streamlit as st
 
-from apptest_support import ACCOUNTS, copy_of, dashboard
+from apptest_support import ACCOUNTS
 from pie import codes, i18n
 from pie.ui import navigation
 
@@ -135,15 +134,6 @@ def french_in(texts: list[str], language: str) -> list[str]:
 
 
 # ------------------------------------------------------------------------------ fixtures
-@pytest.fixture(scope="module")
-def programme_db(small_db, tmp_path_factory):
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield copy_of(small_db, tmp_path_factory.mktemp("i18n_complete"))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
 def test_the_french_label_list_is_not_empty():
     """Test that the probe lists hold the labels the issue named (a list that matched nothing
     would let every page pass)."""
@@ -155,11 +145,10 @@ def test_the_french_label_list_is_not_empty():
 
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize(("account", "name", "path"), ROLE_PAGES)
-def test_page_draws_no_french(monkeypatch, programme_db, account, name, path, language):
+def test_page_draws_no_french(rendered_page, account, name, path, language):
     """Test that page `name`, opened by `account` in `language`, draws no French label (nor, in
     Arabic, a region's French name) in any text, table, selector, button or chart."""
-    at = dashboard(monkeypatch, programme_db, account, lang=language)
-    at = at.switch_page(path).run()
+    at = rendered_page(account, path, language)
     assert [e.value for e in at.exception] == []
     assert french_in(drawn_texts(at), language) == []
 

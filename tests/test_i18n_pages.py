@@ -60,17 +60,11 @@ def programme_db(small_db, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page_in(programme_db):
+def page_in(rendered_page):
     """`page_in(name, language)`: page `name` opened with ?lang=`language` by the account that
-    uses it, rendered once for the module (the checks below only read it)."""
-    rendered: dict[tuple[str, str], AppTest] = {}
-
+    uses it, rendered once for the test session (the checks below only read it)."""
     def render(name: str, language: str) -> AppTest:
-        if (name, language) not in rendered:
-            with pytest.MonkeyPatch.context() as monkeypatch:
-                at = dashboard(monkeypatch, programme_db, ACCOUNTS.get(name, "manager"), lang=language)
-                rendered[name, language] = at.switch_page(PAGES[name]).run()
-        return rendered[name, language]
+        return rendered_page(ACCOUNTS.get(name, "manager"), PAGES[name], language)
     return render
 
 

@@ -5,9 +5,11 @@ say which rows make it.
 """
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from pie import db, kpis
+from pie.programme import figures as programme
 from pie.scope import Scope
 
 # Whole programme.
@@ -132,39 +134,38 @@ def test_empty_scope_gives_zeros_and_nulls(source):
 
 
 def test_funnel_steps_and_rates(source):
-    """Test that the funnel has the METRICS.md steps, counts and same-unit rates."""
-    frame = kpis.funnel(source)
-    assert frame.key.tolist() == list(kpis.FUNNEL_KEYS)
-    assert frame["count"].tolist() == [10, 8, 6, 4, 5, 2, 2, 2]
+    """Test that the nested funnel (pie.programme.figures) has the METRICS.md steps, counts and
+    same-unit rates: people P01–P10, awareness 8 (not P07, P10), fundamentals too 6 (not P04,
+    P09), immersion too 4 (P01 P02 P05 P08), of whom in a project 4; projects PR1–PR3, each with
+    a plan submitted, PR1 PR2 validated and financed (FD1, FD2), each a company (CO1, CO2)."""
+    frame = programme.funnel(source)
+    assert frame.key.tolist() == list(programme.FUNNEL_KEYS)
+    assert frame["count"].tolist() == [10, 8, 6, 4, 4, 3, 3, 2, 2, 2]
     rates = frame.rate.tolist()
-    assert rates[1:5] == pytest.approx([0.8, 0.75, 4 / 6, 5 / 4])
-    assert rates[0] != rates[0] or rates[0] is None      # first step: no rate
-    assert rates[5] != rates[5] or rates[5] is None      # first project step: no rate
-    assert rates[6:] == [1.0, 1.0]
+    assert rates[1:5] == pytest.approx([0.8, 0.75, 4 / 6, 1.0])
+    assert pd.isna(rates[0]) and pd.isna(rates[5])        # first step of each unit: no rate
+    assert rates[6:] == pytest.approx([1.0, 2 / 3, 1.0, 1.0])
 
 
 def test_funnel_by_region(source):
-    """Test that the region breakdown splits every step by region."""
-    frame = kpis.funnel_by_group(source, None, "region").set_index("group_key")
-    assert frame.loc["09", ["participants", "immersion_completed", "project_members",
-                            "projects_financed"]].tolist() == [7, 3, 4, 2]
-    assert frame.loc["02", ["participants", "immersion_completed", "project_members",
-                            "projects_financed"]].tolist() == [3, 1, 1, 0]
+    """Test that the region breakdown splits every step by region: Souss-Massa (C1, C2) P01–P07,
+    all phases P01 P02 P05, each in a project, PR1 PR2 financed; Oriental (C3) P08–P10, P08."""
+    frame = programme.funnel_by_group(source, None, "region").set_index("group_key")
+    steps = ["participants", "completed_all_phases", "in_project", "financed"]
+    assert frame.loc["09", steps].tolist() == [7, 3, 3, 2]
+    assert frame.loc["02", steps].tolist() == [3, 1, 1, 0]
     assert frame.loc["09", "group_label"] == "Souss-Massa"
 
 
 def test_funnel_by_gender_counts_people_steps(source):
-    """Test that the gender breakdown counts people steps per gender."""
-    frame = kpis.funnel_by_group(source, None, "gender").set_index("group_key")
-    assert frame.loc["f", ["participants", "awareness_completed", "immersion_completed"]].tolist() == [5, 5, 3]
-    assert frame.loc["m", ["participants", "awareness_completed", "immersion_completed"]].tolist() == [5, 3, 1]
-    assert "plans_validated" not in frame.columns
-
-
-def test_unknown_breakdown_is_refused(source):
-    """Test that an unknown breakdown raises instead of running a query."""
-    with pytest.raises(ValueError):
-        kpis.funnel_by_group(source, None, "city; drop table participants")
+    """Test that the gender breakdown counts people steps per gender (f: P01 P03 P05 P08 P09,
+    all with awareness, all phases P01 P05 P08; m: P02 P04 P06 P07 P10, awareness P02 P04 P06,
+    all phases P02) and has no project step (a project has no gender)."""
+    frame = programme.funnel_by_group(source, None, "gender").set_index("group_key")
+    steps = ["participants", "completed_awareness", "completed_all_phases"]
+    assert frame.loc["f", steps].tolist() == [5, 5, 3]
+    assert frame.loc["m", steps].tolist() == [5, 3, 1]
+    assert "plan_validated" not in frame.columns and "projects" not in frame.columns
 
 
 def test_sql_injection_in_filters_is_inert(source):
@@ -172,14 +173,6 @@ def test_sql_injection_in_filters_is_inert(source):
     values = kpis.compute(source, Scope(region_code="09' or '1'='1"))
     assert values["participants"] == 0
     assert kpis.compute(source)["participants"] == 10
-
-
-def test_funnel_chart_of_an_empty_scope_says_so():
-    """Test that the funnel figure of an all-zero scope builds (with a message), for reports."""
-    from pie.programme import charts
-
-    figure = charts.funnel(kpis.funnel_frame([0] * len(kpis.FUNNEL_STEPS)), "fr")
-    assert len(figure.layout.annotations) >= 2 + 2  # two titles, two "nothing here" notes
 
 
 # ------------------------------------------------------------------------------ as of, year to date

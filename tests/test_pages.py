@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from apptest_support import copy_of, dashboard
-from pie import db, kpis
+from pie import db
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
 
@@ -215,13 +215,15 @@ def test_gender_and_profile_charts_use_translated_groups(app):
 
 def test_breakdown_csv_is_utf8_with_bom_and_semicolons(programme_db):
     """Test that the breakdown CSV opens in French Excel: BOM, `;` separators, decimal commas."""
-    from pie.ui import downloads, tables
+    from pie.programme import figures as programme
+    from pie.ui import downloads, programme_tables
 
-    frame = kpis.funnel_by_group(db.reader(programme_db), None, "region")
-    data = downloads.csv_bytes(tables.funnel_by_group(frame, "region"))
+    frame = programme.funnel_by_group(db.reader(programme_db), None, "region")
+    data = downloads.csv_bytes(programme_tables.funnel_by_group(frame, "region"))
     assert data.startswith("\ufeff".encode("utf-8"))
     lines = data.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("Région;Participants;Sensibilisation terminée;Sensibilisation (%);")
+    assert lines[0].startswith("Région;Participants;Ont terminé la sensibilisation;"
+                               "Sensibilisation terminée (% de l'étape précédente);")
     assert lines[1].startswith("Souss-Massa;7;6;85,71;5;83,33;")   # 6 / 7, 5 / 6 (rates to 4 decimals)
 
 

@@ -17,9 +17,7 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-from streamlit.testing.v1 import AppTest
-
-from apptest_support import DASHBOARD, copy_of, dashboard, signed_in
+from apptest_support import copy_of, dashboard, opened_on
 from pie import db
 from pie.companies import figures as companies
 from pie.financing import figures as financing
@@ -143,14 +141,6 @@ def downloads(monkeypatch) -> dict[str, object]:
     return files
 
 
-def open_page(monkeypatch, database, account: str, page: str, **query_params: str):
-    """The dashboard as `account`, its first run on `page`, with `query_params` in the URL."""
-    monkeypatch.setenv("PIE_DB", str(database))
-    at = AppTest.from_file(DASHBOARD, default_timeout=30)
-    at.query_params.update(query_params)
-    return signed_in(at, account).switch_page(page).run()
-
-
 def metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
@@ -253,7 +243,7 @@ def test_financing_names_its_four_amounts_once_in_order(monkeypatch, programme_d
 
 def test_manager_amounts_cover_every_bank(monkeypatch, programme_db):
     """Test the four amounts over every bank's decisions (FD1..FD5)."""
-    at = open_page(monkeypatch, programme_db, "manager", FINANCING)
+    at = opened_on(monkeypatch, programme_db, "manager", FINANCING)
     assert_no_exception(at)
     assert list(amounts_chart(at).values()) == ALL_AMOUNTS
 
@@ -323,7 +313,7 @@ def test_sql_injection_in_url_parameters_is_inert(monkeypatch, programme_db):
 # ------------------------------------------------------------------------------ financing, managers
 def test_manager_sees_every_bank_by_default(monkeypatch, programme_db):
     """Test that a manager's Financing page covers both banks until one is chosen."""
-    at = open_page(monkeypatch, programme_db, "manager", FINANCING)
+    at = opened_on(monkeypatch, programme_db, "manager", FINANCING)
     assert_no_exception(at)
     shown = metrics(at)
     assert {label: shown[label] for label in ALL_CARDS} == ALL_CARDS
@@ -334,7 +324,7 @@ def test_manager_sees_every_bank_by_default(monkeypatch, programme_db):
 
 def test_manager_bank_selector_narrows_to_that_bank(monkeypatch, programme_db):
     """Test that a manager choosing BOA sees BOA's figures, and the URL says so."""
-    at = open_page(monkeypatch, programme_db, "manager", FINANCING)
+    at = opened_on(monkeypatch, programme_db, "manager", FINANCING)
     at = at.selectbox(key="partners_financing_bank_widget").set_value("BOA").run()
     shown = metrics(at)
     assert {label: shown[label] for label in BOA_CARDS} == BOA_CARDS
@@ -344,7 +334,7 @@ def test_manager_bank_selector_narrows_to_that_bank(monkeypatch, programme_db):
 
 def test_manager_bookmark_with_a_bank_opens_on_it(monkeypatch, programme_db):
     """Test that ?bank=CAM opens a manager's Financing page on CAM's figures."""
-    at = open_page(monkeypatch, programme_db, "manager", FINANCING, bank="CAM")
+    at = opened_on(monkeypatch, programme_db, "manager", FINANCING, bank="CAM")
     shown = metrics(at)
     assert {label: shown[label] for label in CAM_CARDS} == CAM_CARDS
     assert at.selectbox(key="partners_financing_bank_widget").value == "CAM"
@@ -353,7 +343,7 @@ def test_manager_bookmark_with_a_bank_opens_on_it(monkeypatch, programme_db):
 def test_manager_ignores_forged_values_in_url(monkeypatch, programme_db):
     """Test that a manager's ?bank=<SQL> (and other forged page values) are ignored: every bank's figures."""
     values = dict(zip(("bank", "branch", "product", "focus_region"), INJECTIONS))
-    at = open_page(monkeypatch, programme_db, "manager", FINANCING, **values)
+    at = opened_on(monkeypatch, programme_db, "manager", FINANCING, **values)
     assert_no_exception(at)
     assert metrics(at)["Montant accordé"] == ALL_CARDS["Montant accordé"]
     assert list(table_with(at, "Décision de la banque")["Décision"]) == ALL_DECISIONS
@@ -361,14 +351,14 @@ def test_manager_ignores_forged_values_in_url(monkeypatch, programme_db):
 
 def test_manager_cards_are_the_indicators_of_the_chosen_bank(monkeypatch, programme_db):
     """Test that with the selector on CAM a manager sees CAM's hand-counted cards (FD2 only)."""
-    at = open_page(monkeypatch, programme_db, "manager", FINANCING, bank="CAM")
+    at = opened_on(monkeypatch, programme_db, "manager", FINANCING, bank="CAM")
     shown = metrics(at)
     assert {label: shown[label] for label in CAM_CARDS} == CAM_CARDS
 
 
 def test_branch_in_url_narrows_the_tables(monkeypatch, programme_db):
     """Test that ?by=branch&branch=… narrows the decisions to that branch and says so."""
-    at = open_page(monkeypatch, programme_db, "manager", FINANCING, by="branch", branch=TALBORJT)
+    at = opened_on(monkeypatch, programme_db, "manager", FINANCING, by="branch", branch=TALBORJT)
     assert list(table_with(at, "Décision de la banque")["Décision"]) == TALBORJT_DECISIONS
     assert any(TALBORJT in info.value for info in at.info)
     assert metrics(at)["Montant accordé"] == ALL_CARDS["Montant accordé"]   # cards keep the whole scope
@@ -376,7 +366,7 @@ def test_branch_in_url_narrows_the_tables(monkeypatch, programme_db):
 
 def test_focus_select_box_narrows_and_clear_button_restores(monkeypatch, programme_db):
     """Test that choosing a product narrows the tables, is mirrored in the URL, and "show all" clears it."""
-    at = open_page(monkeypatch, programme_db, "manager", FINANCING)
+    at = opened_on(monkeypatch, programme_db, "manager", FINANCING)
     at = at.selectbox(key="partners_financing_product_widget").set_value("microcredit").run()
     assert list(table_with(at, "Décision de la banque")["Décision"]) == MICROCREDIT_DECISIONS
     assert at.query_params.get("product") == "microcredit"
@@ -387,7 +377,7 @@ def test_focus_select_box_narrows_and_clear_button_restores(monkeypatch, program
 
 def test_focus_survives_a_change_of_breakdown(monkeypatch, programme_db):
     """Test that a branch chosen under "by branch" still narrows the tables when showing products."""
-    at = open_page(monkeypatch, programme_db, "manager", FINANCING, by="branch")
+    at = opened_on(monkeypatch, programme_db, "manager", FINANCING, by="branch")
     at = at.selectbox(key="partners_financing_branch_widget").set_value(TALBORJT).run()
     at = at.radio(key="partners_financing_by_widget").set_value("product").run()
     assert list(table_with(at, "Décision de la banque")["Décision"]) == TALBORJT_DECISIONS
@@ -458,7 +448,7 @@ def test_url_incubator_parameter_cannot_change_an_incubator_account(monkeypatch,
 
 def test_manager_incubation_covers_every_incubator(monkeypatch, programme_db):
     """Test that a manager sees both incubated projects and can narrow to MCISE."""
-    at = open_page(monkeypatch, programme_db, "manager", INCUBATION)
+    at = opened_on(monkeypatch, programme_db, "manager", INCUBATION)
     assert_no_exception(at)
     bars = chart_data(at, "bar")[0]
     assert dict(zip(bars["y"], bars["x"])) == ALL_STAGES_NOW
@@ -471,14 +461,14 @@ def test_manager_incubation_covers_every_incubator(monkeypatch, programme_db):
 
 def test_stage_focus_narrows_the_projects(monkeypatch, programme_db):
     """Test that ?stage=pre_incubation lists only PR2, the project still in pre-incubation."""
-    at = open_page(monkeypatch, programme_db, "manager", INCUBATION, stage="pre_incubation")
+    at = opened_on(monkeypatch, programme_db, "manager", INCUBATION, stage="pre_incubation")
     assert list(table_with(at, "Incubateur")["Projet"]) == ["PR2"]
 
 
 # ------------------------------------------------------------------------------ companies
 def test_companies_page_figures(monkeypatch, programme_db):
     """Test the Companies cards: created, active, jobs, share active, survival, revenue."""
-    at = open_page(monkeypatch, programme_db, "manager", COMPANIES)
+    at = opened_on(monkeypatch, programme_db, "manager", COMPANIES)
     assert_no_exception(at)
     shown = metrics(at)
     assert {label: shown[label] for label in COMPANY_CARDS} == COMPANY_CARDS
@@ -489,14 +479,14 @@ def test_companies_page_figures(monkeypatch, programme_db):
 def test_companies_cards_are_the_metrics_indicators(monkeypatch, programme_db):
     """Test that the Companies page shows each METRICS.md indicator under its glossary label,
     with the whole programme's hand-counted value."""
-    at = open_page(monkeypatch, programme_db, "manager", COMPANIES)
+    at = opened_on(monkeypatch, programme_db, "manager", COMPANIES)
     shown = metrics(at)
     assert {key: shown[kpis_label(key)] for key in COMPANY_INDICATORS} == COMPANY_INDICATORS
 
 
 def test_companies_sector_in_url_narrows_the_list(monkeypatch, programme_db):
     """Test that ?by=sector&sector=agriculture lists only CO2."""
-    at = open_page(monkeypatch, programme_db, "manager", COMPANIES, by="sector", sector="agriculture")
+    at = opened_on(monkeypatch, programme_db, "manager", COMPANIES, by="sector", sector="agriculture")
     assert list(table_with(at, "Forme juridique")["Entreprise"]) == COMPANIES_AGRICULTURE
     assert at.radio(key="partners_companies_by_widget").value == "sector"
 
@@ -543,7 +533,7 @@ def test_every_question_runs_on_an_empty_database(empty_db, scope):
 @pytest.mark.parametrize("page", [FINANCING, INCUBATION, COMPANIES])
 def test_pages_on_an_empty_database_say_so(monkeypatch, empty_db, page):
     """Test that each page on an empty database shows the friendly empty message, no error."""
-    at = open_page(monkeypatch, empty_db, "manager", page)
+    at = opened_on(monkeypatch, empty_db, "manager", page)
     assert_no_exception(at)
     assert at.info and not at.metric
 

@@ -16,7 +16,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from apptest_support import dashboard
+from apptest_support import dashboard, opened_on
 from pie import db, queries
 from pie.programme import figures as programme
 from pie.scope import Scope
@@ -108,9 +108,8 @@ def source(programme_db):
 
 
 def open_page(monkeypatch, database: Path, page: str, account: str = "manager", **query_params: str) -> AppTest:
-    """The dashboard as `account` opened with `query_params` in its URL, then on `page`."""
-    at = dashboard(monkeypatch, database, account=account, **query_params)
-    return at.switch_page(page).run()
+    """The dashboard as `account` opened straight on `page` with `query_params` in its URL."""
+    return opened_on(monkeypatch, database, account, page, **query_params)
 
 
 def assert_no_exception(at: AppTest) -> None:

@@ -336,34 +336,12 @@ def sso_site(small_db, provider, tmp_path_factory, browser):
         yield url, database
 
 
-@pytest.fixture
-def context(browser):
-    from browser_support import TIMEOUT_MS, VIEWPORT
-
-    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
-    context.set_default_timeout(TIMEOUT_MS)
-    yield context
-    context.close()
-
-
 def sign_in_with_ofppt(page, url: str, email: str) -> None:
     """Open the dashboard, choose the OFPPT account, and sign in at the provider as `email`."""
     page.goto(url)
     page.get_by_role("button", name=SSO_BUTTON).click()
     page.locator("input[name=sub]").fill(email)
     page.get_by_role("button", name="Authorize").click()
-
-
-def cookie(context, name: str) -> dict | None:
-    return next((c for c in context.cookies() if c["name"] == name), None)
-
-
-def wait_for_cookie(page, name: str) -> dict:
-    for _ in range(200):
-        if cookie(page.context, name) is not None:
-            return cookie(page.context, name)
-        page.wait_for_timeout(100)
-    raise AssertionError(f"no {name} cookie")
 
 
 def events(database, user_name=None) -> list[str]:
@@ -375,7 +353,7 @@ def test_a_manager_signs_in_with_the_ofppt_account(sso_site, context):
     """Test that a manager whose e-mail the provider asserts (typed in another case) lands
     logged in with the manager's role and pages, with the same HttpOnly PIE cookie as a password
     login, and stays logged in after a reload."""
-    from browser_support import assert_no_exception, expect
+    from browser_support import assert_no_exception, expect, wait_for_cookie
 
     url, database = sso_site
     page = context.new_page()
@@ -401,7 +379,7 @@ def test_unknown_partner_and_disabled_accounts_are_refused(sso_site, context, em
     """Test that an e-mail no account has, a bank's and a disabled manager's are refused with the
     one message, no page and no PIE cookie, the reason in the audit trail, and that the refusal's
     button signs out of the OFPPT account (Streamlit's identity cookie gone)."""
-    from browser_support import expect
+    from browser_support import cookie, expect
     from pie.i18n import t
 
     url, database = sso_site
@@ -424,7 +402,7 @@ def test_unknown_partner_and_disabled_accounts_are_refused(sso_site, context, em
 def test_logging_out_of_pie_ends_the_ofppt_sign_in_too(sso_site, context):
     """Test that PIE's logout also runs st.logout: Streamlit's identity cookie and the PIE cookie
     are gone, the provider's logout page is shown, and a reload asks again."""
-    from browser_support import expect
+    from browser_support import cookie, expect, wait_for_cookie
 
     url, database = sso_site
     page = context.new_page()
@@ -439,27 +417,6 @@ def test_logging_out_of_pie_ends_the_ofppt_sign_in_too(sso_site, context):
     page.reload()
     expect(page.get_by_role("button", name=SSO_BUTTON)).to_be_visible()
     expect(page.get_by_test_id("stMetricValue")).to_have_count(0)
-
-
-def _session_ids(page) -> list[str]:
-    """The Streamlit session ids the page's websockets are given (for upload URLs)."""
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-    ids: list[str] = []
-
-    def frame(payload) -> None:
-        if isinstance(payload, str):
-            return
-        message = ForwardMsg()
-        try:
-            message.ParseFromString(payload)
-        except Exception:  # noqa: BLE001 - not a ForwardMsg
-            return
-        if message.WhichOneof("type") == "new_session" and message.new_session.initialize.session_id:
-            ids.append(message.new_session.initialize.session_id)
-
-    page.on("websocket", lambda ws: ws.on("framereceived", frame))
-    return ids
 
 
 UPLOAD_FROM_PAGE = """async (sessionId) => {
@@ -478,11 +435,11 @@ def test_streamlit_identity_cookie_opens_no_page_download_or_upload(sso_site, co
     cookie) gets the login page — the identity was exchanged once — cannot read the manager's
     download, and cannot upload from its own session, while the manager can (so the refusals are
     the guards', not a broken request)."""
-    from browser_support import TIMEOUT_MS, VIEWPORT, expect, wait_until_idle
+    from browser_support import TIMEOUT_MS, VIEWPORT, cookie, expect, session_ids, wait_for_cookie, wait_until_idle
 
     url, database = sso_site
     page = context.new_page()
-    manager_ids = _session_ids(page)
+    manager_ids = session_ids(page)
     sign_in_with_ofppt(page, url, "amina.idrissi@ofppt.ma")
     expect(page.get_by_test_id("stMetricValue").first).to_be_visible()
     wait_for_cookie(page, "pie_session")
@@ -505,7 +462,7 @@ def test_streamlit_identity_cookie_opens_no_page_download_or_upload(sso_site, co
     try:
         other.add_cookies(identity)
         intruder = other.new_page()
-        intruder_ids = _session_ids(intruder)
+        intruder_ids = session_ids(intruder)
         intruder.goto(url)
         expect(intruder.get_by_role("button", name=SSO_BUTTON)).to_be_visible()
         wait_until_idle(intruder)

@@ -206,11 +206,6 @@ def indicators(scope: Scope) -> dict[str, int | float | None]:
     return ask(kpis.compute, scope)
 
 
-def funnel(scope: Scope) -> pd.DataFrame:
-    """The funnel steps for `scope` (kpis.funnel), from the cached indicators."""
-    return ask(kpis.funnel, scope, indicators=indicators(scope))
-
-
 def _filter_query(source: db.Reader, scope: Scope, name: str, **params: object) -> pd.DataFrame:
     return queries.run(source, f"filters/{name}", scope, **params)
 

@@ -15,10 +15,10 @@ from pandas.io.formats.style import Styler
 
 import streamlit as st
 
-from pie import i18n, kpis
+from pie import i18n
 from pie.i18n import EMPTY
 from pie.ui import data
-from pie.ui.lang import label, language, t
+from pie.ui.lang import language, t
 
 TEXT, COUNT, RATE = "text", "count", "rate"
 DECIMAL = "decimal"  # a number with `Table.decimals[column]` digits after the mark (1 if not given)
@@ -258,40 +258,6 @@ def _install_marshall_kept():
 
 
 _original_marshall_styler = _install_marshall_kept()
-
-
-def funnel_by_group(frame: pd.DataFrame, breakdown: str) -> Table:
-    """kpis.funnel_by_group as a table: the group, then each step's count followed by its
-    rate from the previous step of the same unit. On screen, two views: the rates (with the
-    number of participants, for scale) and the counts; 15 columns do not fit side by side."""
-    group_header = t(f"breakdown.{breakdown}")
-    if breakdown == "region":  # the query names regions in French: each language's own name
-        groups = pd.Series(i18n.group_labels(frame.drop(columns="group_label", errors="ignore"), breakdown, language()),
-                           index=frame.index)
-    elif "group_label" in frame.columns:
-        groups = frame["group_label"]
-    else:  # gender, profile: codes shown through their translation
-        groups = frame["group_key"].map(lambda code: label(breakdown, code))
-    columns: dict[str, pd.Series] = {group_header: groups}
-    kinds = {group_header: TEXT}
-    for step in kpis.FUNNEL_STEPS:
-        if step.key not in frame.columns:
-            continue
-        header = t(f"kpi.{step.key}")
-        columns[header], kinds[header] = frame[step.key].astype("int64"), COUNT
-        if f"rate_{step.key}" in frame.columns:
-            rate_header = t("table.rate_header", step=t(f"step.short.{step.key}"))
-            columns[rate_header] = frame[f"rate_{step.key}"].astype("float64")
-            kinds[rate_header] = RATE
-    table = pd.DataFrame(columns)
-    if breakdown == "academic_year":
-        table = table.sort_values(group_header)
-    first = list(kinds)[:2]  # the group and its first step (participants)
-    views = {
-        "rates": first + [c for c, kind in kinds.items() if kind == RATE],
-        "counts": [c for c, kind in kinds.items() if kind != RATE],
-    }
-    return Table(table.reset_index(drop=True), kinds, views)
 
 
 def yearly(frame: pd.DataFrame, series: tuple[str, ...]) -> Table:

@@ -1,7 +1,7 @@
 -- Approved financing decisions not disbursed (no disbursed_on) more than $days days after the
--- decision, on $as_of (the same rule as quality/approved_not_disbursed), with the days since the
--- decision and the project lead (contact details only when $personal_data); one row per
--- decision, longest waiting first.
+-- decision, on $as_of (scoped_loans_not_disbursed, the rule of quality/approved_not_disbursed
+-- too), with the days since the decision and the project lead (contact details only when
+-- $personal_data); one row per decision, longest waiting first.
 with
 undisbursed as (
     select
@@ -13,11 +13,8 @@ undisbursed as (
         product,
         decided_on,
         amount_approved_mad,
-        date_diff('day', decided_on, cast($as_of as date)) as days_waiting
-    from scoped_financing_decisions($academic_year, $region, $establishment, $bank, $incubator)
-    where decision = 'approved'
-      and disbursed_on is null
-      and decided_on < cast($as_of as date) - cast($days as integer)
+        days_waiting
+    from scoped_loans_not_disbursed($academic_year, $region, $establishment, $bank, $incubator, $as_of, $days)
 ),
 
 final as (

@@ -269,6 +269,20 @@ create or replace macro scoped_listed_projects(p_year, p_region, p_establishment
       on ld.project_id = pr.project_id
     where pr.project_id in (select unnest(p_projects));
 
+-- approved decisions in scope with nothing disbursed (no disbursed_on) more than p_days days
+-- after the decision, on p_as_of (Data quality's approved_not_disbursed and Follow-up's loans
+-- not disbursed: one rule): every column of scoped_financing_decisions and days_waiting, the
+-- whole days since the decision
+create or replace macro scoped_loans_not_disbursed(p_year, p_region, p_establishment, p_bank, p_incubator,
+                                                   p_as_of, p_days) as table
+    select
+        fd.*,
+        date_diff('day', fd.decided_on, cast(p_as_of as date)) as days_waiting
+    from scoped_financing_decisions(p_year, p_region, p_establishment, p_bank, p_incubator) as fd
+    where fd.decision = 'approved'
+      and fd.disbursed_on is null
+      and fd.decided_on < cast(p_as_of as date) - cast(p_days as integer);
+
 -- the latest follow-up of each approved loan in scope (METRICS.md portfolio_at_risk_30), as of
 -- p_as_of (null = no cut: loans approved by then, their latest follow-up on or before it):
 -- followup_on, outstanding_mad, days_past_due, loan_status; one row per approved decision
