@@ -24,7 +24,7 @@ from typing import Callable, Iterator
 import duckdb
 import pandas as pd
 
-from pie import queries, reference
+from pie import lake, queries, reference
 from pie.config import QUERIES_DIR, settings
 from pie.errors import DatabaseBusy, DatabaseMissing, DatabaseNotEmpty, PieError, ReadOnly
 from pie.scope import Scope
@@ -268,6 +268,12 @@ def writing(path: Path | str | None = None, *, publish: bool = True, must_exist:
     marks the database `.unpublished` until its own snapshot is out, so readers know.
     """
     db_path = _db_path(path)
+    if lake.is_lake(db_path):  # the DuckLake backend (pie/lake.py): same promises
+        with lake.writing(db_path, publish=publish, must_exist=must_exist, transaction=transaction,
+                          wait_seconds=wait_seconds, programme_changes=programme_changes,
+                          after_commit=after_commit) as con:
+            yield con
+        return
     if publish and settings().read_only:
         raise ReadOnly(key="db.error.read_only", path=db_path)
     if must_exist and not db_path.exists():
@@ -413,7 +419,8 @@ def _rewrite(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
     fresh = db_path.with_name(f".{db_path.name}.rewrite")
     fresh.unlink(missing_ok=True)
     name = con.execute("select current_database()").fetchone()[0]
-    con.execute("attach $path as pie_rewrite", {"path": str(fresh)})
+    # a literal: DuckDB 1.5.5 (the lake's version) refuses a parameter in ATTACH
+    con.execute("attach '" + str(fresh).replace("'", "''") + "' as pie_rewrite")
     try:
         con.execute(f'copy from database "{name}" to pie_rewrite')
     finally:
@@ -532,6 +539,9 @@ def init_database(path: Path | str | None = None, *, force: bool = False, publis
     (the demo rebuilds a database and publishes once, when it is full).
     """
     db_path = _db_path(path)
+    if lake.is_lake(db_path):
+        lake.init_database(db_path, force=force)
+        return db_path
     if db_path.exists():
         con = connect_for_writing(db_path)
         try:
@@ -549,6 +559,28 @@ def init_database(path: Path | str | None = None, *, force: bool = False, publis
     with writing(db_path, must_exist=False, publish=publish) as con:
         create_schema(con)
     return db_path
+
+
+def exists(path: Path | str | None = None) -> bool:
+    """True when the database of record exists (a DuckDB file, or a lake `init` has made)."""
+    db_path = _db_path(path)
+    return lake.exists(db_path) if lake.is_lake(db_path) else db_path.exists()
+
+
+@contextlib.contextmanager
+def inspect(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to look at the database of record (the file opened for writing, waiting
+    for a writer; on a lake, its newest snapshot)."""
+    db_path = _db_path(path)
+    if lake.is_lake(db_path):
+        with reader(db_path).connection().cursor() as cur:
+            yield cur
+        return
+    con = connect_for_writing(db_path)
+    try:
+        yield con
+    finally:
+        con.close()
 
 
 def meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -647,6 +679,11 @@ class Reader:
         """Identifies the snapshot's content: the key for caches of query results."""
         return self.snapshot().name
 
+    def at(self, version: str) -> "Reader":
+        """The reader answering from snapshot `version` (pie.lake.LakeReader pins it; a file's
+        reader is itself: its snapshots are files switched by a pointer)."""
+        return self
+
     def query(self, name: str, scope: Scope | None = None, **params: object) -> pd.DataFrame:
         """Run the named query for `scope` (default: everything) with extra `params`."""
         return queries.run(self, name, scope, **params)
@@ -656,12 +693,18 @@ class Reader:
             return meta(cur)
 
 
-_readers: dict[Path, Reader] = {}
+_readers: dict[Path | str, Reader | lake.LakeReader] = {}
 _readers_lock = threading.Lock()
 
 
 def reader(path: Path | str | None = None) -> Reader:
-    """The process-wide Reader of a database path."""
+    """The process-wide Reader of a database path (a pie.lake.LakeReader for a lake)."""
+    if lake.is_lake(_db_path(path)):
+        location = str(_db_path(path))
+        with _readers_lock:
+            if location not in _readers:
+                _readers[location] = lake.LakeReader(location)
+            return _readers[location]  # type: ignore[return-value]
     db_path = _db_path(path).resolve()
     with _readers_lock:
         if db_path not in _readers:

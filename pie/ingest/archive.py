@@ -22,6 +22,7 @@ import duckdb
 
 from pie import db
 from pie.db import own_private_dir, private_file
+from pie.config import settings
 from pie.errors import PieError
 from pie.ingest.readers import SourceFile
 from pie.ingest.report import FileRecord
@@ -29,8 +30,8 @@ from pie.ingest.report import FileRecord
 
 def imports_dir(db_path: Path) -> Path:
     """Where originals are kept: `imports/` beside the database file (settings().imports_dir
-    for the default database)."""
-    return Path(db_path).parent / "imports"
+    for the default database); for a lake, in PIE_STATE_DIR (pie.config.Settings.state_dir_of)."""
+    return settings().state_dir_of(db_path) / "imports"
 
 
 STAGING_DIR = ".staging"
