@@ -39,7 +39,7 @@ import duckdb
 import pandas as pd
 
 from pie import queries
-from pie.config import lake_catalog, settings
+from pie.config import PROJECT_ROOT, lake_catalog, settings
 from pie.errors import DatabaseBusy, DatabaseMissing, PieError, ReadOnly
 from pie.scope import Scope
 
@@ -117,12 +117,16 @@ def _quote(text: str) -> str:
 
 
 def attach(con: duckdb.DuckDBPyConnection, location: object, *, snapshot: int | None = None,
-           read_only: bool = False, alias: str = ALIAS) -> None:
+           read_only: bool = False, create: bool = False, alias: str = ALIAS) -> None:
     """Attach the lake as `alias`: read-write at its newest snapshot, or read-only at `snapshot`.
-    The data path is PIE_DATA_PATH when set (the lake's creation stores it in the catalog)."""
+    `create`: the catalog holds no lake yet; its data path is then PIE_DATA_PATH (default
+    `data/lake/` of the project), which the catalog keeps: later attaches use the stored one
+    (DuckLake refuses another), so every machine must see the data at the same path."""
     options = []
-    data_path = settings().data_path
-    if data_path:
+    if create:
+        data_path = settings().data_path or str(PROJECT_ROOT / "data" / "lake")
+        if "://" not in data_path:
+            Path(data_path).mkdir(parents=True, exist_ok=True)
         options.append(f"data_path {_quote(data_path.rstrip('/') + '/')}")
     if snapshot is not None:
         options += [f"snapshot_version {int(snapshot)}", "read_only"]
@@ -179,9 +183,10 @@ def _snapshot_connection(location: object, snapshot: int) -> duckdb.DuckDBPyConn
     try:
         load_extensions(con)
         attach(con, location, snapshot=snapshot)
+        # duckdb_tables(), not information_schema (which costs a second on a lake)
         tables = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_catalog = $alias "
-            "and table_schema = 'main' order by 1", {"alias": ALIAS}).fetchall()]
+            "select table_name from duckdb_tables() where database_name = $alias "
+            "and schema_name = 'main' order by 1", {"alias": ALIAS}).fetchall()]
         for table in tables:
             con.execute(f'create view main."{table}" as select * from {ALIAS}.main."{table}"')
         if "cohorts" in tables:
@@ -302,8 +307,8 @@ def _lake_tables(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     """The lake's tables and their columns, in order."""
     found: dict[str, list[str]] = {}
     for table, column in con.execute(
-            "select table_name, column_name from information_schema.columns where table_catalog = $alias "
-            "and table_schema = 'main' order by table_name, ordinal_position", {"alias": ALIAS}).fetchall():
+            "select table_name, column_name from duckdb_columns() where database_name = $alias "
+            "and schema_name = 'main' order by table_name, column_index", {"alias": ALIAS}).fetchall():
         found.setdefault(table, []).append(column)
     return found
 
@@ -311,10 +316,9 @@ def _lake_tables(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
 def _local_tables(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for table, column in con.execute(
-            "select table_name, column_name from information_schema.columns where table_catalog = 'memory' "
-            "and table_schema = 'main' and table_name in (select table_name from duckdb_tables() "
-            "where database_name = 'memory' and schema_name = 'main' and not temporary) "
-            "order by table_name, ordinal_position").fetchall():
+            "select c.table_name, c.column_name from duckdb_columns() as c join duckdb_tables() as t "
+            "on t.table_oid = c.table_oid where t.database_name = 'memory' and t.schema_name = 'main' "
+            "and not t.temporary order by c.table_name, c.column_index").fetchall():
         found.setdefault(table, []).append(column)
     return found
 
@@ -330,10 +334,12 @@ def working_copy(location: object) -> tuple[duckdb.DuckDBPyConnection, dict[str,
     """An in-memory DuckDB holding the lake's newest snapshot in tables made from pie/schema.sql
     (with their constraints), the lake attached read-write as `lake`; and the tables' fingerprints."""
     from pie import db
+    with contextlib.closing(_pg(location)) as pg:
+        new = current_snapshot(pg) is None
     con = duckdb.connect()
     try:
         load_extensions(con)
-        attach(con, location)
+        attach(con, location, create=new)
         lake_tables = _lake_tables(con)
         if "app_meta" in lake_tables:
             con.execute(db.SCHEMA_FILE.read_text(encoding="utf-8"))

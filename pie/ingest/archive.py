@@ -97,7 +97,7 @@ def save(files: list[SourceFile], db_path: Path, batch_id: str, records: list[Fi
                 _copy_checked(source, partial)
             private_file(partial)
             partial.replace(folder / name)
-            record.archived_as = (final / name).relative_to(Path(db_path).parent).as_posix()
+            record.archived_as = (final / name).relative_to(settings().state_dir_of(db_path)).as_posix()
             db.fault_point("archive")
     except BaseException:
         remove(folder)

@@ -185,7 +185,7 @@ def _archived_sources(db_path: Path, row: dict[str, Any]) -> tuple[list[tuple[st
     sources, records = [], []
     for item in row["files"]:
         record = FileRecord(item["file"], item["sha256"], item["size"], item.get("archived_as"))
-        path = Path(db_path).parent / (record.archived_as or "")
+        path = settings().state_dir_of(db_path) / (record.archived_as or "")
         try:
             data = path.read_bytes() if record.archived_as else None
         except OSError:
