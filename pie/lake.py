@@ -330,16 +330,17 @@ def _fingerprints(con: duckdb.DuckDBPyConnection, tables: list[str]) -> dict[str
         for table in tables}
 
 
-def working_copy(location: object) -> tuple[duckdb.DuckDBPyConnection, dict[str, tuple]]:
-    """An in-memory DuckDB holding the lake's newest snapshot in tables made from pie/schema.sql
-    (with their constraints), the lake attached read-write as `lake`; and the tables' fingerprints."""
+def working_copy(location: object, snapshot: int | None = None) -> tuple[duckdb.DuckDBPyConnection, dict[str, tuple]]:
+    """An in-memory DuckDB holding the lake's newest snapshot (or `snapshot`, attached read-only:
+    a partner batch's preview) in tables made from pie/schema.sql (with their constraints), the
+    lake attached as `lake`; and the tables' fingerprints."""
     from pie import db
     with contextlib.closing(_pg(location)) as pg:
         new = current_snapshot(pg) is None
     con = duckdb.connect()
     try:
         load_extensions(con)
-        attach(con, location, create=new)
+        attach(con, location, create=new and snapshot is None, snapshot=snapshot)
         lake_tables = _lake_tables(con)
         if "app_meta" in lake_tables:
             con.execute(db.SCHEMA_FILE.read_text(encoding="utf-8"))

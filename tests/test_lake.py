@@ -329,3 +329,28 @@ def test_every_page_of_every_role_shows_the_files_figures_on_the_lake(monkeypatc
     on_file = _page_figures(monkeypatch, programme_db, account, pages)
     assert on_lake == on_file
     assert any(on_lake.values())              # some page of the role shows KPI cards
+
+
+# ------------------------------------------------------------------------------ partners' batches
+@lake_test
+def test_a_partners_batch_is_previewed_then_approved_on_the_lake(postgres, lake_env, tmp_path):
+    """Test that BOA's batch (tests/test_submissions.py's) is submitted without touching the
+    lake's figures, previewed (before → after) and, once approved, in one snapshot with its
+    derived tables: BOA's financed projects go from 1 to 2."""
+    from pie.ingest import submissions
+    from test_submissions import BOA_FINANCED, BOA_NEW, DECISIONS
+    location = build_small_programme(new_lake(postgres, lake_env))
+    from pie import auth
+    for name, role, scope in (("amina", "manager", None), ("boa", "bank", "BOA")):
+        auth.add_user(location, name, role, "unused-password", scope, _demo=True)
+    (tmp_path / "boa").mkdir()
+    (tmp_path / "boa" / "financing_decisions.csv").write_text(DECISIONS + BOA_NEW, encoding="utf-8")
+    boa = Scope.for_role("bank", "BOA")
+    report = ingest.ingest([tmp_path / "boa"], location, user="boa")
+    assert report.outcome == "submitted"
+    assert kpis.compute(db.reader(location), boa)["projects_financed"] == BOA_FINANCED
+    preview = submissions.preview(location, report.batch_id)
+    assert preview["figures"]["projects_financed"] == {"before": BOA_FINANCED, "after": BOA_FINANCED + 1}
+    approved = submissions.approve(location, report.batch_id, "amina")
+    assert approved.outcome == "approved"
+    assert kpis.compute(db.reader(location), boa)["projects_financed"] == BOA_FINANCED + 1
