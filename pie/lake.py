@@ -351,6 +351,9 @@ def working_copy(location: object, snapshot: int | None = None) -> tuple[duckdb.
                 con.execute(f'insert into memory.main."{table}" ({common}) select {common} from {ALIAS}.main."{table}"')
             else:
                 con.execute(f'create table memory.main."{table}" as select * from {ALIAS}.main."{table}"')
+        if "cohorts" in lake_tables:
+            # the lake holds no macro (app_meta's macros_sha256 may say otherwise): create them here
+            con.execute(db.MACROS_FILE.read_text(encoding="utf-8"))
         return con, _fingerprints(con, list(_local_tables(con)))
     except BaseException:
         con.close()
