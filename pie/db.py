@@ -30,8 +30,8 @@ from pie.errors import DatabaseBusy, DatabaseMissing, DatabaseNotEmpty, PieError
 from pie.scope import Scope
 
 SCHEMA_VERSION = "1"
-SCHEMA_FILE = Path(__file__).with_name("schema.sql")
-MACROS_FILE = QUERIES_DIR / "scope" / "macros.sql"
+SCHEMA_FILE = lake.SCHEMA_FILE              # pie/schema.sql
+MACROS_FILE = lake.MACROS_FILE              # queries/scope/macros.sql
 DERIVED_FILE = QUERIES_DIR / "scope" / "derived.sql"
 # Tables built from the programme tables by DERIVED_FILE (read by the scope macros).
 DERIVED_TABLES = ("scope_participants", "scope_phase_progress")
@@ -269,9 +269,9 @@ def writing(path: Path | str | None = None, *, publish: bool = True, must_exist:
     """
     db_path = _db_path(path)
     if lake.is_lake(db_path):  # the DuckLake backend (pie/lake.py): same promises
-        with lake.writing(db_path, publish=publish, must_exist=must_exist, transaction=transaction,
-                          wait_seconds=wait_seconds, programme_changes=programme_changes,
-                          after_commit=after_commit) as con:
+        with _lake_writing(db_path, publish=publish, must_exist=must_exist, transaction=transaction,
+                           wait_seconds=wait_seconds, programme_changes=programme_changes,
+                           after_commit=after_commit) as con:
             yield con
         return
     if publish and settings().read_only:
@@ -328,6 +328,65 @@ def writing(path: Path | str | None = None, *, publish: bool = True, must_exist:
         finally:
             _local.writing -= 1
             con.close()
+
+
+@contextlib.contextmanager
+def _lake_writing(location: Path, *, publish: bool, must_exist: bool, transaction: bool,
+                  wait_seconds: float | None, programme_changes: bool,
+                  after_commit: list[Callable[[], None]] | None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """`writing` on a lake: under the lake's writer lock, the block runs on an in-memory working
+    copy of the newest snapshot (pie.lake.working_copy: the schema's constraints included); on
+    success the derived tables are rebuilt (when `publish` and `programme_changes`), the data
+    version bumped and the changed tables committed to the lake as ONE DuckLake transaction (the
+    new snapshot readers see); on an exception, or a kill before that commit, the lake is left
+    as it was. Nothing is published: every commit is a snapshot."""
+    if publish and settings().read_only:
+        raise ReadOnly(key="db.error.read_only", path=location)
+    with lake.writer_lock(location, wait_seconds, on_wait=_stderr):
+        con, before = lake.working_copy(location)
+        _local.writing = getattr(_local, "writing", 0) + 1
+        try:
+            if must_exist and not _has_table(con, "app_meta"):
+                raise DatabaseMissing(key="db.error.missing", path=location)
+            install_macros(con)
+            _migrate_import_batches(con)
+            _add_missing_tables(con)
+            if _has_table(con, "app_meta"):
+                changed = False
+                for fix in REPAIRS:          # an interrupted import's archive (pie.ingest.archive)
+                    changed = bool(fix(con, location)) or changed
+                if changed:
+                    _bump_data_version(con)
+            if transaction:
+                con.execute("begin transaction")
+            try:
+                yield con
+                fault_point("load")
+                if publish:
+                    if programme_changes:
+                        refresh_derived(con)
+                    fault_point("derived")
+                    _bump_data_version(con)
+                    _take_purge_flag(con)
+                if transaction:
+                    con.execute("commit")
+            except BaseException:
+                if transaction:
+                    with contextlib.suppress(duckdb.Error):
+                        con.execute("rollback")
+                raise
+            lake.commit_to_lake(con, before, half_written=lambda: fault_point("publish"))
+            fault_point("commit")
+            for step in after_commit or ():
+                step()
+        finally:
+            _local.writing -= 1
+            con.close()
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return con.execute("select count(*) from duckdb_tables() where database_name = 'memory' "
+                       "and schema_name = 'main' and table_name = $name", {"name": name}).fetchone()[0] > 0
 
 
 # ------------------------------------------------------------------------------ migrations
@@ -540,7 +599,15 @@ def init_database(path: Path | str | None = None, *, force: bool = False, publis
     """
     db_path = _db_path(path)
     if lake.is_lake(db_path):
-        lake.init_database(db_path, force=force)
+        # one snapshot: the schema and regions; a lake holding data is emptied only if `force`
+        with writing(db_path, must_exist=False) as con:
+            if _has_table(con, "app_meta") and not is_empty(con):
+                if not force:
+                    raise DatabaseNotEmpty(key="db.error.not_empty", path=db_path)
+                for (table,) in con.execute("select table_name from duckdb_tables() where "
+                                            "database_name = 'memory' and schema_name = 'main'").fetchall():
+                    con.execute(f'delete from memory.main."{table}"')
+            create_schema(con)
         return db_path
     if db_path.exists():
         con = connect_for_writing(db_path)

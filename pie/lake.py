@@ -39,10 +39,12 @@ import duckdb
 import pandas as pd
 
 from pie import queries
-from pie.config import PROJECT_ROOT, lake_catalog, settings
+from pie.config import PROJECT_ROOT, QUERIES_DIR, lake_catalog, settings
 from pie.errors import DatabaseBusy, DatabaseMissing, PieError, ReadOnly
 from pie.scope import Scope
 
+SCHEMA_FILE = Path(__file__).with_name("schema.sql")
+MACROS_FILE = QUERIES_DIR / "scope" / "macros.sql"
 LAKE_DUCKDB_VERSION = "1.5.5"
 ALIAS = "lake"
 # The key of the PostgreSQL advisory lock every writer of a lake holds (any constant: the lock
@@ -178,7 +180,6 @@ def snapshot_of(version: str) -> int:
 def _snapshot_connection(location: object, snapshot: int) -> duckdb.DuckDBPyConnection:
     """A private in-memory DuckDB with the lake attached read-only at `snapshot`, a view in
     `main` per lake table and the scope macros over them (so queries run unchanged)."""
-    from pie import db
     con = duckdb.connect()
     try:
         load_extensions(con)
@@ -190,7 +191,7 @@ def _snapshot_connection(location: object, snapshot: int) -> duckdb.DuckDBPyConn
         for table in tables:
             con.execute(f'create view main."{table}" as select * from {ALIAS}.main."{table}"')
         if "cohorts" in tables:
-            con.execute(db.MACROS_FILE.read_text(encoding="utf-8"))
+            con.execute(MACROS_FILE.read_text(encoding="utf-8"))
         return con
     except BaseException:
         con.close()
@@ -334,7 +335,6 @@ def working_copy(location: object, snapshot: int | None = None) -> tuple[duckdb.
     """An in-memory DuckDB holding the lake's newest snapshot (or `snapshot`, attached read-only:
     a partner batch's preview) in tables made from pie/schema.sql (with their constraints), the
     lake attached as `lake`; and the tables' fingerprints."""
-    from pie import db
     with contextlib.closing(_pg(location)) as pg:
         new = current_snapshot(pg) is None
     con = duckdb.connect()
@@ -343,7 +343,7 @@ def working_copy(location: object, snapshot: int | None = None) -> tuple[duckdb.
         attach(con, location, create=new and snapshot is None, snapshot=snapshot)
         lake_tables = _lake_tables(con)
         if "app_meta" in lake_tables:
-            con.execute(db.SCHEMA_FILE.read_text(encoding="utf-8"))
+            con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
         local = _local_tables(con)
         for table in lake_tables:
             if table in local:
@@ -353,17 +353,18 @@ def working_copy(location: object, snapshot: int | None = None) -> tuple[duckdb.
                 con.execute(f'create table memory.main."{table}" as select * from {ALIAS}.main."{table}"')
         if "cohorts" in lake_tables:
             # the lake holds no macro (app_meta's macros_sha256 may say otherwise): create them here
-            con.execute(db.MACROS_FILE.read_text(encoding="utf-8"))
+            con.execute(MACROS_FILE.read_text(encoding="utf-8"))
         return con, _fingerprints(con, list(_local_tables(con)))
     except BaseException:
         con.close()
         raise
 
 
-def commit_to_lake(con: duckdb.DuckDBPyConnection, before: dict[str, tuple]) -> list[str]:
+def commit_to_lake(con: duckdb.DuckDBPyConnection, before: dict[str, tuple],
+                   half_written: Callable[[], None] = lambda: None) -> list[str]:
     """Write the working copy's changed tables to the lake in one DuckLake transaction (a new
-    snapshot); nothing when nothing changed. Returns the tables written."""
-    from pie import db
+    snapshot); nothing when nothing changed. Returns the tables written. `half_written` is
+    called with half the tables written (pie.db's fault point "publish", for the tests)."""
     local = _local_tables(con)
     after = _fingerprints(con, list(local))
     lake_tables = _lake_tables(con)
@@ -382,80 +383,10 @@ def commit_to_lake(con: duckdb.DuckDBPyConnection, before: dict[str, tuple]) -> 
                     con.execute(f'drop table {ALIAS}.main."{table}"')
                 con.execute(f'create table {ALIAS}.main."{table}" as select * from memory.main."{table}"')
             if number == len(changed) // 2:
-                db.fault_point("publish")   # tests: killed with half the tables written
+                half_written()
         con.execute("commit")
     except BaseException:
         with contextlib.suppress(duckdb.Error):
             con.execute("rollback")
         raise
     return changed
-
-
-@contextlib.contextmanager
-def writing(location: object, *, publish: bool = True, must_exist: bool = True, transaction: bool = True,
-            wait_seconds: float | None = None, programme_changes: bool = True,
-            after_commit: list[Callable[[], None]] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """pie.db.writing on a lake (same promises): the block runs on the working copy; on success
-    the derived tables are rebuilt (when `publish` and `programme_changes`), the data version
-    bumped and the changed tables committed to the lake as one snapshot; on an exception, or a
-    kill, the lake is left as it was."""
-    from pie import db
-    if publish and settings().read_only:
-        raise ReadOnly(key="db.error.read_only", path=location)
-    _require()
-    with writer_lock(location, wait_seconds, on_wait=db._stderr):
-        con, before = working_copy(location)
-        db._local.writing = getattr(db._local, "writing", 0) + 1
-        try:
-            if must_exist and "app_meta" not in _local_tables(con):
-                raise DatabaseMissing(key="db.error.missing", path=location)
-            db.install_macros(con)
-            db._migrate_import_batches(con)
-            db._add_missing_tables(con)
-            if "app_meta" in _local_tables(con):
-                changed = False
-                for fix in db.REPAIRS:
-                    changed = bool(fix(con, Path(str(location)))) or changed
-                if changed:
-                    db._bump_data_version(con)
-            if transaction:
-                con.execute("begin transaction")
-            try:
-                yield con
-                db.fault_point("load")
-                if publish:
-                    if programme_changes:
-                        db.refresh_derived(con)
-                    db.fault_point("derived")
-                    db._bump_data_version(con)
-                    db._take_purge_flag(con)
-                if transaction:
-                    con.execute("commit")
-            except BaseException:
-                if transaction:
-                    with contextlib.suppress(duckdb.Error):
-                        con.execute("rollback")
-                raise
-            commit_to_lake(con, before)
-            db.fault_point("commit")
-            for step in after_commit or ():
-                step()
-        finally:
-            db._local.writing -= 1
-            con.close()
-
-
-def init_database(location: object, *, force: bool = False) -> object:
-    """pie.db.init_database on a lake: the schema and regions, one snapshot. A lake holding
-    data is refused unless `force`, which empties every table."""
-    from pie import db
-    from pie.errors import DatabaseNotEmpty
-    with writing(location, must_exist=False) as con:
-        if "app_meta" in _local_tables(con) and not db.is_empty(con):
-            if not force:
-                raise DatabaseNotEmpty(key="db.error.not_empty", path=location)
-            for table in _local_tables(con):
-                con.execute(f'delete from memory.main."{table}"')
-        db.create_schema(con)
-    return location
-
