@@ -3,7 +3,8 @@ PostgreSQL database and whose data are Parquet files under PIE_DATA_PATH, shared
 
 Chosen by configuration: `PIE_DB=ducklake:postgres:dbname=… host=… port=… user=…` (or `--db`).
 pie.db's public functions (`writing`, `reader`, `init_database`, `exists`, `inspect`) dispatch
-here for such a location; everything above them (queries, scope macros, importer, pages) is the
+to this plumbing for such a location (the writer's steps, shared with the file's, stay in
+pie.db: `_lake_writing`); everything above them (queries, scope macros, importer, pages) is the
 same code and the same SQL as on a DuckDB file.
 
 - Reads: a `LakeReader` answers every query from one DuckLake snapshot, attached read-only at
@@ -11,7 +12,7 @@ same code and the same SQL as on a DuckDB file.
   table and the scope macros (queries/scope/macros.sql, unchanged). Its data version (the cache
   key) is the snapshot id, so a new import is visible at the next click on every machine, and a
   page run pinned to one version (`at`) never mixes two imports.
-- Writes: `writing` holds a PostgreSQL advisory lock (one writer at a time over all machines;
+- Writes: a writer holds a PostgreSQL advisory lock (`writer_lock`) (one writer at a time over all machines;
   the others wait up to PIE_LOCK_WAIT_SECONDS; a killed writer's lock goes with its connection),
   copies the lake into an in-memory working copy made from pie/schema.sql (primary keys, unique
   and check constraints, which DuckLake does not support, so the importer's upserts and the
