@@ -41,7 +41,7 @@ import pandas as pd
 
 from pie import queries
 from pie.config import PROJECT_ROOT, QUERIES_DIR, lake_catalog, settings
-from pie.errors import DatabaseBusy, DatabaseMissing, PieError, ReadOnly
+from pie.errors import DatabaseBusy, DatabaseMissing, PieError
 from pie.scope import Scope
 
 SCHEMA_FILE = Path(__file__).with_name("schema.sql")
