@@ -99,7 +99,7 @@ def measure(args) -> dict:
     from pie import lake
     version = duckdb.__version__
     work = CACHE / f"duckdb-{version}"
-    shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(work / "lake-data", ignore_errors=True) if args.lake_only else shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     os.environ["PIE_STATE_DIR"] = str(work / "state")
     os.environ["PIE_DATA_PATH"] = str(work / "lake-data")
@@ -107,7 +107,7 @@ def measure(args) -> dict:
               "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
                          f"{platform.python_version()}", "load_before": os.getloadavg(), "backends": {}}
     files = CACHE / f"import-{args.import_participants}"
-    backends = [("file", work / "pie.duckdb")]
+    backends = [] if args.lake_only else [("file", work / "pie.duckdb")]
     cluster = None
     if not args.file_only:
         if lake.unavailable_reason():
@@ -130,6 +130,10 @@ def measure(args) -> dict:
         if cluster is not None:
             cluster.__exit__(None, None, None)
     out = CACHE / f"results-{version}.json"
+    if args.lake_only and out.exists():    # keep the file's figures of the previous run
+        previous = json.loads(out.read_text(encoding="utf-8"))
+        result["backends"] = {**previous["backends"], **result["backends"]}
+        result["load_before"] = previous["load_before"]
     out.write_text(json.dumps(result, indent=1), encoding="utf-8")
     print(f"written {out}")
     return result
@@ -184,6 +188,7 @@ def main() -> None:
     parser.add_argument("--import-participants", type=int, default=100_000)
     parser.add_argument("--accounts", nargs="+", default=["manager", "boa", "leadership"])
     parser.add_argument("--file-only", action="store_true")
+    parser.add_argument("--lake-only", action="store_true", help="measure the lake again, keep the file's figures")
     parser.add_argument("--report", action="store_true")
     args = parser.parse_args()
     if args.report:
