@@ -100,7 +100,7 @@ def measure(args) -> dict:
     version = duckdb.__version__
     work = CACHE / f"duckdb-{version}"
     shutil.rmtree(work / "lake-data", ignore_errors=True) if args.lake_only else shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
+    work.mkdir(parents=True, exist_ok=True)
     os.environ["PIE_STATE_DIR"] = str(work / "state")
     os.environ["PIE_DATA_PATH"] = str(work / "lake-data")
     result = {"duckdb": version, "participants": args.participants, "date": date.today().isoformat(),
