@@ -62,11 +62,29 @@ class Settings:
     smtp_from: str = ""
     smtp_starttls: bool = True
     public_url: str = ""
+    # The DuckLake backend (PIE_DB=ducklake:postgres:…, pie/lake.py): PIE_DATA_PATH, where its
+    # Parquet files go (a folder shared by every machine: NFS, or s3://…); PIE_STATE_DIR, the
+    # folder of what a DuckDB file keeps beside itself (imports/ archives, the accounts store
+    # until it moves to PostgreSQL): shared by every machine too (docs/DEPLOYMENT.md).
+    data_path: str | None = None
+    state_dir: Path | None = None
+
+    def state_dir_of(self, db_path: Path | str | None = None) -> Path:
+        """The folder beside the database of record: a DuckDB file's own folder, or for a lake
+        PIE_STATE_DIR (default `data/lake-state/` of the project)."""
+        db_path = db_path if db_path is not None else self.db_path
+        if lake_catalog(db_path) is not None:
+            return self.state_dir or PROJECT_ROOT / "data" / "lake-state"
+        return Path(db_path).parent
 
     def accounts_path(self, db_path: Path | None = None) -> Path:
         """The accounts store of `db_path` (default: the configured database). PIE_ACCOUNTS_DB
         overrides it for the configured database only, so `--db other.duckdb` never shares it."""
         db_path = Path(db_path) if db_path is not None else self.db_path
+        if lake_catalog(db_path) is not None:  # a lake: no file to stand beside, no resolve()
+            if self.accounts_store is not None and str(db_path) == str(self.db_path):
+                return self.accounts_store
+            return self.state_dir_of(db_path) / "accounts.sqlite"
         if self.accounts_store is not None and db_path.resolve() == self.db_path.resolve():
             return self.accounts_store
         return db_path.with_name(db_path.name + ".accounts.sqlite")
@@ -77,7 +95,7 @@ class Settings:
 
     @property
     def imports_dir(self) -> Path:
-        return self.db_path.parent / "imports"
+        return self.state_dir_of() / "imports"
 
 
 LAKE_PREFIX = "ducklake:postgres:"
@@ -129,4 +147,6 @@ def settings() -> Settings:
         smtp_from=(env.get("PIE_SMTP_FROM") or "").strip(),
         smtp_starttls=_tristate(env.get("PIE_SMTP_STARTTLS")) is not False,
         public_url=(env.get("PIE_PUBLIC_URL") or "").strip().rstrip("/"),
+        data_path=(env.get("PIE_DATA_PATH") or "").strip() or None,
+        state_dir=Path(env["PIE_STATE_DIR"]) if env.get("PIE_STATE_DIR") else None,
     )

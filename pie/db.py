@@ -24,14 +24,14 @@ from typing import Callable, Iterator
 import duckdb
 import pandas as pd
 
-from pie import queries, reference
+from pie import lake, queries, reference
 from pie.config import QUERIES_DIR, settings
 from pie.errors import DatabaseBusy, DatabaseMissing, DatabaseNotEmpty, PieError, ReadOnly
 from pie.scope import Scope
 
 SCHEMA_VERSION = "1"
-SCHEMA_FILE = Path(__file__).with_name("schema.sql")
-MACROS_FILE = QUERIES_DIR / "scope" / "macros.sql"
+SCHEMA_FILE = lake.SCHEMA_FILE              # pie/schema.sql
+MACROS_FILE = lake.MACROS_FILE              # queries/scope/macros.sql
 DERIVED_FILE = QUERIES_DIR / "scope" / "derived.sql"
 # Tables built from the programme tables by DERIVED_FILE (read by the scope macros).
 DERIVED_TABLES = ("scope_participants", "scope_phase_progress")
@@ -268,6 +268,12 @@ def writing(path: Path | str | None = None, *, publish: bool = True, must_exist:
     marks the database `.unpublished` until its own snapshot is out, so readers know.
     """
     db_path = _db_path(path)
+    if lake.is_lake(db_path):  # the DuckLake backend (pie/lake.py): same promises
+        with _lake_writing(db_path, publish=publish, must_exist=must_exist, transaction=transaction,
+                           wait_seconds=wait_seconds, programme_changes=programme_changes,
+                           after_commit=after_commit) as con:
+            yield con
+        return
     if publish and settings().read_only:
         raise ReadOnly(key="db.error.read_only", path=db_path)
     if must_exist and not db_path.exists():
@@ -322,6 +328,65 @@ def writing(path: Path | str | None = None, *, publish: bool = True, must_exist:
         finally:
             _local.writing -= 1
             con.close()
+
+
+@contextlib.contextmanager
+def _lake_writing(location: Path, *, publish: bool, must_exist: bool, transaction: bool,
+                  wait_seconds: float | None, programme_changes: bool,
+                  after_commit: list[Callable[[], None]] | None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """`writing` on a lake: under the lake's writer lock, the block runs on an in-memory working
+    copy of the newest snapshot (pie.lake.working_copy: the schema's constraints included); on
+    success the derived tables are rebuilt (when `publish` and `programme_changes`), the data
+    version bumped and the changed tables committed to the lake as ONE DuckLake transaction (the
+    new snapshot readers see); on an exception, or a kill before that commit, the lake is left
+    as it was. Nothing is published: every commit is a snapshot."""
+    if publish and settings().read_only:
+        raise ReadOnly(key="db.error.read_only", path=location)
+    with lake.writer_lock(location, wait_seconds, on_wait=_stderr):
+        con, before = lake.working_copy(location)
+        _local.writing = getattr(_local, "writing", 0) + 1
+        try:
+            if must_exist and not _has_table(con, "app_meta"):
+                raise DatabaseMissing(key="db.error.missing", path=location)
+            install_macros(con)
+            _migrate_import_batches(con)
+            _add_missing_tables(con)
+            if _has_table(con, "app_meta"):
+                changed = False
+                for fix in REPAIRS:          # an interrupted import's archive (pie.ingest.archive)
+                    changed = bool(fix(con, location)) or changed
+                if changed:
+                    _bump_data_version(con)
+            if transaction:
+                con.execute("begin transaction")
+            try:
+                yield con
+                fault_point("load")
+                if publish:
+                    if programme_changes:
+                        refresh_derived(con)
+                    fault_point("derived")
+                    _bump_data_version(con)
+                    _take_purge_flag(con)
+                if transaction:
+                    con.execute("commit")
+            except BaseException:
+                if transaction:
+                    with contextlib.suppress(duckdb.Error):
+                        con.execute("rollback")
+                raise
+            lake.commit_to_lake(con, before, half_written=lambda: fault_point("publish"))
+            fault_point("commit")
+            for step in after_commit or ():
+                step()
+        finally:
+            _local.writing -= 1
+            con.close()
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return con.execute("select count(*) from duckdb_tables() where database_name = 'memory' "
+                       "and schema_name = 'main' and table_name = $name", {"name": name}).fetchone()[0] > 0
 
 
 # ------------------------------------------------------------------------------ migrations
@@ -413,7 +478,8 @@ def _rewrite(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
     fresh = db_path.with_name(f".{db_path.name}.rewrite")
     fresh.unlink(missing_ok=True)
     name = con.execute("select current_database()").fetchone()[0]
-    con.execute("attach $path as pie_rewrite", {"path": str(fresh)})
+    # a literal: DuckDB 1.5.5 (the lake's version) refuses a parameter in ATTACH
+    con.execute("attach '" + str(fresh).replace("'", "''") + "' as pie_rewrite")
     try:
         con.execute(f'copy from database "{name}" to pie_rewrite')
     finally:
@@ -532,6 +598,17 @@ def init_database(path: Path | str | None = None, *, force: bool = False, publis
     (the demo rebuilds a database and publishes once, when it is full).
     """
     db_path = _db_path(path)
+    if lake.is_lake(db_path):
+        # one snapshot: the schema and regions; a lake holding data is emptied only if `force`
+        with writing(db_path, must_exist=False) as con:
+            if _has_table(con, "app_meta") and not is_empty(con):
+                if not force:
+                    raise DatabaseNotEmpty(key="db.error.not_empty", path=db_path)
+                for (table,) in con.execute("select table_name from duckdb_tables() where "
+                                            "database_name = 'memory' and schema_name = 'main'").fetchall():
+                    con.execute(f'delete from memory.main."{table}"')
+            create_schema(con)
+        return db_path
     if db_path.exists():
         con = connect_for_writing(db_path)
         try:
@@ -549,6 +626,28 @@ def init_database(path: Path | str | None = None, *, force: bool = False, publis
     with writing(db_path, must_exist=False, publish=publish) as con:
         create_schema(con)
     return db_path
+
+
+def exists(path: Path | str | None = None) -> bool:
+    """True when the database of record exists (a DuckDB file, or a lake `init` has made)."""
+    db_path = _db_path(path)
+    return lake.exists(db_path) if lake.is_lake(db_path) else db_path.exists()
+
+
+@contextlib.contextmanager
+def inspect(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to look at the database of record (the file opened for writing, waiting
+    for a writer; on a lake, its newest snapshot)."""
+    db_path = _db_path(path)
+    if lake.is_lake(db_path):
+        with reader(db_path).connection().cursor() as cur:
+            yield cur
+        return
+    con = connect_for_writing(db_path)
+    try:
+        yield con
+    finally:
+        con.close()
 
 
 def meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -647,6 +746,11 @@ class Reader:
         """Identifies the snapshot's content: the key for caches of query results."""
         return self.snapshot().name
 
+    def at(self, version: str) -> "Reader":
+        """The reader answering from snapshot `version` (pie.lake.LakeReader pins it; a file's
+        reader is itself: its snapshots are files switched by a pointer)."""
+        return self
+
     def query(self, name: str, scope: Scope | None = None, **params: object) -> pd.DataFrame:
         """Run the named query for `scope` (default: everything) with extra `params`."""
         return queries.run(self, name, scope, **params)
@@ -656,12 +760,18 @@ class Reader:
             return meta(cur)
 
 
-_readers: dict[Path, Reader] = {}
+_readers: dict[Path | str, Reader | lake.LakeReader] = {}
 _readers_lock = threading.Lock()
 
 
 def reader(path: Path | str | None = None) -> Reader:
-    """The process-wide Reader of a database path."""
+    """The process-wide Reader of a database path (a pie.lake.LakeReader for a lake)."""
+    if lake.is_lake(_db_path(path)):
+        location = str(_db_path(path))
+        with _readers_lock:
+            if location not in _readers:
+                _readers[location] = lake.LakeReader(location)
+            return _readers[location]  # type: ignore[return-value]
     db_path = _db_path(path).resolve()
     with _readers_lock:
         if db_path not in _readers:

@@ -25,4 +25,24 @@ if command -v npm >/dev/null 2>&1; then
 else
   echo "npm not found: the axe-core accessibility test will be skipped" >&2
 fi
-exec .venv/bin/python -m pytest "$@"
+# The DuckLake backend runs on DuckDB 1.5.5 (the only version with its extension wheels): a
+# second venv, .venv-lake, with requirements-lake.txt and the test tools runs the `lake` tests
+# (tests/test_lake.py) after the main run; the script fails if either run fails.
+if [ ! -x .venv-lake/bin/python ]; then
+  echo "Creating .venv-lake …"
+  "$PYTHON" -m venv .venv-lake
+fi
+.venv-lake/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-lake.txt \
+  "$(grep -E '^pytest==' requirements-dev.txt)" "$(grep -E '^pytest-timeout==' requirements-dev.txt)" \
+  "$(grep -E '^hypothesis==' requirements-dev.txt)"
+status=0
+.venv/bin/python -m pytest "$@" || status=$?
+lake_status=0
+case " $* " in
+  *" -m "*) echo "a marker was chosen (-m): the lake run (.venv-lake, pytest -m lake) is skipped" >&2 ;;
+  *) .venv-lake/bin/python -m pytest -m lake "$@" || lake_status=$? ;;
+esac
+if [ "$status" -ne 0 ] || [ "$lake_status" -ne 0 ]; then
+  echo "tests failed: main run exit $status, lake run (.venv-lake, DuckDB 1.5.5) exit $lake_status" >&2
+  exit 1
+fi

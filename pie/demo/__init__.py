@@ -89,15 +89,12 @@ def build_demo(db_path: Path, participants: int = 3000, seed: int = DEFAULT_SEED
 
 
 def _refuse_real_data(db_path: Path, force: bool) -> None:
-    if not db_path.exists() or force:
+    if force or not db.exists(db_path):
         return
-    con = db.connect_for_writing(db_path)
-    try:
+    with db.inspect(db_path) as con:
         tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
         is_demo = "app_meta" in tables and db.meta(con).get("is_demo") == "true"
         empty = db.is_empty(con)
-    finally:
-        con.close()
     if not is_demo and not empty:
         raise DatabaseNotEmpty(key="demo.error.real_data", path=db_path)
 

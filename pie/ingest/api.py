@@ -83,7 +83,7 @@ def ingest(sources: Iterable[Any], db_path: Path | str | None = None, user: str 
     """
     progress = progress or (lambda step, fraction: None)
     db_path = Path(db_path) if db_path is not None else settings().db_path
-    if not db_path.exists():
+    if not db.exists(db_path):
         raise DatabaseMissing(key="ingest.refused.missing", path=db_path)
     _early_demo_check(db_path)
     who = partners.submitter(db_path, account if account is not None else user,

@@ -22,6 +22,7 @@ import duckdb
 
 from pie import db
 from pie.db import own_private_dir, private_file
+from pie.config import settings
 from pie.errors import PieError
 from pie.ingest.readers import SourceFile
 from pie.ingest.report import FileRecord
@@ -29,8 +30,8 @@ from pie.ingest.report import FileRecord
 
 def imports_dir(db_path: Path) -> Path:
     """Where originals are kept: `imports/` beside the database file (settings().imports_dir
-    for the default database)."""
-    return Path(db_path).parent / "imports"
+    for the default database); for a lake, in PIE_STATE_DIR (pie.config.Settings.state_dir_of)."""
+    return settings().state_dir_of(db_path) / "imports"
 
 
 STAGING_DIR = ".staging"
@@ -96,7 +97,7 @@ def save(files: list[SourceFile], db_path: Path, batch_id: str, records: list[Fi
                 _copy_checked(source, partial)
             private_file(partial)
             partial.replace(folder / name)
-            record.archived_as = (final / name).relative_to(Path(db_path).parent).as_posix()
+            record.archived_as = (final / name).relative_to(settings().state_dir_of(db_path)).as_posix()
             db.fault_point("archive")
     except BaseException:
         remove(folder)

@@ -55,7 +55,7 @@ from typing import Any
 
 import duckdb
 
-from pie import auth, db, i18n
+from pie import auth, db, i18n, lake
 from pie.codes import REVIEWER_ROLES
 from pie.config import settings
 from pie.errors import NotAwaitingApproval, ReviewRefused
@@ -185,7 +185,7 @@ def _archived_sources(db_path: Path, row: dict[str, Any]) -> tuple[list[tuple[st
     sources, records = [], []
     for item in row["files"]:
         record = FileRecord(item["file"], item["sha256"], item["size"], item.get("archived_as"))
-        path = Path(db_path).parent / (record.archived_as or "")
+        path = settings().state_dir_of(db_path) / (record.archived_as or "")
         try:
             data = path.read_bytes() if record.archived_as else None
         except OSError:
@@ -308,13 +308,16 @@ def preview(db_path: Path | str | None, batch_id: str, *, language: str = i18n.D
                               "scope": who.scope_code, "tables": {}, "figures": {}, "report": report}
     reader = db.reader(db_path)
     snapshot = reader.snapshot()
-    before = kpis.compute(reader, scope)
+    before = kpis.compute(reader.at(snapshot) if lake.is_lake(db_path) else reader, scope)
     batch = _stage(db_path, sources, _no_progress, MAX_PROBLEMS)
     report.rows = {t: batch.rows[t] for t in batch.tables()}
     folder = Path(tempfile.mkdtemp(prefix="pie-preview-"))
     try:
-        copy = Path(shutil.copyfile(snapshot, folder / "preview.duckdb"))
-        con = duckdb.connect(str(copy))
+        if lake.is_lake(db_path):  # the snapshot in memory, as a lake's writer starts (pie/lake.py)
+            con = lake.working_copy(db_path, snapshot=lake.snapshot_of(snapshot))[0]
+        else:
+            copy = Path(shutil.copyfile(snapshot, folder / "preview.duckdb"))
+            con = duckdb.connect(str(copy))
         try:
             validate.attach(con, batch)
             validate.cross_check(con, batch)

@@ -21,8 +21,9 @@ from typing import Callable, Iterator, TypeVar
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from pie import db, kpis, queries
+from pie import db, kpis, lake, queries
 from pie.programme import actions as follow_up_actions
 from pie.programme import figures as programme
 from pie.config import settings
@@ -47,7 +48,7 @@ def _demo_lock() -> threading.Lock:
 def database_exists() -> bool:
     """False only when a demo should be built: never in a PIE_READ_ONLY process (it reads the
     published snapshots, and says so when there is none)."""
-    return settings().read_only or settings().db_path.exists()
+    return settings().read_only or db.exists(settings().db_path)
 
 
 def build_demo_database(build: Callable[..., object], progress: Callable[[str, float], None]) -> None:
@@ -93,7 +94,9 @@ def _answer(figure: str, scope: Scope, args: tuple, kwargs: tuple, data_version:
     # `data_version` is only part of the cache key: a new snapshot means new entries.
     key = (figure, scope, pickle.dumps((args, kwargs)), data_version, db_path)
     computed["count"] += 1
-    return _single_flight(key, lambda: _figure(figure)(_reader(db_path), scope, *args, **dict(kwargs)))
+    # `at`: a lake's reader answers from that very snapshot (a file's reader is itself)
+    return _single_flight(key, lambda: _figure(figure)(_reader(db_path).at(data_version), scope, *args,
+                                                        **dict(kwargs)))
 
 
 def _single_flight(key: tuple, compute: Callable[[], object]) -> object:
@@ -126,7 +129,33 @@ def ask(figure: Callable[..., Answer], scope: Scope | None = None, /, *args: obj
     source = reader()
     question = (f"{figure.__module__}:{figure.__qualname__}", scope or Scope(), args, tuple(sorted(kwargs.items())))
     _remember(question)
-    return _answer(*question, source.data_version(), str(source.db_path))
+    return _answer(*question, _run_version(source), str(source.db_path))
+
+
+# On a lake, the data version each session's current page run reads (issue 20: a page never
+# mixes two imports): session id -> (the run's cursors dict, which Streamlit makes anew at every
+# run, and the version its first question read).
+_run_pins: dict[str, tuple[object, str]] = {}
+_run_pins_lock = threading.Lock()
+MAX_PINNED_SESSIONS = 5000
+
+
+def _run_version(source) -> str:
+    """The data version this question reads: on a lake, the snapshot of the page run's first
+    question; on a file, the current snapshot (as before)."""
+    ctx = get_script_run_ctx() if isinstance(source, lake.LakeReader) else None
+    if ctx is None:
+        return source.data_version()
+    with _run_pins_lock:
+        pin = _run_pins.get(ctx.session_id)
+        if pin is not None and pin[0] is ctx.cursors:
+            return pin[1]
+    version = source.data_version()
+    with _run_pins_lock:
+        _run_pins[ctx.session_id] = (ctx.cursors, version)
+        while len(_run_pins) > MAX_PINNED_SESSIONS:
+            _run_pins.pop(next(iter(_run_pins)))
+    return version
 
 
 def _remember(question: tuple) -> None:
