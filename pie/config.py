@@ -64,8 +64,8 @@ class Settings:
     public_url: str = ""
     # The DuckLake backend (PIE_DB=ducklake:postgres:…, pie/lake.py): PIE_DATA_PATH, where its
     # Parquet files go (a folder shared by every machine: NFS, or s3://…); PIE_STATE_DIR, the
-    # folder of what a DuckDB file keeps beside itself (imports/ archives, the accounts store
-    # until it moves to PostgreSQL): shared by every machine too (docs/DEPLOYMENT.md).
+    # folder of what a DuckDB file keeps beside itself (imports/ archives; the accounts are in
+    # the catalog's PostgreSQL, pie.auth): shared by every machine too (docs/DEPLOYMENT.md).
     data_path: str | None = None
     state_dir: Path | None = None
 
@@ -78,8 +78,10 @@ class Settings:
         return Path(db_path).parent
 
     def accounts_path(self, db_path: Path | None = None) -> Path:
-        """The accounts store of `db_path` (default: the configured database). PIE_ACCOUNTS_DB
-        overrides it for the configured database only, so `--db other.duckdb` never shares it."""
+        """The SQLite accounts store of `db_path` (default: the configured database). PIE_ACCOUNTS_DB
+        overrides it for the configured database only, so `--db other.duckdb` never shares it.
+        A lake's accounts live in its PostgreSQL (pie.auth._store_of): the path given for a lake
+        only names it (a cache key), no file is made there."""
         db_path = Path(db_path) if db_path is not None else self.db_path
         if lake_catalog(db_path) is not None:  # a lake: no file to stand beside, no resolve()
             if self.accounts_store is not None and str(db_path) == str(self.db_path):

@@ -367,7 +367,7 @@ def _lake_writing(location: Path, *, publish: bool, must_exist: bool, transactio
                         refresh_derived(con)
                     fault_point("derived")
                     _bump_data_version(con)
-                    _take_purge_flag(con)
+                    forget_old = _take_purge_flag(con)
                 if transaction:
                     con.execute("commit")
             except BaseException:
@@ -375,8 +375,11 @@ def _lake_writing(location: Path, *, publish: bool, must_exist: bool, transactio
                     with contextlib.suppress(duckdb.Error):
                         con.execute("rollback")
                 raise
-            lake.commit_to_lake(con, before, half_written=lambda: fault_point("publish"))
+            forget_old = publish and forget_old
+            lake.commit_to_lake(con, before, half_written=lambda: fault_point("publish"), recreate=forget_old)
             fault_point("commit")
+            if forget_old:  # an erasure: no older snapshot may keep the contacts
+                lake.forget_old_snapshots(con)
             for step in after_commit or ():
                 step()
         finally:

@@ -361,11 +361,23 @@ def working_copy(location: object, snapshot: int | None = None) -> tuple[duckdb.
         raise
 
 
+def forget_old_snapshots(con: duckdb.DuckDBPyConnection) -> None:
+    """Expire every snapshot but the newest and delete the files only they used: after an
+    erasure (Law 09-08, docs/PRIVACY.md) no older snapshot may still hold the erased contacts.
+    Run by the writer, on the lake attached read-write as ALIAS, after its commit. A page run
+    pinned to an expired snapshot fails once and the next click reads the new one."""
+    con.execute(f"call ducklake_expire_snapshots({_quote(ALIAS)}, older_than => now() + interval 1 second)")
+    con.execute(f"call ducklake_cleanup_old_files({_quote(ALIAS)}, cleanup_all => true)")
+
+
 def commit_to_lake(con: duckdb.DuckDBPyConnection, before: dict[str, tuple],
-                   half_written: Callable[[], None] = lambda: None) -> list[str]:
+                   half_written: Callable[[], None] = lambda: None, recreate: bool = False) -> list[str]:
     """Write the working copy's changed tables to the lake in one DuckLake transaction (a new
     snapshot); nothing when nothing changed. Returns the tables written. `half_written` is
-    called with half the tables written (pie.db's fault point "publish", for the tests)."""
+    called with half the tables written (pie.db's fault point "publish", for the tests).
+    `recreate`: each changed table is dropped and created anew rather than emptied and refilled —
+    DuckLake keeps a table's column statistics (the min and max of its text columns: names,
+    phones) across deletes, and only a new table starts without an erased person's values."""
     local = _local_tables(con)
     after = _fingerprints(con, list(local))
     lake_tables = _lake_tables(con)
@@ -376,7 +388,7 @@ def commit_to_lake(con: duckdb.DuckDBPyConnection, before: dict[str, tuple],
     con.execute("begin transaction")
     try:
         for number, table in enumerate(changed):
-            if table in lake_tables and lake_tables[table] == local[table]:
+            if table in lake_tables and lake_tables[table] == local[table] and not recreate:
                 con.execute(f'delete from {ALIAS}.main."{table}"')
                 con.execute(f'insert into {ALIAS}.main."{table}" select * from memory.main."{table}"')
             else:

@@ -150,6 +150,14 @@ def test_the_cli_kpis_and_export_read_the_lake(small_db, small_lake, tmp_path):
         on_file = cli(str(small_db), "kpis", "--json", *filters)
         assert on_lake.returncode == 0, on_lake.stderr[-2000:]
         assert json.loads(on_lake.stdout) == json.loads(on_file.stdout)
+    # the lake's `kpis --json` against METRICS.md (tools/check_contracts.py reads a DuckDB file for
+    # the tables: the file the lake was compared with above)
+    (tmp_path / "kpis.json").write_text(on_lake.stdout, encoding="utf-8")
+    contracts = PROJECT_ROOT.parent / "shared" / "tools" / "check_contracts.py"
+    if contracts.exists():
+        checked = subprocess.run([sys.executable, str(contracts), "--db", str(small_db),
+                                  "--kpis-json", str(tmp_path / "kpis.json")], capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
     exported = cli(small_lake, "export", str(tmp_path / "out"))
     assert exported.returncode == 0, exported.stderr[-2000:]
     rows = (tmp_path / "out" / "participants.csv").read_text(encoding="utf-8-sig").strip().splitlines()
@@ -354,3 +362,42 @@ def test_a_partners_batch_is_previewed_then_approved_on_the_lake(postgres, lake_
     approved = submissions.approve(location, report.batch_id, "amina")
     assert approved.outcome == "approved"
     assert kpis.compute(db.reader(location), boa)["projects_financed"] == BOA_FINANCED + 1
+
+
+@lake_test
+def test_an_erasure_leaves_no_snapshot_file_or_catalog_row_with_the_contacts(postgres, lake_env, tmp_path):
+    """Test that erasing a person on a lake (Law 09-08) keeps the figures and leaves their contacts
+    nowhere: not in the current snapshot, not in an older one's Parquet files (expired and deleted),
+    not in the catalog's PostgreSQL (small tables are stored inline there), not in the archived
+    import files of PIE_STATE_DIR."""
+    from pie.privacy import erasure
+    location = build_small_programme(new_lake(postgres, lake_env))
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "participant_contacts.csv").write_text(
+        "participant_id,full_name,national_id,phone,email\n"
+        "P01,Fatima Zahra El Amrani,J123456,+212612345678,fz.elamrani@example.ma\n", encoding="utf-8")
+    assert ingest.ingest([tmp_path / "in"], location).accepted   # one more snapshot holding P01
+    before = kpis.compute(db.reader(location), Scope())
+    [done] = erasure.erase(location, ["P01"], "request")
+    assert done["contacts"] == 1 and len(done["archived_files"]) == 1
+    assert kpis.compute(db.reader(location), Scope()) == before
+    p01 = ("Fatima Zahra El Amrani", "J123456", "+212612345678", "fz.elamrani@example.ma")
+    import duckdb
+    files = [f for f in Path(os.environ["PIE_DATA_PATH"]).rglob("*.parquet")]
+    assert files
+    for file in files:
+        text = str(duckdb.connect().execute("select * from read_parquet($f)", {"f": str(file)}).fetchall())
+        assert not any(value in text for value in p01), file.name
+    dbname = location.split("dbname=")[1].split()[0]
+    dump = subprocess.run(["pg_dump", "-h", postgres.host, "-p", str(postgres.port), "-U", postgres.user,
+                           dbname], capture_output=True, check=True).stdout
+    current = None
+    leaks = []
+    for line in dump.decode().splitlines():
+        if line.startswith("COPY"):
+            current = line.split(" (")[0]
+        elif any(value in line for value in p01):
+            leaks.append(current)
+    assert not leaks, leaks
+    archived = Path(os.environ["PIE_STATE_DIR"]) / done["archived_files"][0]
+    assert "[effacé]" in archived.read_text(encoding="utf-8")

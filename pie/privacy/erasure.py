@@ -84,7 +84,8 @@ def erase(db_path: Path | str | None, participant_ids: list[str], reason: str | 
     """Erase the contacts of `participant_ids` in one transaction; one dict per person:
     participant_id, contacts (rows removed: 0 or 1), texts (free texts changed), reason,
     archived_files (the archived import files rewritten without them, relative to the
-    database's folder)."""
+    database's folder — a lake's PIE_STATE_DIR). On a lake, every older snapshot is expired and
+    its files deleted (pie.lake.forget_old_snapshots), as a file's older copies are."""
     path = Path(db_path) if db_path is not None else settings().db_path
     with db.writing(path) as con:
         ensure_table(con)
@@ -97,7 +98,8 @@ def erase(db_path: Path | str | None, participant_ids: list[str], reason: str | 
             # The archived import files too, before the commit: if this fails nothing is erased
             # in the database, and a second run finds the same names (archives.redact is by id).
             changed = archives.redact(path, [item["participant_id"] for item in done], names.values())
-            archived = [file.relative_to(path.parent).as_posix() for file in changed]
+            folder = settings().state_dir_of(path)   # the database's folder, or a lake's PIE_STATE_DIR
+            archived = [file.relative_to(folder).as_posix() for file in changed]
             for item in done:
                 item["archived_files"] = archived
     for item in done:
