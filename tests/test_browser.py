@@ -28,9 +28,9 @@ NBSP = "\u00a0"
 FUNNEL_ALL = ["10", f"8 · 80,0{NBSP}%", f"6 · 75,0{NBSP}%", f"4 · 66,7{NBSP}%", f"4 · 100,0{NBSP}%",
               "3", f"3 · 100,0{NBSP}%", f"2 · 66,7{NBSP}%", f"2 · 100,0{NBSP}%", f"2 · 100,0{NBSP}%"]
 # Oriental (02): cohort C3 only, P08 P09 P10 and PR3 (a plan submitted, none validated): the
-# empty project bars draw no text.
+# empty project bars say 0 beside them (a bar too narrow for its figures has them beside it).
 FUNNEL_ORIENTAL = ["3", f"2 · 66,7{NBSP}%", f"1 · 50,0{NBSP}%", f"1 · 100,0{NBSP}%", f"1 · 100,0{NBSP}%",
-                   "1", f"1 · 100,0{NBSP}%"]
+                   "1", f"1 · 100,0{NBSP}%", f"0 · 0,0{NBSP}%", "0", "0"]
 FUNNEL_BARS = 10
 # Funnel page cards: participants, immersion completed, dropped, companies created.
 CARDS_ALL = ["10", "4", "3", "2"]

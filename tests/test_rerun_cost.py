@@ -8,13 +8,14 @@ import json
 import pandas as pd
 import plotly.graph_objects as go
 import pyarrow as pa
+import pytest
 import streamlit as st
 from streamlit.elements import arrow
 from streamlit.proto.ArrowData_pb2 import ArrowData
 
 from pie.config import PROJECT_ROOT
 from pie.leadership import geo
-from pie.ui import contacts, data, layout, regions, tables
+from pie.ui import contacts, data, lang, layout, regions, tables
 
 FRAME = pd.DataFrame({"Groupe": ["CMC Agadir", "ISTA Oujda", None], "Participants": [12500, 3, 40],
                       "Taux": [0.453, None, 0.25]})
@@ -23,6 +24,13 @@ KINDS = {"Groupe": tables.TEXT, "Participants": tables.COUNT, "Taux": tables.RAT
 
 def setup_function():
     st.cache_resource.clear()
+
+
+@pytest.fixture(autouse=True)
+def french(monkeypatch):
+    """These tables are formatted outside any script run, in the language of the process's
+    latest run (pie.ui.lang.language): French here, whatever test ran before."""
+    monkeypatch.setattr(lang, "_last_run_language", "fr")
 
 
 def test_same_table_is_formatted_once_and_shared():
