@@ -300,11 +300,7 @@ def writing(path: Path | str | None = None, *, publish: bool = True, must_exist:
                 yield con
                 fault_point("load")
                 if publish:
-                    if programme_changes:
-                        refresh_derived(con)
-                    fault_point("derived")
-                    _bump_data_version(con)
-                    purge = _take_purge_flag(con)
+                    purge = _finish_publication(con, programme_changes)
                 if transaction:
                     con.execute("commit")
                 fault_point("commit")
@@ -359,15 +355,12 @@ def _lake_writing(location: Path, *, publish: bool, must_exist: bool, transactio
                     _bump_data_version(con)
             if transaction:
                 con.execute("begin transaction")
+            forget_old = False
             try:
                 yield con
                 fault_point("load")
                 if publish:
-                    if programme_changes:
-                        refresh_derived(con)
-                    fault_point("derived")
-                    _bump_data_version(con)
-                    forget_old = _take_purge_flag(con)
+                    forget_old = _finish_publication(con, programme_changes)
                 if transaction:
                     con.execute("commit")
             except BaseException:
@@ -375,7 +368,6 @@ def _lake_writing(location: Path, *, publish: bool, must_exist: bool, transactio
                     with contextlib.suppress(duckdb.Error):
                         con.execute("rollback")
                 raise
-            forget_old = publish and forget_old
             lake.commit_to_lake(con, before, half_written=lambda: fault_point("publish"), recreate=forget_old)
             fault_point("commit")
             if forget_old:  # an erasure: no older snapshot may keep the contacts
@@ -488,6 +480,18 @@ def _rewrite(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
     finally:
         con.execute("detach pie_rewrite")
     os.replace(fresh, db_path)
+
+
+def _finish_publication(con: duckdb.DuckDBPyConnection, programme_changes: bool) -> bool:
+    """The end of a unit of work that publishes, inside its transaction (file or lake): the
+    derived tables rebuilt when programme tables changed, the data version bumped. Returns
+    whether account tables were dropped or an erasure ran since the last publication (older
+    copies must then go: `_take_purge_flag`)."""
+    if programme_changes:
+        refresh_derived(con)
+    fault_point("derived")
+    _bump_data_version(con)
+    return _take_purge_flag(con)
 
 
 def _take_purge_flag(con: duckdb.DuckDBPyConnection) -> bool:
