@@ -191,46 +191,8 @@ def test_account_changes_end_its_sessions(accounts_db, change):
     assert auth.resolve_session(secret, accounts_db) is None
 
 
-def test_sessions_have_a_maximum_lifetime_and_an_idle_timeout(accounts_db, monkeypatch):
-    """Test that a session ends after PIE_SESSION_MAX_HOURS even when active, and when idle."""
-    monkeypatch.setenv("PIE_SESSION_MAX_HOURS", str(0.5 / 3600))
-    secret = auth.open_session("amina", accounts_db)
-    assert auth.check_session(secret, accounts_db)[0] is not None
-    time.sleep(0.6)
-    assert auth.check_session(secret, accounts_db) == (None, "expired")
-    monkeypatch.setenv("PIE_SESSION_MAX_HOURS", "12")
-    monkeypatch.setenv("PIE_SESSION_TIMEOUT_MINUTES", "0")
-    secret = auth.open_session("amina", accounts_db)
-    time.sleep(0.05)
-    assert auth.check_session(secret, accounts_db) == (None, "expired")
-
-
-def test_a_session_check_writes_last_seen_at_most_once_a_minute(accounts_db, monkeypatch):
-    """Test that checking a live session does not write the store again within a minute (a hundred
-    sessions would queue on its writer lock), writes once the minute has passed, and that the idle
-    timeout still counts from that write."""
-    secret = auth.open_session("amina", accounts_db)
-    file = auth.store_path(accounts_db)
-
-    def last_seen() -> float:
-        with sqlite3.connect(file) as con:
-            return con.execute("select last_seen from sessions").fetchone()[0]
-
-    opened = last_seen()
-    clock = [time.time()]
-    monkeypatch.setattr(auth.time, "time", lambda: clock[0])
-    monkeypatch.setattr(auth, "SESSION_CHECK_SECONDS", 0)  # no answer from the process's cache
-    clock[0] += 30
-    assert auth.check_session(secret, accounts_db)[0] is not None
-    assert last_seen() == opened
-    clock[0] += 31
-    assert auth.check_session(secret, accounts_db)[0] is not None
-    assert last_seen() == clock[0]
-    monkeypatch.setenv("PIE_SESSION_TIMEOUT_MINUTES", "1")
-    clock[0] += 59
-    assert auth.check_session(secret, accounts_db)[0] is not None
-    clock[0] += 62
-    assert auth.check_session(secret, accounts_db) == (None, "expired")
+# Sessions' idle timeout, maximum lifetime and last_seen writes: tests/test_accounts_postgres.py,
+# on this SQLite store and on PostgreSQL alike.
 
 
 def test_session_secrets_are_stored_hashed(accounts_db):

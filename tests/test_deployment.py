@@ -173,6 +173,34 @@ async def open_sessions(url: str) -> list[tuple[Session, str, str]]:
     return sessions
 
 
+def an_import_reaches_every_session(url: str, database, folder: Path, timeout: float) -> None:
+    """Open sessions through nginx on both processes, import through the CLI (a third process)
+    into `database`, and check that each session opened before sees the new figures at its next
+    click, and that new sessions on both processes see them at once, with the manager's menu."""
+    async def scenario() -> None:
+        sessions = await open_sessions(url)
+        try:
+            assert {figure for _, _, figure in sessions} == {"10"}
+            done = await asyncio.to_thread(
+                subprocess.run, [sys.executable, "-m", "pie", "ingest", str(write_import(folder / "import")),
+                                 "--db", str(database), "--user", "amina", "--json"],
+                cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=timeout)
+            assert done.returncode == 0 and '"accepted"' in done.stdout, done.stdout + done.stderr
+            for tab, node, _ in sessions:  # the sessions opened before the import, next click
+                run = await tab.open("")
+                assert run.ok, (node, run.status, run.exceptions, run.errors)
+                assert run.metrics[PARTICIPANTS] == "15", node
+            for tab, node, figure in await open_sessions(url):  # and new sessions on both
+                assert figure == "15", node
+                assert tab.pages and "follow_up" in tab.pages
+                await tab.close()
+        finally:
+            for tab, _, _ in sessions:
+                await tab.close()
+
+    asyncio.run(scenario())
+
+
 def test_two_processes_behind_nginx_both_see_an_import(two_dashboards_behind_nginx, database, tmp_path):
     site = two_dashboards_behind_nginx
     # Plain HTTP is redirected to HTTPS.
@@ -183,27 +211,7 @@ def test_two_processes_behind_nginx_both_see_an_import(two_dashboards_behind_ngi
         opener.open(request, timeout=5)
     assert redirect.value.code == 301 and redirect.value.headers["Location"].startswith("https://")
 
-    async def scenario() -> None:
-        sessions = await open_sessions(site["url"])
-        try:
-            assert {figure for _, _, figure in sessions} == {"10"}
-            done = await asyncio.to_thread(
-                subprocess.run, [sys.executable, "-m", "pie", "ingest", str(write_import(tmp_path / "import")),
-                                 "--db", str(database), "--user", "amina", "--json"],
-                cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
-            assert done.returncode == 0 and '"accepted"' in done.stdout, done.stdout + done.stderr
-            for tab, node, _ in sessions:  # the sessions opened before the import, next click
-                run = await tab.open("")
-                assert run.ok, (node, run.status, run.exceptions, run.errors)
-                assert run.metrics[PARTICIPANTS] == "15", node
-            for tab, node, _ in await open_sessions(site["url"]):  # and new sessions on both
-                assert tab.pages and "follow_up" in tab.pages
-                await tab.close()
-        finally:
-            for tab, _, _ in sessions:
-                await tab.close()
-
-    asyncio.run(scenario())
+    an_import_reaches_every_session(site["url"], database, tmp_path, timeout=120)
     # Both processes served websockets, each through its own upstream (nginx's access log).
     time.sleep(0.5)
     streams = [line for line in (site["logs"] / "pie.access.log").read_text().splitlines()
