@@ -854,19 +854,25 @@ def main() -> None:
     if args.target == "serve":
         results_file = results_file.with_name(f"load-{args.size}-think{args.think:g}s-serve{args.processes}"
                                               f"-{args.sessions}.json")
-    if args.report_only:
-        results = json.loads(results_file.read_text())
-    else:
-        results = measure(args)
-        if not args.no_write:
-            results_file.parent.mkdir(parents=True, exist_ok=True)
-            results_file.write_text(json.dumps(results, ensure_ascii=False, separators=(",", ":")) + "\n")
+    results = results_of(args, results_file)
     text = report(results)
     print(text)
     if not args.no_write:
         from report import write_section
 
         write_section(section_title(results), text)
+
+
+def results_of(args, results_file: Path) -> dict:
+    """One run's results: read back from `results_file` with --report-only, else measured now
+    (and kept in `results_file` unless --no-write)."""
+    if args.report_only:
+        return json.loads(results_file.read_text())
+    results = measure(args)
+    if not args.no_write:
+        results_file.parent.mkdir(parents=True, exist_ok=True)
+        results_file.write_text(json.dumps(results, ensure_ascii=False, separators=(",", ":")) + "\n")
+    return results
 
 
 def run_curve(args) -> None:
@@ -879,13 +885,7 @@ def run_curve(args) -> None:
     for count in counts:
         args.sessions = count
         results_file = folder / f"load-{args.size}-think{args.think:g}s-serve{args.processes}-{count}.json"
-        if args.report_only:
-            results = json.loads(results_file.read_text())
-        else:
-            results = measure(args)
-            if not args.no_write:
-                results_file.parent.mkdir(parents=True, exist_ok=True)
-                results_file.write_text(json.dumps(results, ensure_ascii=False, separators=(",", ":")) + "\n")
+        results = results_of(args, results_file)
         runs.append(results)
         text = report(results)
         print(text, flush=True)
