@@ -119,20 +119,23 @@ def test_the_dashboard_registers_the_session_for_uploads(monkeypatch, small_db, 
 
 # ------------------------------------------------------------------------------ defaults
 def test_the_server_listens_on_localhost_unless_told(monkeypatch):
-    """Test the launcher's defaults (127.0.0.1, 50 MB uploads, no error details in the browser),
+    """Test the launcher's defaults (127.0.0.1, 50 MB uploads, no error details in the browser, no
+    collection after each run),
     PIE_LISTEN_ADDRESS, and that command-line options win."""
     monkeypatch.delenv("PIE_LISTEN_ADDRESS", raising=False)
     args = serve.with_defaults(["--server.port", "8599"])
     assert args[args.index("--server.address") + 1] == "127.0.0.1"
     assert args[args.index("--server.maxUploadSize") + 1] == "50"
     assert args[args.index("--client.showErrorDetails") + 1] == "none"
+    # no gc.collect(2) after every page run (two thirds of the CPU under load)
+    assert args[args.index("--runner.postScriptGC") + 1] == "false"
     monkeypatch.setenv("PIE_LISTEN_ADDRESS", "10.0.0.5")
     assert serve.with_defaults([])[1] == "10.0.0.5"
     given = serve.with_defaults(["--server.address", "0.0.0.0"])
     assert given.count("--server.address") == 1 and given[-1] == "0.0.0.0"
     config = (ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8")
     assert 'address = "127.0.0.1"' in config and "maxUploadSize = 50" in config
-    assert 'showErrorDetails = "none"' in config
+    assert 'showErrorDetails = "none"' in config and "postScriptGC = false" in config
 
 
 def test_a_page_error_shows_a_reference_that_the_log_has(monkeypatch, small_db, tmp_path, caplog):

@@ -20,6 +20,10 @@ Why not plain `streamlit run`:
 - Safe defaults whatever the working directory (.streamlit/config.toml is read from it):
   listen on PIE_LISTEN_ADDRESS (127.0.0.1 unless told), uploads up to 50 MB, no error details
   in the browser. Options given on the command line win.
+- No full garbage collection after every page run (`runner.postScriptGC`, on by default in
+  Streamlit): with the process's cached answers, figures and sessions in memory, that
+  `gc.collect(2)` took two thirds of the server's CPU under 100 sessions (py-spy --gil,
+  docs/PERFORMANCE.md). Python's own generational collector still frees reference cycles.
 """
 from __future__ import annotations
 
@@ -43,7 +47,7 @@ MAX_UPLOAD_MB = 50
 def defaults() -> dict[str, str]:
     """The options the launcher passes unless the command line gives them."""
     return {"--server.address": settings().listen_address, "--server.maxUploadSize": str(MAX_UPLOAD_MB),
-            "--client.showErrorDetails": "none"}
+            "--client.showErrorDetails": "none", "--runner.postScriptGC": "false"}
 
 
 def with_defaults(args: list[str]) -> list[str]:
