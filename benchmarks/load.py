@@ -104,6 +104,7 @@ GOAL_CPU_PER_RUN = 0.1    # server CPU per page run
 GOAL_PROCESS_MB = 1536    # each dashboard process's peak
 IMPORT_WAIT = 60  # seconds the import may wait for the sessions' first views
 FRESH_WINDOW = 30  # seconds of clicking after the publication (a session clicks every 10 s ±50 %)
+TIMELINE_STEP = 15.0  # seconds per row of the report's "over time" table
 # Identifier columns of each imported table (all get the same suffix).
 ID_COLUMNS = {
     "cohorts": ("cohort_id",),
@@ -798,6 +799,16 @@ def report(results: dict) -> str:
     ]
     if results.get("timed_out"):
         lines.append("| stopped by the hard time bound | yes ✗ | |")
+    lines += ["", f"Over time (page runs by the {TIMELINE_STEP:.0f} s in which they started; logins apart):", "",
+              "| from (s) | runs | p50 (s) | p95 (s) | max (s) | |", "|---:|---:|---:|---:|---:|---|"]
+    by_window: dict[int, list[float]] = {}
+    for c in clicks:
+        by_window.setdefault(int(c["started"] // TIMELINE_STEP), []).append(c["seconds"])
+    for window, values in sorted(by_window.items()):
+        begins, ends = window * TIMELINE_STEP, (window + 1) * TIMELINE_STEP
+        marks = [text for at, text in ((started, "import starts"), (finished if published else None, "published"))
+                 if at is not None and begins <= at < ends]
+        lines.append(f"| {begins:.0f} | {_stats(values)} | {', '.join(marks)} |")
     lines += ["", "Per page (all roles):", "", "| page | runs | p50 (s) | p95 (s) | max (s) |", "|---|---:|---:|---:|---:|"]
     by_page: dict[str, list[float]] = {}
     by_role_page: dict[tuple[str, str], list[float]] = {}
@@ -844,6 +855,9 @@ def main() -> None:
                              "every process's warm-up of the first snapshot (default 300)")
     parser.add_argument("--curve", help="session counts, e.g. 10,20,50,100,150: one run each, then the curve")
     parser.add_argument("--no-write", action="store_true", help="print the report, do not touch docs/")
+    parser.add_argument("--results", type=Path,
+                        help="keep the run's results in this JSON file (default docs/performance/load-…json, "
+                             "not written with --no-write unless given)")
     parser.add_argument("--report-only", action="store_true",
                         help="rewrite the section from the last run's results (docs/performance/load-<size>-think<think>s.json)")
     args = parser.parse_args()
@@ -854,7 +868,7 @@ def main() -> None:
     if args.target == "serve":
         results_file = results_file.with_name(f"load-{args.size}-think{args.think:g}s-serve{args.processes}"
                                               f"-{args.sessions}.json")
-    results = results_of(args, results_file)
+    results = results_of(args, args.results or results_file)
     text = report(results)
     print(text)
     if not args.no_write:
@@ -869,7 +883,7 @@ def results_of(args, results_file: Path) -> dict:
     if args.report_only:
         return json.loads(results_file.read_text())
     results = measure(args)
-    if not args.no_write:
+    if not args.no_write or args.results:
         results_file.parent.mkdir(parents=True, exist_ok=True)
         results_file.write_text(json.dumps(results, ensure_ascii=False, separators=(",", ":")) + "\n")
     return results
