@@ -93,7 +93,7 @@ class Settings:
 
     @property
     def published_dir(self) -> Path:
-        return self.db_path.parent / "published"
+        return published_dir_of(self.db_path)
 
     @property
     def imports_dir(self) -> Path:
@@ -119,6 +119,11 @@ def _tristate(text: str | None) -> bool | None:
     """"1/true/yes/on" -> True, "0/false/no/off" -> False, unset or anything else -> None."""
     value = (text or "").strip().lower()
     return True if value in ("1", "true", "yes", "on") else False if value in ("0", "false", "no", "off") else None
+
+
+def published_dir_of(db_path: Path | str) -> Path:
+    """The folder of a database file's published snapshots (pie.db) and their answers (pie.answers)."""
+    return Path(db_path).parent / "published"
 
 
 def settings() -> Settings:

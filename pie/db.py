@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -24,8 +24,8 @@ from typing import Callable, Iterator
 import duckdb
 import pandas as pd
 
-from pie import lake, queries, reference
-from pie.config import QUERIES_DIR, settings
+from pie import answers, lake, queries, reference
+from pie.config import QUERIES_DIR, published_dir_of, settings
 from pie.errors import DatabaseBusy, DatabaseMissing, DatabaseNotEmpty, PieError, ReadOnly
 from pie.scope import Scope
 
@@ -253,7 +253,7 @@ def connect_for_writing(path: Path, wait_seconds: float | None = None,
 @contextlib.contextmanager
 def writing(path: Path | str | None = None, *, publish: bool = True, must_exist: bool = True,
             transaction: bool = True, wait_seconds: float | None = None,
-            programme_changes: bool = True,
+            programme_changes: bool = True, prepare_answers: bool = False,
             after_commit: list[Callable[[], None]] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """One unit of work on the database of record, all-or-nothing when `transaction`.
 
@@ -262,7 +262,9 @@ def writing(path: Path | str | None = None, *, publish: bool = True, must_exist:
     no programme table, e.g. a dry-run import recording its check), the data version is bumped
     and a new snapshot is published before the lock is released; on an exception the
     transaction is rolled back and nothing is published. Functions the block appends to
-    `after_commit` run after the commit, before the publication.
+    `after_commit` run after the commit, before the publication. With `prepare_answers` (an
+    import), the answers the dashboards ask most are computed from the new snapshot before
+    readers are switched to it (pie.answers.prepare; a file only).
 
     Crash consistency: a writer first repairs what a killed writer left (`repair`), and
     marks the database `.unpublished` until its own snapshot is out, so readers know.
@@ -316,7 +318,7 @@ def writing(path: Path | str | None = None, *, publish: bool = True, must_exist:
             if publish:
                 if purge:  # the dropped tables' blocks are still in the file: rewrite it first
                     _rewrite(con, db_path)
-                new = publish_snapshot(con, db_path)
+                new = publish_snapshot(con, db_path, prepare_answers=prepare_answers and not purge)
                 if purge:  # older snapshots still hold account tables: only the new one stays
                     _remove_old_snapshots(db_path, keep=new.name, kept=1)
                 with contextlib.suppress(OSError):
@@ -529,8 +531,9 @@ def _bump_data_version(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def publish_snapshot(con: duckdb.DuckDBPyConnection, db_path: Path) -> Path:
-    """Copy the (checkpointed) file of record under published/ and point readers at it.
+def publish_snapshot(con: duckdb.DuckDBPyConnection, db_path: Path, prepare_answers: bool = False) -> Path:
+    """Copy the (checkpointed) file of record under published/ and point readers at it (after
+    computing the dashboards' usual answers from the copy, with `prepare_answers`).
 
     Called while `con` holds the write lock, so no other writer changes the file mid-copy.
     Returns the new snapshot's path.
@@ -540,10 +543,12 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, db_path: Path) -> Path:
     version = con.execute("select value from app_meta where key = 'data_version'").fetchone()
     name = f"{db_path.stem}-v{int(version[0]) if version else 0:06d}-{time.time_ns()}.duckdb"
     partial = out / f".{name}.partial"
-    shutil.copyfile(db_path, partial)
+    _copy_keeping_the_lock(db_path, partial)
     private_file(partial)
     fault_point("publish")
     os.replace(partial, out / name)
+    if prepare_answers:
+        _prepare_answers(db_path, out / name)
     pointer_partial = out / f".{db_path.stem}.current.partial"
     pointer_partial.write_text(name, encoding="utf-8")
     private_file(pointer_partial)
@@ -552,8 +557,37 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, db_path: Path) -> Path:
     return out / name
 
 
+def _copy_keeping_the_lock(source: Path, target: Path) -> None:
+    """Copy `source` (the file of record, held by this process's writer) in a child process.
+
+    DuckDB locks the file with POSIX record locks (fcntl), which a process loses on ALL its
+    descriptors of a file as soon as it closes ANY of them: a shutil.copyfile here released the
+    writer's lock until the end of the unit of work, so another process could open the record
+    (a read-only dashboard took a writer still at work for a dead one). A child's descriptors
+    are its own."""
+    try:
+        subprocess.run(["cp", "--", str(source), str(target)], check=True, capture_output=True,
+                       stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.CalledProcessError) as error:
+        detail = getattr(error, "stderr", b"") or str(error)
+        raise PieError(key="db.error.cannot_open", path=source,
+                       detail=detail.decode(errors="replace") if isinstance(detail, bytes) else detail) from error
+
+
+def _prepare_answers(db_path: Path, snapshot: Path) -> None:
+    began = time.monotonic()
+    pinned = PinnedReader(db_path, snapshot)
+    try:
+        answered, asked = answers.prepare(db_path, pinned, snapshot.name)
+    finally:
+        pinned.close()
+    if asked:
+        answers.log.info("prepared %d of %d answers of the dashboards in %.1f s", answered, asked,
+                         time.monotonic() - began)
+
+
 def published_dir(db_path: Path) -> Path:
-    return db_path.parent / "published"
+    return published_dir_of(db_path)
 
 
 def _pointer(db_path: Path) -> Path:
@@ -569,6 +603,8 @@ def _remove_old_snapshots(db_path: Path, keep: str, kept: int = SNAPSHOTS_KEPT) 
         if old.name != keep:
             with contextlib.suppress(OSError):
                 old.unlink()
+    remaining = {p.name for p in published_dir(db_path).glob(f"{db_path.stem}-v*.duckdb")}
+    answers.remove_except(db_path, remaining | {keep})
 
 
 # ------------------------------------------------------------------------------ creation
@@ -765,6 +801,26 @@ class Reader:
     def meta(self) -> dict[str, str]:
         with self.connection().cursor() as cur:
             return meta(cur)
+
+
+class PinnedReader(Reader):
+    """A Reader of one given snapshot file, whatever the pointer says (a writer preparing the
+    answers of the snapshot it is about to publish)."""
+
+    def __init__(self, db_path: Path | str, snapshot: Path):
+        super().__init__(db_path)
+        self._pinned = Path(snapshot)
+
+    def snapshot(self) -> Path:
+        return self._pinned
+
+    def close(self) -> None:
+        with self._lock:
+            for con in (self._con, *self._retired):
+                if con is not None:
+                    with contextlib.suppress(duckdb.Error):
+                        con.close()
+            self._con, self._retired = None, []
 
 
 _readers: dict[Path | str, Reader | lake.LakeReader] = {}

@@ -22,11 +22,12 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
 from conftest import build_small_programme
-from pie import auth
+from pie import auth, db
 from pie.config import PROJECT_ROOT
 
 sys.path.insert(0, str(PROJECT_ROOT / "benchmarks"))
@@ -116,7 +117,8 @@ def two_dashboards_behind_nginx(database, tmp_path):
                     "/CN=pie.example.ma", "-keyout", folder / "privkey.pem", "-out", folder / "fullchain.pem"],
                    check=True, capture_output=True)
     ports = (free_port(), free_port())
-    env = {**os.environ, "PIE_DB": str(database), "PIE_READ_ONLY": "1"}
+    # answers shared through the disk and prepared by the import, as in production (pie.answers)
+    env = {**os.environ, "PIE_DB": str(database), "PIE_READ_ONLY": "1", "PIE_SHARED_ANSWERS": "1"}
     processes = [subprocess.Popen(
         [sys.executable, "-m", "pie.ui.serve", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
@@ -173,10 +175,12 @@ async def open_sessions(url: str) -> list[tuple[Session, str, str]]:
     return sessions
 
 
-def an_import_reaches_every_session(url: str, database, folder: Path, timeout: float) -> None:
+def an_import_reaches_every_session(url: str, database, folder: Path, timeout: float,
+                                    after_import: Callable[[], None] | None = None) -> None:
     """Open sessions through nginx on both processes, import through the CLI (a third process)
     into `database`, and check that each session opened before sees the new figures at its next
-    click, and that new sessions on both processes see them at once, with the manager's menu."""
+    click, and that new sessions on both processes see them at once, with the manager's menu.
+    `after_import()` runs once the import returned, before any session clicks."""
     async def scenario() -> None:
         sessions = await open_sessions(url)
         try:
@@ -184,8 +188,11 @@ def an_import_reaches_every_session(url: str, database, folder: Path, timeout: f
             done = await asyncio.to_thread(
                 subprocess.run, [sys.executable, "-m", "pie", "ingest", str(write_import(folder / "import")),
                                  "--db", str(database), "--user", "amina", "--json"],
-                cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=timeout)
+                cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=timeout,
+                env={**os.environ, "PIE_SHARED_ANSWERS": "1"})
             assert done.returncode == 0 and '"accepted"' in done.stdout, done.stdout + done.stderr
+            if after_import:
+                after_import()
             for tab, node, _ in sessions:  # the sessions opened before the import, next click
                 run = await tab.open("")
                 assert run.ok, (node, run.status, run.exceptions, run.errors)
@@ -211,7 +218,14 @@ def test_two_processes_behind_nginx_both_see_an_import(two_dashboards_behind_ngi
         opener.open(request, timeout=5)
     assert redirect.value.code == 301 and redirect.value.headers["Location"].startswith("https://")
 
-    an_import_reaches_every_session(site["url"], database, tmp_path, timeout=120)
+    def answers_prepared() -> None:
+        """The import computed the dashboards' landing answers before readers switched to its
+        snapshot (pie.answers): they are on disk before any session asks for them."""
+        version = db.Reader(database).data_version()
+        kept = list(db.published_dir(database).joinpath("answers", version).glob("*.pickle"))
+        assert len(kept) >= 5, kept
+
+    an_import_reaches_every_session(site["url"], database, tmp_path, timeout=120, after_import=answers_prepared)
     # Both processes served websockets, each through its own upstream (nginx's access log).
     time.sleep(0.5)
     streams = [line for line in (site["logs"] / "pie.access.log").read_text().splitlines()

@@ -101,7 +101,9 @@ def ingest(sources: Iterable[Any], db_path: Path | str | None = None, user: str 
     after_commit: list = []
     try:
         # A dry run only records its check: the derived tables need no rebuild (seconds at 1M).
-        with db.writing(db_path, programme_changes=not dry_run and not who.awaits_approval,
+        loads = not dry_run and not who.awaits_approval
+        # An import that loads: the dashboards' usual answers computed before readers switch.
+        with db.writing(db_path, programme_changes=loads, prepare_answers=loads,
                         after_commit=after_commit) as con:
             if _is_demo(db.meta(con)):
                 raise _refusal(db_path)

@@ -227,7 +227,7 @@ def approve(db_path: Path | str | None, batch_id: str, user: str | None = None, 
     batch = _stage(db_path, sources, progress, max_problems)
     report.rows = {t: batch.rows[t] for t in batch.tables()}
     try:
-        with db.writing(db_path) as con:
+        with db.writing(db_path, prepare_answers=True) as con:
             _awaiting(_batch_row(con, row["batch_id"]), row["batch_id"])   # not approved meanwhile
             validate.attach(con, batch)
             validate.cross_check(con, batch, progress)

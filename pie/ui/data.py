@@ -13,7 +13,6 @@ import collections
 import concurrent.futures
 import contextlib
 import dataclasses
-import importlib
 import pickle
 import threading
 from datetime import date
@@ -23,7 +22,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from pie import db, kpis, lake, queries
+from pie import answers, db, kpis, lake, queries
 from pie.programme import actions as follow_up_actions
 from pie.programme import figures as programme
 from pie.config import settings
@@ -78,15 +77,7 @@ _not_remembering = threading.local()   # set while pie.ui.warmup asks: its quest
 computed = {"count": 0}
 
 
-def _figure(name: str) -> Callable[..., object]:
-    """The library function named `module:qualname` (names come from code, never from users)."""
-    module, _, qualname = name.partition(":")
-    if not module.startswith("pie."):
-        raise ValueError(f"not a figure of the library: {name}")
-    found: object = importlib.import_module(module)
-    for part in qualname.split("."):
-        found = getattr(found, part)
-    return found  # type: ignore[return-value]
+_figure = answers.figure_function
 
 
 @st.cache_data(show_spinner=False, max_entries=1000)
@@ -94,9 +85,11 @@ def _answer(figure: str, scope: Scope, args: tuple, kwargs: tuple, data_version:
     # `data_version` is only part of the cache key: a new snapshot means new entries.
     key = (figure, scope, pickle.dumps((args, kwargs)), data_version, db_path)
     computed["count"] += 1
-    # `at`: a lake's reader answers from that very snapshot (a file's reader is itself)
-    return _single_flight(key, lambda: _figure(figure)(_reader(db_path).at(data_version), scope, *args,
-                                                        **dict(kwargs)))
+    # `at`: a lake's reader answers from that very snapshot (a file's reader is itself).
+    # pie.answers: computed once per machine, or already by the import's writer.
+    return _single_flight(key, lambda: answers.load_or_compute(
+        db_path, data_version, (figure, scope, args, kwargs),
+        lambda: _figure(figure)(_reader(db_path).at(data_version), scope, *args, **dict(kwargs))))
 
 
 def _single_flight(key: tuple, compute: Callable[[], object]) -> object:
@@ -129,6 +122,7 @@ def ask(figure: Callable[..., Answer], scope: Scope | None = None, /, *args: obj
     source = reader()
     question = (f"{figure.__module__}:{figure.__qualname__}", scope or Scope(), args, tuple(sorted(kwargs.items())))
     _remember(question)
+    _record(question)
     return _answer(*question, _run_version(source), str(source.db_path))
 
 
@@ -190,7 +184,28 @@ def most_asked(limit: int) -> list[tuple]:
 def answer_for(question: tuple, data_version: str, db_path: str) -> object:
     """The cached answer of `question` (as `most_asked` gives it) for a data version: computed
     now if the cache does not hold it (pie.ui.warmup)."""
+    _record(question)
     return _answer(*question, data_version, db_path)
+
+
+_recording = threading.local()   # .questions: the list `recording` fills, on this thread
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[list[tuple]]:
+    """The questions `ask` and `answer_for` are asked in this block by this thread, in order."""
+    before = getattr(_recording, "questions", None)
+    _recording.questions = found = []
+    try:
+        yield found
+    finally:
+        _recording.questions = before
+
+
+def _record(question: tuple) -> None:
+    found = getattr(_recording, "questions", None)
+    if found is not None:
+        found.append(question)
 
 
 # ------------------------------------------------------------------------------ built once

@@ -9,6 +9,10 @@ What is computed for a snapshot (pie.ui.data's cache, the same entries a page ru
    widgets) for each base scope — admin/manager (the same scope), leadership, and every partner
    organisation of the accounts store — with no filter, then with each region that has cohorts.
 
+The questions a finished warm-up asked are recorded (pie.answers.remember_questions): the next
+import's writer computes their answers before readers switch to its snapshot, and the processes
+then read them from disk instead of computing them (pie.answers).
+
 A visitor asking meanwhile is not slowed twice: the cache's single flight (data._single_flight)
 makes him wait for the answer being computed instead of computing it again. A warm-up that sees
 the snapshot change under it stops and starts over on the newer one. It is bounded by
@@ -25,7 +29,7 @@ import threading
 import time
 from typing import Callable
 
-from pie import auth
+from pie import answers, auth
 from pie.financing import figures as financing
 from pie.incubation import figures as incubation
 from pie.leadership import figures as leadership
@@ -138,7 +142,7 @@ def warm(source, version: str | None = None, budget: float = WARM_SECONDS) -> tu
     db_path = str(source.db_path)
     deadline = time.monotonic() + budget
     done = 0
-    with data.not_remembered():
+    with data.not_remembered(), data.recording() as asked:
         for step in steps_for(version, db_path):
             if time.monotonic() > deadline or source.data_version() != version:
                 return done, False
@@ -147,6 +151,8 @@ def warm(source, version: str | None = None, budget: float = WARM_SECONDS) -> tu
             except Exception:  # noqa: BLE001 - the page asking it will say what went wrong
                 log.warning("warm-up step failed", exc_info=True)
             done += 1
+    # What the next import's writer computes before switching readers to its snapshot.
+    answers.remember_questions(db_path, asked)
     return done, True
 
 
