@@ -98,7 +98,13 @@ DEMO_ACCOUNTS = (
 # Demo establishment accounts: (kind, region_code) of the establishment each one is scoped to.
 DEMO_ESTABLISHMENTS = {"cmc09": ("cmc", "09")}
 
-_hasher = PasswordHasher()  # argon2id with the library's recommended parameters
+# argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane; Password Storage Cheat
+# Sheet) rather than argon2-cffi's default (RFC 9106 low memory: 64 MiB, 3 passes, 4 lanes):
+# the default took 0.6-0.8 s of both cores per login, and a Monday-morning burst of 100 logins on
+# a 2-core machine queued every page behind it (issue 18, docs/PERFORMANCE.md). This costs about
+# 0.05 s of one core; stored hashes of the older cost are re-hashed at the next login.
+PASSWORD_PARAMETERS = {"time_cost": 2, "memory_cost": 19456, "parallelism": 1}
+_hasher = PasswordHasher(**PASSWORD_PARAMETERS)
 
 SCHEMA = """
 create table if not exists accounts (

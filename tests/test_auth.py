@@ -29,19 +29,29 @@ def test_password_is_stored_as_an_argon2id_hash(accounts_db):
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
 
 
-def test_the_product_hashes_at_argon2s_recommended_cost(accounts_db, product_password_hasher):
-    """Test that the product hashes with argon2id at the library's recommended cost (RFC 9106,
-    low memory; the test process hashes at the cheapest, tests/conftest.py), and that a login
-    re-hashes a password stored at another cost."""
+def test_the_product_hashes_at_owasps_recommended_cost(accounts_db, product_password_hasher):
+    """Test that the product hashes with argon2id at OWASP's recommended minimum (19 MiB, 2
+    passes, 1 lane; the test process hashes at the cheapest, tests/conftest.py), and that a
+    login re-hashes a password stored at another cost (the tests' or argon2-cffi's default)."""
     import argon2
 
     def stored() -> str:
         with sqlite3.connect(auth.store_path(accounts_db)) as con:
             return con.execute("select password_hash from accounts where user_name = 'amina'").fetchone()[0]
 
-    assert argon2.extract_parameters(stored()) != argon2.profiles.RFC_9106_LOW_MEMORY  # added at the tests' cost
+    def set_stored(value: str) -> None:
+        with sqlite3.connect(auth.store_path(accounts_db)) as con:
+            con.execute("update accounts set password_hash = ? where user_name = 'amina'", (value,))
+
+    owasp = argon2.Parameters(type=argon2.Type.ID, version=19, salt_len=16, hash_len=32, time_cost=2,
+                              memory_cost=19456, parallelism=1)
+    assert argon2.extract_parameters(stored()) != owasp  # added at the tests' cost
     auth.authenticate(accounts_db, "amina", PASSWORD)
-    assert argon2.extract_parameters(stored()) == argon2.profiles.RFC_9106_LOW_MEMORY
+    assert argon2.extract_parameters(stored()) == owasp
+    # a hash made at argon2-cffi's default (the product's cost before issue 18) is re-hashed too
+    set_stored(argon2.PasswordHasher().hash(PASSWORD))
+    auth.authenticate(accounts_db, "amina", PASSWORD)
+    assert argon2.extract_parameters(stored()) == owasp
     assert product_password_hasher.verify(stored(), PASSWORD)
 
 
