@@ -861,8 +861,8 @@ def curve_report(runs: list[dict], command: str, chart: str = "load-curve") -> s
                      f"{r['cpu_per_run']:.2f} | {r['server_cores']:.2f} | {r['peak_mb']:.0f} | "
                      f"{r['load_before']} → {r['load_after']} |")
     lines += ["", f"![page time p95 against sessions](performance/{chart}.png)", "",
-              f"Interactive: [performance/{chart}.html](performance/{chart}.html). Each run's own section "
-              "(\"Load: N sessions …\") has its details."]
+              (f"Interactive: [performance/{chart}.html](performance/{chart}.html). Each run's own section "
+               "(\"Load: N sessions …\") has its details.")]
     return "\n".join(lines)
 
 
@@ -955,9 +955,10 @@ def unmoved_rows(results: dict) -> list[str]:
     if not unmoved:
         return []
     views = [c[5] for s in unmoved for c in s["clicks"] if c[5] in ("same", "changed")]
-    return [f"| sessions whose landing figures the submission does not move ({_accounts_of(unmoved)}: "
-            f"{len(unmoved)}): their landing-page views after the publication, figures changed / views | "
-            f"{views.count('changed')} / {len(views)} | not expected to change |"]
+    row = (f"| sessions whose landing figures the submission does not move ({_accounts_of(unmoved)}: "
+           f"{len(unmoved)}): their landing-page views after the publication, figures changed / views | "
+           f"{views.count('changed')} / {len(views)} | not expected to change |")
+    return [row]
 
 
 def submission_rows(results: dict) -> list[str]:
@@ -968,10 +969,11 @@ def submission_rows(results: dict) -> list[str]:
     started, submitted, finished = imported.get("started"), imported["submitted"], imported.get("finished")
     approve = (f"{finished - submitted:.1f} s ({imported.get('approve_cpu_seconds', float('nan')):.1f} s CPU)"
                if finished is not None else imported.get("outcome"))
-    return [f"| submission `ingest --as {results['import_partner']['account']}` (checked, kept) / approval "
-            f"`approve --user {results['import_partner']['approver']}` (checked again, loaded, published): "
-            f"seconds (CPU) | {submitted - started:.1f} s ({imported.get('submit_cpu_seconds', float('nan')):.1f} s "
-            f"CPU) / {approve} | |"]
+    row = (f"| submission `ingest --as {results['import_partner']['account']}` (checked, kept) / approval "
+           f"`approve --user {results['import_partner']['approver']}` (checked again, loaded, published): "
+           f"seconds (CPU) | {submitted - started:.1f} s ({imported.get('submit_cpu_seconds', float('nan')):.1f} s "
+           f"CPU) / {approve} | |")
+    return [row]
 
 
 def report(results: dict) -> str:
@@ -1014,8 +1016,8 @@ def report(results: dict) -> str:
     login_p95 = percentile(logins, 0.95)
     cpu_per_run = cpu['server'] / max(len(clicks) + len(logins), 1)
     if kind == "submission":
-        fresh_label = (f"sessions whose landing figures the submission moves ({_accounts_of(moved)}) that showed new "
-                       f"figures after its publication")
+        fresh_label = (f"sessions whose landing figures the submission moves ({_accounts_of(moved)}: {len(moved)}) "
+                       f"that showed new figures after its publication")
     else:
         fresh_label = "sessions whose landing page showed new figures after the import"
     fresh_max = max(delays, default=float("nan"))
@@ -1140,7 +1142,8 @@ def main() -> None:
                         help="keep the run's results in this JSON file (default docs/performance/load-…json, "
                              "not written with --no-write unless given)")
     parser.add_argument("--report-only", action="store_true",
-                        help="rewrite the section from the last run's results (docs/performance/load-<size>-think<think>s.json)")
+                        help="rewrite the section from the last run's results (docs/performance/load-….json of "
+                             "these options; --import-kind operator for the files written before the submission)")
     args = parser.parse_args()
     os.chdir(ROOT)
     try:
