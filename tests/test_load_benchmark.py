@@ -9,9 +9,11 @@ P06; phases: P05 3, P06 3, P07 1. E2's C3 (P08–P10) is the same year in region
 """
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import json
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -121,3 +123,22 @@ def test_a_submissions_report_counts_freshness_on_the_sessions_it_moves():
     assert "sessions whose landing figures the submission moves (manager, leadership, admin: 50)" in text
     assert "does not move (boa, cam, mcise: 50)" in text
     assert "| 10.0 s (5.0 s CPU) / 78.4 s (6.0 s CPU) |" in text
+
+
+def test_a_refused_submission_voids_the_run_and_names_its_problems(cmc_db, tmp_path):
+    """A row outside cmc09's scope (a participant in E2's cohort C3): `ingest --as` rejects the
+    batch, and the benchmark stops with the problem instead of measuring a run without a
+    publication."""
+    folder = tmp_path / "import"
+    folder.mkdir()
+    (folder / "participants.csv").write_text("participant_id,cohort_id,gender,birth_year,profile,sector,enrolled_on\n"
+                                             "P99,C3,f,2001,trainee,crafts,2022-10-10\n", encoding="utf-8")
+    plan = load_benchmark.ImportPlan("submission", folder, {"participants": 1}, ["C3"], {},
+                                     submitter="cmc09", approver="manager")
+    shared = load_benchmark.Shared(t0=time.monotonic(), until=time.monotonic() + 60)
+    shared.ready.set()
+    result: dict = {}
+    with pytest.raises(load_benchmark.ImportFailed, match=r"participants\.csv row 2 cohort_id 'C3'"):
+        asyncio.run(load_benchmark._run_import(plan, cmc_db, 0, shared, result, 60))
+    assert (result["outcome"], result["submit_outcome"]) == ("rejected", "rejected")
+    assert not shared.published.is_set() and "approve_returncode" not in result
