@@ -181,6 +181,7 @@ SUBMISSION_SELECTION = {table: "participant_id in (select participant_id from ch
 SUBMISSION_MOVES = ("overview",)
 # Outcomes after which readers see the new data: an import accepted, a submission approved.
 PUBLISHED = ("accepted", "approved")
+SUBMISSION_CURVE = ", a partner's submission approved midway"   # the curve section's title, after "production start"
 
 
 # ------------------------------------------------------------------------------ preparation
@@ -849,7 +850,7 @@ def curve_report(runs: list[dict], command: str, chart: str = "load-curve") -> s
         f"between clicks, {_midway(first)} at {settings['import_at']:.0f} s). Load average (1/5/15 min) before and after "
         "each run in the last column: the machine is shared.",
         "",
-        "| sessions | page runs | errors | page p50 (s) | page p95 (s) | login p95 (s) | new figures seen | "
+        "| sessions | page runs | errors | page p50 (s) | page p95 (s) | login p95 (s) | new figures seen (of the sessions the import moves) | "
         "publication → seen, max (s) | server CPU per run (s) | server cores busy | largest process peak (MB) | "
         "load before → after |",
         "|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|",
@@ -1200,7 +1201,7 @@ def run_curve(args) -> None:
     if not args.no_write:
         curve_chart(runs, folder, chart)
         write_section(f"Load: sessions curve, {args.think:g} s between clicks ({args.size:,} participants, "
-                      f"production start{'' if operator else ', a partner submission'})", text)
+                      f"production start{'' if operator else SUBMISSION_CURVE})", text)
 
 
 def section_title(results: dict) -> str:
