@@ -1,9 +1,10 @@
-"""Load: concurrent sessions against the production start while an import runs.
+"""Load: concurrent sessions against the production start while a partner's submission is approved.
 
 One command, about 4 minutes at the default size, bounded in time:
 
     python benchmarks/load.py [--size 1000000] [--sessions 20] [--seconds 180] [--import-at 30]
                               [--think 10] [--target serve|single] [--processes N] [--no-write]
+                              [--import-kind submission|operator] [--submitted 500] [--cohorts 3]
     python benchmarks/load.py --curve 10,20,50,100,150 [--seconds 120]   # p95 against sessions
 
 `--target serve` (the default): `scripts/serve.sh` (pie/cli/serve.py) — `--processes` dashboard
@@ -21,12 +22,22 @@ core, Python's GIL) can serve, and shows what queueing does to page times.
 1. A copy of the demo database of `--size` participants (benchmarks/.cache/demo-<size>/, never
    written) is made under benchmarks/.cache/load-<size>/ and marked as real data (is_demo =
    false; the demo accounts stay), since imports into a demo are refused.
-2. An import is prepared: the rows of the cohorts of the typical filter (the last finished
-   academic year and Souss-Massa) with the most projects (`--cohorts`, plus more if needed so
-   that the copies hold decisions of both demo banks and stages of the demo incubator) —
-   participants, contacts, phases, projects, members, plans, decisions, stages, sessions,
-   companies, follow-ups — copied under new identifiers, so importing them changes the
-   landing-page figures of every account, filtered or not.
+2. The import of the middle of the run is prepared (`--import-kind`):
+   - `submission` (the default; issue 18: "a partner's submission approved midway"): the files
+     the establishment account cmc09 (the Souss-Massa CMC of pie.auth.DEMO_ACCOUNTS; its
+     establishment_id is the account's scope) submits: `--submitted` new participants in its
+     own existing cohorts of the typical filter's academic year — copies of the first
+     participants of those cohorts under new identifiers (national_id empty), same cohort —
+     with their participant_contacts and phase_progress rows. Only what an establishment may
+     submit (pie/ingest/partners.py): no project, decision or stage, so the landing figures of
+     the manager, admin and leadership sessions move (the overview, filtered or not), those
+     of the banks and the incubator do not (SUBMISSION_MOVES);
+   - `operator` (the sections written before): the rows of the cohorts of the typical filter
+     (the last finished academic year and Souss-Massa) with the most projects (`--cohorts`,
+     plus more if needed so that the copies hold decisions of both demo banks and stages of
+     the demo incubator) — participants, contacts, phases, projects, members, plans,
+     decisions, stages, sessions, companies, follow-ups — copied under new identifiers, so
+     importing them changes the landing-page figures of every account, filtered or not.
 3. The target starts on free loopback ports with PIE_DB on that copy (PIE_READ_ONLY=1: the
    dashboards only read; the import is the single writer).
 4. `--sessions` websocket clients (benchmarks/ws_client.py: Streamlit's own protocol, as a
@@ -36,11 +47,17 @@ core, Python's GIL) can serve, and shows what queueing does to page times.
    loop for `--seconds`, pausing `--think` seconds (±50 %) between clicks. After a timeout or
    a disconnect a session opens a new connection and logs in again (at most 3 times).
 5. At `--import-at` seconds (later, by up to 60 s, while some session has not yet seen its
-   landing page), `python -m pie ingest <folder> --json` runs (a separate process,
-   the single writer); it publishes a new snapshot when it commits. From then on each session
-   reopens its landing page until its figures differ from those it saw before the import. The
-   sessions click until `--seconds` and, however long the import takes, until FRESH_WINDOW
-   (30 s) after its publication.
+   landing page), the import runs (separate processes, the single writer): a submission is
+   `python -m pie ingest <folder> --as cmc09 --json` (outcome "submitted", nothing published;
+   any other outcome or any problem voids the run: it stops, printing the problems, exit
+   status 1) then `python -m pie approve <batch> --user manager`, which publishes a new
+   snapshot when it returns; an operator's import is `python -m pie ingest <folder> --user
+   loadtest --json`, published when it commits. From then on each session whose landing
+   figures the import moves reopens its landing page until its figures differ from those it
+   saw before the import; the others (a submission's banks and incubator) keep clicking, and
+   their landing-page runs after the publication are recorded as same or changed figures.
+   The sessions click until `--seconds` and, however long the import takes, until
+   FRESH_WINDOW (30 s) after its publication.
 
 Checked and recorded:
 - every page run's time, from sending the request to the `script_finished` of the last run it
@@ -51,21 +68,23 @@ Checked and recorded:
 - access: each session's menu is exactly its role's pages; a page of another role asked for by
   URL is refused; a bank session's tables and texts show its own bank only, also with a
   forged `?bank=<the other bank>`;
-- freshness: whether each session's landing page showed new figures after the import was
-  published, and how long after;
+- freshness: whether each session whose landing figures the import moves showed new figures
+  on its landing page after the publication, and how long after;
 - the server's resident memory (every dashboard process sampled every 0.5 s: sum of RSS, and the
   largest VmHWM of one process), CPU used by the server (dashboards and nginx),
   the clients, the import and the rest of the machine (other work shares the cores);
-- the import's duration and outcome.
+- the import's duration, CPU and outcome (a submission: of `ingest --as` and of `approve` apart).
 
-Hard bounds: each page run `--run-timeout` (60 s); the import is killed after
-`--import-timeout` (300 s); the whole drive stops at max(seconds + run timeout, import-at + 60 +
-import timeout) + 15 s. The server and the import run in their own process groups, are stopped
+Hard bounds: each page run `--run-timeout` (60 s); each import command (ingest, approve) is
+killed after `--import-timeout` (300 s); the whole drive stops at max(seconds, import-at + 60 +
+import timeout × commands + 30) + run timeout + 15 s. The server and the import run in their own process groups, are stopped
 on every exit (error, Ctrl-C, SIGTERM) and die with this process even if it is killed.
 
-Writes docs/performance/load-<size>-think<think>s[-serve<processes>-<sessions>].json (every page run) and the docs/PERFORMANCE.md section
-"Load: <sessions> sessions during an import (<size> participants)"; `--report-only` rewrites
-the section from that file; `--no-write` only prints. Why websocket clients and not Chromium:
+Writes docs/performance/load-<size>-think<think>s[-serve<processes>-<sessions>][-submission].json
+(every page run) and the docs/PERFORMANCE.md section "Load: <sessions> sessions during a
+partner's submission, …" (an operator's import: "… during an import, …", the sections and files
+of before); `--report-only` rewrites the section from that file (`--import-kind operator` for
+the older files, which have no kind); `--no-write` only prints. Why websocket clients and not Chromium:
 20 Chromium tabs need ~2-4 GB and most of the 2 cores for rendering, which would measure the
 browser, not the server; the client speaks the same protocol (login form, navigation, widget
 values) and measures the server's time to finish each run. What it does not measure: the
@@ -145,6 +164,24 @@ SELECTION = {
 }
 # Columns emptied in the copies (unique in real life: a person's card, a company's ICE).
 BLANKED = {"participant_contacts": ("national_id",), "companies": ("ice",)}
+# What runs midway: a partner's submission approved by a manager (issue 18), or an operator's
+# import of copied cohorts (the sections written before the submission; `--import-kind operator`).
+IMPORT_KINDS = ("submission", "operator")
+SUBMITTER = "cmc09"       # pie.auth.DEMO_ACCOUNTS: the Souss-Massa CMC's establishment account
+APPROVER = "manager"      # the demo manager account approves the submission
+SUBMITTED_DEFAULT = 500   # new participants submitted: a CMC's register of a few hundred people
+# A submission holds new people in existing cohorts: only participant_id gets the suffix.
+SUBMISSION_ID_COLUMNS = {"participants": ("participant_id",), "participant_contacts": ("participant_id",),
+                         "phase_progress": ("participant_id",)}
+SUBMISSION_SELECTION = {table: "participant_id in (select participant_id from chosen_participants)"
+                        for table in SUBMISSION_ID_COLUMNS}
+# Landing pages whose figures new participants move: the programme overview (participants,
+# phases). A bank's landing page (financing) counts decisions, an incubator's (incubation)
+# stages: an establishment submits neither, so those sessions are not expected to change.
+SUBMISSION_MOVES = ("overview",)
+# Outcomes after which readers see the new data: an import accepted, a submission approved.
+PUBLISHED = ("accepted", "approved")
+SUBMISSION_CURVE = ", a partner's submission approved midway"   # the curve section's title, after "production start"
 
 
 # ------------------------------------------------------------------------------ preparation
@@ -198,33 +235,106 @@ def choose_cohorts(con, year: str, region: str, n: int, scopes: dict[str, set[st
     return chosen, {"bank": sorted(banks & scopes["bank"]), "incubator": sorted(incubators & scopes["incubator"])}
 
 
+def copy_rows(con, folder: Path, id_columns: dict[str, tuple[str, ...]], selection: dict[str, str],
+              suffix: str) -> dict[str, int]:
+    """One CSV file per table of `id_columns` (the export format) with copies of its rows that
+    `selection` (an SQL condition per table) picks, under new identifiers (`<id><suffix>` in
+    the table's `id_columns`) and with the BLANKED columns empty; returns the rows per table."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = {}
+    for table, ids in id_columns.items():
+        columns = [r[0] for r in con.execute("select column_name from information_schema.columns "
+                                            "where table_name = $table order by ordinal_position",
+                                            {"table": table}).fetchall()]
+        select = ", ".join(
+            f"{c} || '{suffix}' as {c}" if c in ids else
+            f"null as {c}" if c in BLANKED.get(table, ()) else c for c in columns)
+        target = folder / f"{table}.csv"
+        con.execute(f"copy (select {select} from {table} where {selection[table]}) to '{target}' (header, delimiter ',')")
+        rows[table] = con.execute(f"select count(*) from {table} where {selection[table]}").fetchone()[0]
+    return rows
+
+
+@dataclass
+class ImportPlan:
+    """What runs midway (`kind`: "submission" or "operator", IMPORT_KINDS) and what it holds."""
+
+    kind: str
+    folder: Path
+    rows: dict[str, int]                 # rows per table of the files
+    cohorts: list[str]                   # operator: the cohorts copied; submission: the existing cohorts reached
+    covers: dict[str, list[str]]         # operator: the accounts' banks and incubators the copies reach
+    partner: dict | None = None          # submission: establishment_id, name, region_code, academic_year
+    submitter: str | None = None         # submission: the partner account (ingest --as)
+    approver: str | None = None          # submission: the manager account (approve --user)
+
+    def moves(self, role: str) -> bool:
+        """Whether the import changes the landing-page figures of `role`'s sessions: an
+        operator's copied cohorts reach every role; an establishment's participants only the
+        landing pages of SUBMISSION_MOVES."""
+        from pie.ui import navigation
+
+        return self.kind == "operator" or navigation.default_page(role).name in SUBMISSION_MOVES
+
+
 def write_import(db_path: Path, folder: Path, year: str, region: str, cohorts: int, suffix: str,
-                 scopes: dict[str, set[str]]) -> tuple[dict[str, int], list[str], dict]:
-    """CSV files (the export format) with copies of the rows of the cohorts chosen by
-    `choose_cohorts` under new identifiers (`<id><suffix>`); returns rows per table, the
-    cohorts, and the banks and incubators of the accounts that the copies reach."""
+                 scopes: dict[str, set[str]]) -> ImportPlan:
+    """The operator's import (`--import-kind operator`): CSV files with copies of the rows of
+    the cohorts chosen by `choose_cohorts` under new identifiers (`<id><suffix>`), reaching
+    the banks and incubators of the accounts (`scopes`)."""
     import duckdb
 
     from pie import db
 
     shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
     con = duckdb.connect(str(db.reader(db_path).snapshot()), read_only=True)
-    chosen, covered = choose_cohorts(con, year, region, cohorts, scopes)
-    con.execute("create temp table chosen (cohort_id varchar)")
-    con.executemany("insert into chosen values (?)", [(c,) for c in chosen])
-    rows = {}
-    for table, ids in ID_COLUMNS.items():
-        columns = [r[0] for r in con.execute(f'select column_name from information_schema.columns '
-                                            f"where table_name = '{table}' order by ordinal_position").fetchall()]
-        select = ", ".join(
-            f"{c} || '{suffix}' as {c}" if c in ids else
-            f"null as {c}" if c in BLANKED.get(table, ()) else c for c in columns)
-        target = folder / f"{table}.csv"
-        con.execute(f"copy (select {select} from {table} where {SELECTION[table]}) to '{target}' (header, delimiter ',')")
-        rows[table] = con.execute(f"select count(*) from {table} where {SELECTION[table]}").fetchone()[0]
-    con.close()
-    return rows, chosen, covered
+    try:
+        chosen, covered = choose_cohorts(con, year, region, cohorts, scopes)
+        con.execute("create temp table chosen (cohort_id varchar)")
+        con.executemany("insert into chosen values (?)", [(c,) for c in chosen])
+        rows = copy_rows(con, folder, ID_COLUMNS, SELECTION, suffix)
+    finally:
+        con.close()
+    return ImportPlan("operator", folder, rows, chosen, covered)
+
+
+def write_submission(db_path: Path, folder: Path, year: str, participants: int, suffix: str) -> ImportPlan:
+    """A partner's submission (the default `--import-kind submission`): the files the
+    establishment account SUBMITTER sends — `participants` new participants (copies of the
+    first participants of its own existing cohorts of `year`, under new identifiers
+    `<id><suffix>`, same cohort) with their contacts (national_id empty: BLANKED) and their
+    phase_progress rows. Raises RuntimeError when the account or its cohorts are missing."""
+    import duckdb
+
+    from pie import auth, db
+
+    account = auth.find_user(db_path, SUBMITTER)
+    if account is None or account.role != "establishment" or not account.scope_code:
+        raise RuntimeError(f"no establishment account {SUBMITTER} in the accounts store of {db_path}")
+    shutil.rmtree(folder, ignore_errors=True)
+    con = duckdb.connect(str(db.reader(db_path).snapshot()), read_only=True)
+    try:
+        found = con.execute("select establishment_id, name, region_code from establishments "
+                            "where establishment_id = $id", {"id": account.scope_code}).fetchone()
+        if found is None:
+            raise RuntimeError(f"{SUBMITTER}'s establishment {account.scope_code} is not in {db_path}")
+        partner = {**dict(zip(("establishment_id", "name", "region_code"), found)), "academic_year": year}
+        con.execute("""
+            create temp table chosen_participants as
+            select p.participant_id, p.cohort_id from participants as p join cohorts as c using (cohort_id)
+            where c.establishment_id = $establishment and c.academic_year = $year
+            order by p.participant_id limit $n""",
+                    {"establishment": account.scope_code, "year": year, "n": participants})
+        cohorts = [r[0] for r in con.execute(
+            "select distinct cohort_id from chosen_participants order by cohort_id").fetchall()]
+        if not cohorts:
+            raise RuntimeError(f"{SUBMITTER}'s establishment {account.scope_code} has no participant in {year}: "
+                               "a larger --size")
+        rows = copy_rows(con, folder, SUBMISSION_ID_COLUMNS, SUBMISSION_SELECTION, suffix)
+    finally:
+        con.close()
+    return ImportPlan("submission", folder, rows, cohorts, {"bank": [], "incubator": []},
+                      partner=partner, submitter=SUBMITTER, approver=APPROVER)
 
 
 def _die_with_parent() -> None:
@@ -296,7 +406,8 @@ class Click:
     status: str
     problems: list[str]
     metrics: dict[str, str]
-    probe: str = ""     # "baseline", "new", "stale": the landing page's figures, for freshness
+    probe: str = ""     # "baseline", "new", "stale": the landing page's figures, for freshness;
+    # "same", "changed": a landing-page run after publication of a session the import does not move
 
 
 @dataclass
@@ -313,6 +424,7 @@ class SessionLog:
     fresh_after: float | None = None                       # publication → first run showing new figures
     stale_views: int = 0                                   # landing-page runs after publication, old figures
     access_checks: int = 0
+    moved: bool = True                                     # the import changes its landing-page figures
 
 
 def page_urls(role: str) -> list[tuple[str, str]]:
@@ -429,8 +541,8 @@ async def one_session(index: int, base_url: str, log: SessionLog, query: str, sh
                 while shared.clicking():
                     # After the publication, the landing page again (every other click while it
                     # still shows the old figures): did this session get the new data?
-                    probing = (shared.published.is_set() and log.baseline is not None and log.fresh_after is None
-                               and not (log.clicks and log.clicks[-1].probe == "stale"))
+                    probing = (log.moved and shared.published.is_set() and log.baseline is not None
+                               and log.fresh_after is None and not (log.clicks and log.clicks[-1].probe == "stale"))
                     if probing:
                         name, url = landing_name, ""
                     else:
@@ -459,6 +571,11 @@ async def one_session(index: int, base_url: str, log: SessionLog, query: str, sh
                             else:
                                 click.probe = "stale"
                                 log.stale_views += 1
+                        elif not log.moved and shared.published_at is not None and log.baseline is not None \
+                                and run.started_at - shared.t0 >= shared.published_at:
+                            # a session the import does not move, on its landing page after the
+                            # publication (in its ordinary clicking): are its figures the same?
+                            click.probe = "same" if run.metrics == log.baseline else "changed"
                     log.clicks.append(click)
                     if tab.broken:
                         break
@@ -468,33 +585,29 @@ async def one_session(index: int, base_url: str, log: SessionLog, query: str, sh
             await asyncio.sleep(1)
 
 
-async def run_import(folder: Path, db_path: Path, at: float, shared: Shared, result: dict, timeout: float) -> None:
+class ImportFailed(RuntimeError):
+    """The submission midway was refused (rejected rows, or a refused approval): the run is void."""
+
+
+async def run_import(plan: ImportPlan, db_path: Path, at: float, shared: Shared, result: dict,
+                     timeout: float) -> None:
     """`_run_import`, then the sessions know the import ended (Shared.clicking)."""
     try:
-        await _run_import(folder, db_path, at, shared, result, timeout)
+        await _run_import(plan, db_path, at, shared, result, timeout)
     finally:
         shared.import_done = True
 
 
-async def _run_import(folder: Path, db_path: Path, at: float, shared: Shared, result: dict, timeout: float) -> None:
-    """`python -m pie ingest <folder> --json` at `at` seconds — later if some sessions have not
-    yet seen their landing page (so that each can tell old figures from new), at most
-    IMPORT_WAIT seconds later; killed after `timeout` seconds or when the benchmark stops."""
-    await asyncio.sleep(max(0.0, shared.t0 + at - time.monotonic()))
-    try:
-        await asyncio.wait_for(shared.ready.wait(), IMPORT_WAIT)
-    except asyncio.TimeoutError:
-        pass
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    shared.import_started = result["started"] = time.monotonic() - shared.t0
+async def _pie(arguments: list[str], timeout: float) -> tuple[int | None, bytes, bytes]:
+    """`python -m pie <arguments>` in its own process group: (exit status, stdout, stderr);
+    status None when it was killed after `timeout` seconds (or the benchmark stopped)."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "pie", "ingest", str(folder), "--db", str(db_path), "--user", "loadtest", "--json",
-        cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, preexec_fn=_die_with_parent)
+        sys.executable, "-m", "pie", *arguments, cwd=ROOT, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE, preexec_fn=_die_with_parent)
     try:
         out, err = await asyncio.wait_for(process.communicate(), timeout)
     except asyncio.TimeoutError:
-        result["outcome"] = f"killed after {timeout:.0f} s"
-        return
+        return None, b"", b""
     finally:
         if process.returncode is None:
             try:
@@ -502,19 +615,74 @@ async def _run_import(folder: Path, db_path: Path, at: float, shared: Shared, re
             except ProcessLookupError:
                 pass
             await process.wait()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    result["cpu_seconds"] = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    result["finished"] = time.monotonic() - shared.t0
-    result["returncode"] = process.returncode
+    return process.returncode, out, err
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def _run_import(plan: ImportPlan, db_path: Path, at: float, shared: Shared, result: dict,
+                      timeout: float) -> None:
+    """At `at` seconds — later if some sessions have not yet seen their landing page (so that
+    each can tell old figures from new), at most IMPORT_WAIT seconds later — the import of
+    `plan`: an operator's `python -m pie ingest <folder> --user loadtest --json`, or a partner's
+    `python -m pie ingest <folder> --as <submitter> --json` (outcome "submitted") then
+    `python -m pie approve <batch> --user <approver>`. Each command is killed after `timeout`
+    seconds or when the benchmark stops. The publication is when the import (operator) or the
+    approval (submission) returns successfully. A submission refused at either step raises
+    ImportFailed (with its problems)."""
+    await asyncio.sleep(max(0.0, shared.t0 + at - time.monotonic()))
+    try:
+        await asyncio.wait_for(shared.ready.wait(), IMPORT_WAIT)
+    except asyncio.TimeoutError:
+        pass
+    cpu_before = _children_cpu()
+    shared.import_started = result["started"] = time.monotonic() - shared.t0
+    who = ["--user", "loadtest"] if plan.kind == "operator" else ["--as", plan.submitter]
+    code, out, err = await _pie(["ingest", str(plan.folder), "--db", str(db_path), *who, "--json"], timeout)
+    cpu_ingested = _children_cpu()
+    result["returncode"] = code
+    if code is None:
+        result["outcome"] = f"killed after {timeout:.0f} s"
+        return
+    answer: dict = {}
     try:
         answer = json.loads(out)
         result["outcome"] = answer.get("outcome")
         result["rows"] = answer.get("rows")
         result["problems"] = answer.get("problems", [])[:5]
+        result["batch_id"] = answer.get("batch_id")
     except json.JSONDecodeError:
         result["outcome"] = "unreadable"
         result["stderr"] = err.decode(errors="replace")[-500:]
-    if result["outcome"] == "accepted":
+    if plan.kind == "submission":
+        result["submitted"] = time.monotonic() - shared.t0
+        result["submit_cpu_seconds"] = cpu_ingested - cpu_before
+        result["submit_outcome"] = result["outcome"]
+        if result["outcome"] != "submitted" or answer.get("problems"):
+            problems = "\n".join(f"  {p.get('file')} row {p.get('row')} {p.get('column')} {p.get('value')!r}: "
+                                 f"{p.get('reason')}" for p in answer.get("problems", []))
+            raise ImportFailed(f"`python -m pie ingest --as {plan.submitter}`: outcome {result['outcome']}, exit "
+                               f"status {code}, {len(answer.get('problems', []))} problem(s) listed"
+                               f"{' (and ' + str(answer['truncated']) + ' more)' if answer.get('truncated') else ''}"
+                               f":\n{problems}{result.get('stderr', '')}")
+        code, out, err = await _pie(["approve", result["batch_id"], "--user", plan.approver, "--db", str(db_path),
+                                     "--lang", "en"], timeout)
+        result["approve_returncode"] = code
+        result["approve_cpu_seconds"] = _children_cpu() - cpu_ingested
+        if code is None:
+            result["outcome"] = f"approval killed after {timeout:.0f} s"
+            return
+        if code != 0:
+            result["outcome"] = "approval refused"
+            raise ImportFailed(f"`python -m pie approve {result['batch_id']} --user {plan.approver}`: exit status "
+                               f"{code}: {(out + err).decode(errors='replace')[-3000:]}")
+        result["outcome"] = "approved"
+    result["cpu_seconds"] = _children_cpu() - cpu_before
+    result["finished"] = time.monotonic() - shared.t0
+    if result["outcome"] in PUBLISHED:
         shared.published_at = result["finished"]
         shared.published.set()
         shared.until = max(shared.until, time.monotonic() + FRESH_WINDOW)
@@ -545,7 +713,7 @@ def total_cpu(pids: list[int]) -> float:
     return total
 
 
-async def drive(base_url: str, pids: list[int], db_path: Path, folder: Path, args, query: str) -> dict:
+async def drive(base_url: str, pids: list[int], db_path: Path, plan: ImportPlan, args, query: str) -> dict:
     from pie.auth import DEMO_ACCOUNTS
 
     from pie import i18n
@@ -562,7 +730,7 @@ async def drive(base_url: str, pids: list[int], db_path: Path, folder: Path, arg
     for i in range(args.sessions):
         account = ACCOUNT_CYCLE[i % len(ACCOUNT_CYCLE)]
         role, scope = accounts[account]
-        logs.append(SessionLog(i, account, bool(i % 2), role=role, scope=scope))
+        logs.append(SessionLog(i, account, bool(i % 2), role=role, scope=scope, moved=plan.moves(role)))
     imported: dict = {}
     memory: list = []
     cpu_before = (total_cpu(pids), time.process_time(), machine_cpu())
@@ -571,10 +739,12 @@ async def drive(base_url: str, pids: list[int], db_path: Path, folder: Path, arg
                          bank_column) for log in logs]
     if args.import_at >= 0:
         shared.import_planned = True
-        tasks.append(run_import(folder, db_path, args.import_at, shared, imported, args.import_timeout))
+        tasks.append(run_import(plan, db_path, args.import_at, shared, imported, args.import_timeout))
     # Hard bound: the sessions stop clicking at --seconds; a run still going then has at most
-    # --run-timeout more; the import at most --import-timeout from its start.
-    bound = max(args.seconds, args.import_at + IMPORT_WAIT + args.import_timeout + FRESH_WINDOW) + args.run_timeout + 15
+    # --run-timeout more; each command of the import (ingest; approve) at most --import-timeout.
+    commands = 2 if plan.kind == "submission" else 1
+    bound = max(args.seconds, args.import_at + IMPORT_WAIT + commands * args.import_timeout + FRESH_WINDOW) \
+        + args.run_timeout + 15
     gathered = asyncio.gather(*tasks)
     try:
         await asyncio.wait_for(gathered, bound)
@@ -597,16 +767,21 @@ async def drive(base_url: str, pids: list[int], db_path: Path, folder: Path, arg
 
 
 # ------------------------------------------------------------------------------ results and report
-def as_results(args, size: int, result: dict, rows: dict[str, int], cohorts: list[str], covered: dict,
-               load_before: str, load_after: str, command: str) -> dict:
-    """Everything the report needs, JSON-able (saved next to the report, reread by --report-only)."""
+def as_results(args, size: int, result: dict, plan: ImportPlan, load_before: str, load_after: str,
+               command: str) -> dict:
+    """Everything the report needs, JSON-able (saved next to the report, reread by --report-only).
+    Results written before the submission have no import_kind (read as "operator"), no
+    import_partner and no session "moved" (read as True: the copied cohorts reach every role)."""
     return {
         "command": command, "size": size, "date": time.strftime("%Y-%m-%d"),
         "settings": {k: getattr(args, k) for k in ("sessions", "seconds", "import_at", "think", "stagger",
                                                     "run_timeout", "import_timeout", "query", "target", "processes",
                                                     "settle", "settled")},
         "warmup": os.environ.get("PIE_WARMUP", "1") != "0",
-        "import_rows": rows, "import_cohorts": cohorts, "import_covers": covered,
+        "import_kind": plan.kind, "import_rows": plan.rows, "import_cohorts": plan.cohorts,
+        "import_covers": plan.covers,
+        "import_partner": None if plan.kind == "operator" else {
+            "account": plan.submitter, "approver": plan.approver, **plan.partner},
         "load_before": load_before, "load_after": load_after,
         "import": result["import"], "cpu": result["cpu"], "timed_out": result["timed_out"],
         "memory": [[round(t, 1), round(rss), round(peak)] for t, rss, peak in result["memory"]],
@@ -614,7 +789,7 @@ def as_results(args, size: int, result: dict, rows: dict[str, int], cohorts: lis
             "index": log.index, "account": log.account, "role": log.role, "filtered": log.filtered,
             "logins": [round(x, 3) for x in log.logins], "errors": log.errors,
             "baseline": log.baseline is not None, "fresh_after": log.fresh_after, "stale_views": log.stale_views,
-            "access_checks": log.access_checks,
+            "access_checks": log.access_checks, "moved": log.moved,
             "clicks": [[c.page, round(c.started, 2), round(c.seconds, 3), c.status, c.problems, c.probe]
                        for c in log.clicks],
         } for log in result["logs"]],
@@ -635,25 +810,35 @@ def _stats(values: list[float]) -> str:
             f"{max(values, default=float('nan')):.2f}")
 
 
+def import_kind(results: dict) -> str:
+    """The kind of import midway of a run's results (older results have none: "operator")."""
+    return results.get("import_kind", "operator")
+
+
+def moved_sessions(results: dict) -> list[dict]:
+    """The sessions whose landing-page figures the import changes (all of them in older results)."""
+    return [s for s in results["sessions"] if s.get("moved", True)]
+
+
 def summary(results: dict) -> dict:
     """The figures of one run the sessions curve shows."""
     sessions = results["sessions"]
     times = [c[2] for s in sessions for c in s["clicks"]]
     logins = [x for s in sessions for x in s["logins"]]
     errors = sum(len(s["errors"]) for s in sessions) + sum(1 for s in sessions for c in s["clicks"] if c[4])
-    checkable = [s for s in sessions if s["baseline"]]
-    delays = [s["fresh_after"] for s in checkable if s["fresh_after"] is not None]
+    moved = moved_sessions(results)
+    delays = [s["fresh_after"] for s in moved if s["baseline"] and s["fresh_after"] is not None]
     runs = len(times) + len(logins)
     return {"sessions": results["settings"]["sessions"], "runs": len(times), "errors": errors,
             "p50": percentile(times, 0.5), "p95": percentile(times, 0.95), "login_p95": percentile(logins, 0.95),
-            "fresh": f"{len(delays)} of {len(sessions)}", "fresh_max": max(delays, default=float("nan")),
+            "fresh": f"{len(delays)} of {len(moved)}", "fresh_max": max(delays, default=float("nan")),
             "cpu_per_run": results["cpu"]["server"] / max(runs, 1),
             "server_cores": results["cpu"]["server"] / results["cpu"]["wall"],
             "peak_mb": max((m[2] for m in results["memory"]), default=float("nan")),
             "load_before": results["load_before"], "load_after": results["load_after"]}
 
 
-def curve_report(runs: list[dict], command: str) -> str:
+def curve_report(runs: list[dict], command: str, chart: str = "load-curve") -> str:
     rows = sorted((summary(r) for r in runs), key=lambda r: r["sessions"])
     first = runs[0]
     settings = first["settings"]
@@ -662,10 +847,10 @@ def curve_report(runs: list[dict], command: str) -> str:
         f"{first['size']:,}-participant demo, a fresh production start `scripts/serve.sh --processes "
         f"{settings['processes']}`, {settings['seconds']:.0f} s of clicking — and until {FRESH_WINDOW} s after the "
         f"import's publication — with {settings['think']:g} s ±50 % "
-        f"between clicks, an import at {settings['import_at']:.0f} s). Load average (1/5/15 min) before and after "
+        f"between clicks, {_midway(first)} at {settings['import_at']:.0f} s). Load average (1/5/15 min) before and after "
         "each run in the last column: the machine is shared.",
         "",
-        "| sessions | page runs | errors | page p50 (s) | page p95 (s) | login p95 (s) | new figures seen | "
+        "| sessions | page runs | errors | page p50 (s) | page p95 (s) | login p95 (s) | new figures seen (of the sessions the import moves) | "
         "publication → seen, max (s) | server CPU per run (s) | server cores busy | largest process peak (MB) | "
         "load before → after |",
         "|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|",
@@ -676,14 +861,14 @@ def curve_report(runs: list[dict], command: str) -> str:
                      f"{'' if r['login_p95'] <= GOAL_LOGIN_P95 else ' ✗'} | {r['fresh']} | {r['fresh_max']:.1f} | "
                      f"{r['cpu_per_run']:.2f} | {r['server_cores']:.2f} | {r['peak_mb']:.0f} | "
                      f"{r['load_before']} → {r['load_after']} |")
-    lines += ["", "![page time p95 against sessions](performance/load-curve.png)", "",
-              "Interactive: [performance/load-curve.html](performance/load-curve.html). Each run's own section "
-              "(\"Load: N sessions …\") has its details."]
+    lines += ["", f"![page time p95 against sessions](performance/{chart}.png)", "",
+              (f"Interactive: [performance/{chart}.html](performance/{chart}.html). Each run's own section "
+               "(\"Load: N sessions …\") has its details.")]
     return "\n".join(lines)
 
 
-def curve_chart(runs: list[dict], folder: Path) -> None:
-    """docs/performance/load-curve.html (and .png when kaleido can draw it)."""
+def curve_chart(runs: list[dict], folder: Path, chart: str = "load-curve") -> None:
+    """docs/performance/<chart>.html (and .png when kaleido can draw it)."""
     import plotly.graph_objects as go
 
     rows = sorted((summary(r) for r in runs), key=lambda r: r["sessions"])
@@ -700,11 +885,96 @@ def curve_chart(runs: list[dict], folder: Path) -> None:
                                f"{runs[0]['settings']['processes']} processes behind nginx, 2 cores)",
                          xaxis_title="concurrent sessions", yaxis_title="seconds", template="plotly_white")
     folder.mkdir(parents=True, exist_ok=True)
-    figure.write_html(folder / "load-curve.html", include_plotlyjs="cdn")
+    figure.write_html(folder / f"{chart}.html", include_plotlyjs="cdn")
     try:
-        figure.write_image(folder / "load-curve.png", width=900, height=500)
+        figure.write_image(folder / f"{chart}.png", width=900, height=500)
     except Exception as error:  # noqa: BLE001 — kaleido needs Chromium; the HTML is enough
         print(f"no PNG: {error}", file=sys.stderr)
+
+
+def _accounts_of(sessions: list[dict]) -> str:
+    """The accounts of `sessions`, in the order of ACCOUNT_CYCLE ("—" for none)."""
+    present = {s["account"] for s in sessions}
+    return ", ".join(a for a in ACCOUNT_CYCLE if a in present) or "—"
+
+
+def _midway(results: dict) -> str:
+    return "an import" if import_kind(results) == "operator" else "a partner's submission, approved,"
+
+
+def reproduce(results: dict) -> str:
+    """The command that reproduces a run: older results (an operator's import then the only
+    kind) get `--import-kind operator`, now that a submission is the default."""
+    command = results["command"]
+    if "import_kind" not in results:
+        command = command.replace("python benchmarks/load.py", "python benchmarks/load.py --import-kind operator", 1)
+    return command
+
+
+def import_sentence(results: dict) -> str:
+    """The report's "Import: …" sentence: what ran midway, when, and its outcome."""
+    imported, rows = results["import"], results["import_rows"]
+    started, finished = imported.get("started"), imported.get("finished")
+    published = imported.get("outcome") in PUBLISHED
+    at = f"{started if started is not None else float('nan'):.1f} s"
+    if import_kind(results) == "operator":
+        return (f"Import: `python -m pie ingest` of {sum(rows.values()):,} rows "
+                f"({rows.get('participants', 0):,} participants, {rows.get('projects', 0):,} projects, "
+                f"{rows.get('financing_decisions', 0):,} decisions; copies of {len(results['import_cohorts'])} cohorts "
+                f"of the typical filter, reaching banks {', '.join(results['import_covers']['bank']) or '—'} and "
+                f"incubators {', '.join(results['import_covers']['incubator']) or '—'}) started at {at}, outcome "
+                f"**{imported.get('outcome')}**"
+                + (f", published at {finished:.1f} s (took {finished - started:.1f} s)." if published else "."))
+    partner = results["import_partner"]
+    submitted = imported.get("submitted")
+    cohorts = results["import_cohorts"]
+    text = (f"Import: a partner's submission. The establishment account `{partner['account']}` "
+            f"({partner['name']}, {partner['establishment_id']}, region {partner['region_code']}) submits "
+            f"`python -m pie ingest FOLDER --as {partner['account']} --json`: {sum(rows.values()):,} rows — "
+            f"{rows.get('participants', 0):,} new participants in its existing "
+            f"cohort{'s' if len(cohorts) > 1 else ''} {', '.join(cohorts)} of {partner['academic_year']} (copies of "
+            f"participants of those cohorts under new identifiers, national_id empty), "
+            f"{rows.get('participant_contacts', 0):,} participant_contacts, {rows.get('phase_progress', 0):,} "
+            f"phase_progress — started at {at}")
+    if submitted is None:
+        return text + f", outcome **{imported.get('outcome')}**."
+    text += (f", outcome **{imported.get('submit_outcome')}** at {submitted:.1f} s (took {submitted - started:.1f} s, "
+             f"batch {imported.get('batch_id')})")
+    if imported.get("approve_returncode") is None and not published:
+        return text + f"; then **{imported.get('outcome')}**."
+    text += f"; `python -m pie approve BATCH --user {partner['approver']}` (the manager) "
+    if not published:
+        return text + f"ended **{imported.get('outcome')}**."
+    return text + (f"approved it: published at {finished:.1f} s (approval took {finished - submitted:.1f} s; "
+                   f"{finished - started:.1f} s from the start of the submission to its publication).")
+
+
+def unmoved_rows(results: dict) -> list[str]:
+    """Report rows on the sessions whose landing figures the import does not change (a
+    submission's banks and incubators): their landing-page views after the publication."""
+    unmoved = [s for s in results["sessions"] if not s.get("moved", True)]
+    if not unmoved:
+        return []
+    views = [c[5] for s in unmoved for c in s["clicks"] if c[5] in ("same", "changed")]
+    row = (f"| sessions whose landing figures the submission does not move ({_accounts_of(unmoved)}: "
+           f"{len(unmoved)}): their landing-page views after the publication, figures changed / views | "
+           f"{views.count('changed')} / {len(views)} | not expected to change |")
+    return [row]
+
+
+def submission_rows(results: dict) -> list[str]:
+    """Report rows on a submission's two commands: seconds and CPU of each."""
+    imported = results["import"]
+    if import_kind(results) != "submission" or imported.get("submitted") is None:
+        return []
+    started, submitted, finished = imported.get("started"), imported["submitted"], imported.get("finished")
+    approve = (f"{finished - submitted:.1f} s ({imported.get('approve_cpu_seconds', float('nan')):.1f} s CPU)"
+               if finished is not None else imported.get("outcome"))
+    row = (f"| submission `ingest --as {results['import_partner']['account']}` (checked, kept) / approval "
+           f"`approve --user {results['import_partner']['approver']}` (checked again, loaded, published): "
+           f"seconds (CPU) | {submitted - started:.1f} s ({imported.get('submit_cpu_seconds', float('nan')):.1f} s "
+           f"CPU) / {approve} | |")
+    return [row]
 
 
 def report(results: dict) -> str:
@@ -722,9 +992,10 @@ def report(results: dict) -> str:
     # The login burst: every session logs in and opens its first page on a cold server.
     all_in = max((s["clicks"][0][1] + s["clicks"][0][2] for s in sessions if s["clicks"]), default=0.0)
     settled = [c["seconds"] for c in clicks if c["started"] >= all_in]
-    rows = results["import_rows"]
-    published = imported.get("outcome") == "accepted"
-    checkable = [s for s in sessions if s["baseline"]]
+    kind = import_kind(results)
+    published = imported.get("outcome") in PUBLISHED
+    moved = moved_sessions(results)
+    checkable = [s for s in moved if s["baseline"]]
     fresh = [s for s in checkable if s["fresh_after"] is not None]
     not_fresh = [f"{s['account']}{' (filtered)' if s['filtered'] else ''}" for s in checkable if s["fresh_after"] is None]
     delays = [s["fresh_after"] for s in fresh]
@@ -745,9 +1016,14 @@ def report(results: dict) -> str:
                        f"{'each warming its caches (pie.ui.warmup): first logins ' + str(settings.get('settled', 0)) + ' s after the start, when every process had warmed the first snapshot (or --settle ran out)' if results.get('warmup') else 'warm-up off'})")
     login_p95 = percentile(logins, 0.95)
     cpu_per_run = cpu['server'] / max(len(clicks) + len(logins), 1)
+    if kind == "submission":
+        fresh_label = (f"sessions whose landing figures the submission moves ({_accounts_of(moved)}: {len(moved)}) "
+                       f"that showed new figures after its publication")
+    else:
+        fresh_label = "sessions whose landing page showed new figures after the import"
     fresh_max = max(delays, default=float("nan"))
     lines = [
-        f"Command: `{results['command']}`. Load average (1/5/15 min) before: {results['load_before']}; "
+        f"Command: `{reproduce(results)}`. Load average (1/5/15 min) before: {results['load_before']}; "
         f"after: {results['load_after']}.",
         "",
         f"{settings['sessions']} websocket sessions (benchmarks/ws_client.py, Streamlit's browser protocol, "
@@ -756,13 +1032,7 @@ def report(results: dict) -> str:
         f"publication), logins {settings['stagger']} s apart, think time "
         f"{settings['think']} s ±50 % between clicks, {settings['run_timeout']:.0f} s timeout per page run; "
         f"accounts in turn {', '.join(ACCOUNT_CYCLE)}; every other session with the typical filter "
-        f"({settings['query']}). Import: `python -m pie ingest` of {sum(rows.values()):,} rows "
-        f"({rows.get('participants', 0):,} participants, {rows.get('projects', 0):,} projects, "
-        f"{rows.get('financing_decisions', 0):,} decisions; copies of {len(results['import_cohorts'])} cohorts of "
-        f"the typical filter, reaching banks {', '.join(results['import_covers']['bank']) or '—'} and incubators "
-        f"{', '.join(results['import_covers']['incubator']) or '—'}) started at "
-        f"{started if started is not None else float('nan'):.1f} s, outcome **{imported.get('outcome')}**"
-        + (f", published at {finished:.1f} s (took {finished - started:.1f} s)." if published else "."),
+        f"({settings['query']}). {import_sentence(results)}",
         "",
         "| measure | value | goal |",
         "|---|---:|---|",
@@ -778,9 +1048,10 @@ def report(results: dict) -> str:
         f"| login (form submitted → landing page finished) p50 / p95 / max (s) | {percentile(logins, 0.5):.2f} / "
         f"{login_p95:.2f} / {max(logins, default=float('nan')):.2f} | p95 ≤ {GOAL_LOGIN_P95}"
         f"{'' if login_p95 <= GOAL_LOGIN_P95 else ' ✗'} |",
-        f"| sessions whose landing page showed new figures after the import | {len(fresh)} of {len(checkable)}"
-        f"{' (' + str(len(sessions) - len(checkable)) + ' without a view before the import)' if len(checkable) < len(sessions) else ''}"
-        f" | all{'' if published and len(fresh) == len(checkable) == len(sessions) else ' ✗'} |",
+        f"| {fresh_label} | {len(fresh)} of {len(checkable)}"
+        f"{' (' + str(len(moved) - len(checkable)) + ' without a view before the import)' if len(checkable) < len(moved) else ''}"
+        f" | all{'' if published and len(fresh) == len(checkable) == len(moved) else ' ✗'} |",
+        *unmoved_rows(results),
         f"| landing-page views after publication still showing old figures | "
         f"{sum(s['stale_views'] for s in sessions)} | |",
         f"| publication → first view with new figures (s), median / max | "
@@ -796,9 +1067,15 @@ def report(results: dict) -> str:
         f"{max(others, 0) / wall:.2f} of {cpu['machine_total'] / wall:.0f} | |",
         f"| server CPU per page run or login (s) | {cpu_per_run:.2f} | ≤ {GOAL_CPU_PER_RUN}"
         f"{'' if cpu_per_run <= GOAL_CPU_PER_RUN else ' ✗'} |",
+        *submission_rows(results),
     ]
     if results.get("timed_out"):
         lines.append("| stopped by the hard time bound | yes ✗ | |")
+    if kind == "submission":
+        events = ((started, "submission starts"), (imported.get("submitted"), "submitted"),
+                  (finished if published else None, "approved and published"))
+    else:
+        events = ((started, "import starts"), (finished if published else None, "published"))
     lines += ["", f"Over time (page runs by the {TIMELINE_STEP:.0f} s in which they started; logins apart):", "",
               "| from (s) | runs | p50 (s) | p95 (s) | max (s) | |", "|---:|---:|---:|---:|---:|---|"]
     by_window: dict[int, list[float]] = {}
@@ -806,8 +1083,7 @@ def report(results: dict) -> str:
         by_window.setdefault(int(c["started"] // TIMELINE_STEP), []).append(c["seconds"])
     for window, values in sorted(by_window.items()):
         begins, ends = window * TIMELINE_STEP, (window + 1) * TIMELINE_STEP
-        marks = [text for at, text in ((started, "import starts"), (finished if published else None, "published"))
-                 if at is not None and begins <= at < ends]
+        marks = [text for at, text in events if at is not None and begins <= at < ends]
         lines.append(f"| {begins:.0f} | {_stats(values)} | {', '.join(marks)} |")
     lines += ["", "Per page (all roles):", "", "| page | runs | p50 (s) | p95 (s) | max (s) |", "|---|---:|---:|---:|---:|"]
     by_page: dict[str, list[float]] = {}
@@ -843,7 +1119,15 @@ def main() -> None:
                         help="seconds a person reads a page before the next click, ±50%% (default 10; "
                              "1 is a stress test: more page runs a second than one process can serve)")
     parser.add_argument("--stagger", type=float, default=0.5, help="seconds between two sessions' logins (default 0.5)")
-    parser.add_argument("--cohorts", type=int, default=3, help="cohorts (at least) copied into the import (default 3)")
+    parser.add_argument("--import-kind", choices=IMPORT_KINDS, default="submission",
+                        help="what runs midway: submission: the establishment account cmc09 submits new "
+                             "participants (`ingest --as cmc09`) and the manager approves them (`approve`), "
+                             "issue 18 (default); operator: `ingest --user loadtest` of copied cohorts, as the "
+                             "sections written before")
+    parser.add_argument("--submitted", type=int, default=SUBMITTED_DEFAULT,
+                        help=f"new participants in the submission (at most; default {SUBMITTED_DEFAULT})")
+    parser.add_argument("--cohorts", type=int, default=3,
+                        help="cohorts (at least) copied into the operator's import (default 3)")
     parser.add_argument("--run-timeout", type=float, default=60, help="a page run longer than this is an error (default 60)")
     parser.add_argument("--import-timeout", type=float, default=300, help="the import is killed after this (default 300)")
     parser.add_argument("--target", choices=("serve", "single"), default="serve",
@@ -859,16 +1143,16 @@ def main() -> None:
                         help="keep the run's results in this JSON file (default docs/performance/load-…json, "
                              "not written with --no-write unless given)")
     parser.add_argument("--report-only", action="store_true",
-                        help="rewrite the section from the last run's results (docs/performance/load-<size>-think<think>s.json)")
+                        help="rewrite the section from the last run's results (docs/performance/load-….json of "
+                             "these options; --import-kind operator for the files written before the submission)")
     args = parser.parse_args()
     os.chdir(ROOT)
-    if args.curve:
-        return run_curve(args)
-    results_file = ROOT / "docs" / "performance" / f"load-{args.size}-think{args.think:g}s.json"
-    if args.target == "serve":
-        results_file = results_file.with_name(f"load-{args.size}-think{args.think:g}s-serve{args.processes}"
-                                              f"-{args.sessions}.json")
-    results = results_of(args, args.results or results_file)
+    try:
+        if args.curve:
+            return run_curve(args)
+        results = results_of(args, args.results or ROOT / "docs" / "performance" / results_name(args, args.sessions))
+    except ImportFailed as error:
+        sys.exit(f"load.py: the import midway failed, the run is void: {error}")
     text = report(results)
     print(text)
     if not args.no_write:
@@ -898,30 +1182,46 @@ def run_curve(args) -> None:
     runs = []
     for count in counts:
         args.sessions = count
-        results_file = folder / f"load-{args.size}-think{args.think:g}s-serve{args.processes}-{count}.json"
+        results_file = folder / results_name(args, count)
         results = results_of(args, results_file)
         runs.append(results)
         text = report(results)
         print(text, flush=True)
         if not args.no_write:
             write_section(section_title(results), text)
+    operator = args.import_kind == "operator"
     command = f"python benchmarks/load.py --curve {args.curve}" + (
+        " --import-kind operator" if operator else "") + (
         f" --seconds {args.seconds:g}" if args.seconds != 180 else "") + (
         f" --settle {args.settle:g}" if args.settle != 300 else "")
-    text = curve_report(runs, command)
+    # the operator's curve keeps the section and chart of before the submission
+    chart = "load-curve" if operator else "load-curve-submission"
+    text = curve_report(runs, command, chart)
     print(text)
     if not args.no_write:
-        curve_chart(runs, folder)
+        curve_chart(runs, folder, chart)
         write_section(f"Load: sessions curve, {args.think:g} s between clicks ({args.size:,} participants, "
-                      f"production start)", text)
+                      f"production start{'' if operator else SUBMISSION_CURVE})", text)
 
 
 def section_title(results: dict) -> str:
+    """The docs/PERFORMANCE.md section of a run: the operator's import keeps the titles of the
+    sections written before the submission, so that they are rewritten in place."""
     settings = results["settings"]
     where = (f", production start ({settings['processes']} processes)" if settings.get("target", "single") == "serve"
              else "")
-    return (f"Load: {settings['sessions']} sessions during an import, {settings['think']:g} s between clicks "
+    during = "an import" if import_kind(results) == "operator" else "a partner's submission"
+    return (f"Load: {settings['sessions']} sessions during {during}, {settings['think']:g} s between clicks "
             f"({results['size']:,} participants{where})")
+
+
+def results_name(args, sessions: int) -> str:
+    """The file name of a run's results in docs/performance/: the operator's import keeps the
+    names of the files written before the submission; a submission's have `-submission`."""
+    name = f"load-{args.size}-think{args.think:g}s"
+    if args.target == "serve":
+        name += f"-serve{args.processes}-{sessions}"
+    return name + ("-submission" if args.import_kind == "submission" else "") + ".json"
 
 
 def _terminate(signum, frame):  # SIGTERM → the same clean-up as Ctrl-C
@@ -942,8 +1242,10 @@ def measure(args) -> dict:
     typical = filters_for(db_path)["typical"]
     args.query = f"year={typical['year']}&region={typical['region']}"
     folder = db_path.parent / "import"
-    rows, cohorts, covered = write_import(db_path, folder, typical["year"], typical["region"], args.cohorts, "-L1",
-                                          scopes)
+    if args.import_kind == "operator":
+        plan = write_import(db_path, folder, typical["year"], typical["region"], args.cohorts, "-L1", scopes)
+    else:
+        plan = write_submission(db_path, folder, typical["year"], args.submitted, "-L1")
     # the production start's own code (pie/cli/serve.py): what scripts/serve.sh runs, or one dashboard
     first = serve.free_ports(args.processes + 1)
     port = first + args.processes
@@ -971,17 +1273,20 @@ def measure(args) -> dict:
         pids = server_pids(server.pid, args.target)
         print(f"{args.target} on port {port}, pids {pids}; {args.sessions} sessions for {args.seconds:.0f} s, "
               f"import at {args.import_at:.0f} s; load average {os.getloadavg()[0]:.2f} …", file=sys.stderr, flush=True)
-        result = asyncio.run(drive(f"http://127.0.0.1:{port}", pids, db_path, folder, args, args.query))
+        result = asyncio.run(drive(f"http://127.0.0.1:{port}", pids, db_path, plan, args, args.query))
     finally:
         serve.stop(server)
     load_after = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     defaults = {"size": 1_000_000, "sessions": 20, "seconds": 180, "import_at": 30, "think": 10.0, "stagger": 0.5,
-                "cohorts": 3, "run_timeout": 60, "import_timeout": 300, "processes": os.cpu_count() or 1, "settle": 300}
+                "run_timeout": 60, "import_timeout": 300, "processes": os.cpu_count() or 1, "settle": 300,
+                **({"cohorts": 3} if args.import_kind == "operator" else {"submitted": SUBMITTED_DEFAULT})}
     options = " ".join(f"--{k.replace('_', '-')} {getattr(args, k):g}" for k, v in defaults.items() if getattr(args, k) != v)
+    if args.import_kind != "submission":
+        options = f"--import-kind {args.import_kind} {options}".strip()
     if args.target != "serve":
         options = f"--target {args.target} {options}".strip()
     command = f"python benchmarks/load.py{' ' + options if options else ''}"
-    return as_results(args, args.size, result, rows, cohorts, covered, load_before, load_after, command)
+    return as_results(args, args.size, result, plan, load_before, load_after, command)
 
 
 if __name__ == "__main__":
