@@ -214,3 +214,29 @@ def test_processes_asking_at_once_compute_once(writable_small_db, shared, tmp_pa
     assert all(process.returncode == 0 for process in running)
     assert outputs == ["{'participants': 10}"] * 3
     assert log.read_text().count("computed") == 1
+
+
+def test_a_partners_submission_and_its_approval_both_prepare(writable_small_db, shared, tmp_path):
+    """Test that a partner's submission (its batch row makes a new snapshot, so every cached
+    answer is new) and the manager's approval each prepare the remembered answers before
+    readers switch; the approved figures are the new ones."""
+    from pie import auth
+    from pie.ingest import submissions
+
+    for name, role, scope in (("amina", "manager", None), ("cmc09", "establishment", "E1")):
+        auth.add_user(writable_small_db, name, role, "unused-password", scope, _demo=True)
+    answers.remember_questions(writable_small_db, [INDICATORS])
+    files = tmp_path / "cmc09"
+    files.mkdir()
+    (files / "participants.csv").write_text(
+        "participant_id,cohort_id,gender,birth_year,profile,sector,enrolled_on\n"
+        "P91,C2,f,2003,trainee,digital_ai,2022-10-03\nP92,C2,m,2002,graduate,digital_ai,2022-10-03\n",
+        encoding="utf-8")
+    report = ingest.ingest([files], writable_small_db, user="cmc09")
+    assert report.outcome == "submitted"
+    submitted = current_version(writable_small_db)
+    assert answers.load(writable_small_db, submitted, INDICATORS)["participants"] == 10
+    submissions.approve(writable_small_db, report.batch_id, user="amina")
+    approved = current_version(writable_small_db)
+    assert approved != submitted
+    assert answers.load(writable_small_db, approved, INDICATORS)["participants"] == 12

@@ -101,10 +101,11 @@ def ingest(sources: Iterable[Any], db_path: Path | str | None = None, user: str 
     after_commit: list = []
     try:
         # A dry run only records its check: the derived tables need no rebuild (seconds at 1M).
-        loads = not dry_run and not who.awaits_approval
-        # An import that loads: the dashboards' usual answers computed before readers switch.
-        with db.writing(db_path, programme_changes=loads, prepare_answers=loads,
-                        after_commit=after_commit) as con:
+        # An import that loads or a partner's submission (its batch row is a new snapshot too:
+        # every cached answer of the dashboards is then recomputed): the dashboards' usual
+        # answers are computed before readers switch. Not a dry run: a manager waits for it.
+        with db.writing(db_path, programme_changes=not dry_run and not who.awaits_approval,
+                        prepare_answers=not dry_run, after_commit=after_commit) as con:
             if _is_demo(db.meta(con)):
                 raise _refusal(db_path)
             validate.attach(con, batch)
