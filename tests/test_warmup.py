@@ -78,3 +78,39 @@ def test_warm_up_recomputes_asked_questions_for_a_new_snapshot(warm_db, computed
     computed.clear()
     data.ask(kpis.compute, asked)
     assert computed == []
+
+
+def test_a_new_snapshot_drops_the_older_answers_from_memory_when_they_are_on_disk(warm_db, monkeypatch):
+    """Test that the warm-up thread, seeing a new snapshot, empties the process's answer cache
+    when answers are kept on disk (two snapshots' answers in memory at once were the largest
+    process's peak at 100 sessions), then warms the new one from disk; without the disk answers
+    (PIE_SHARED_ANSWERS=0) the cache is left to evict by itself."""
+    monkeypatch.setenv("PIE_SHARED_ANSWERS", "1")
+    forgot = []
+    forget = data.forget_older_answers
+    monkeypatch.setattr(data, "forget_older_answers", lambda path: forgot.append(path) or forget(path))
+    source = db.reader(warm_db)
+    first = warmup.watch_once(source, None)
+    assert first == source.data_version()
+    asked = Scope(academic_year="2024-2025")
+    data.ask(kpis.compute, asked)
+    calls = data.computed["count"]
+    data.ask(kpis.compute, asked)
+    assert data.computed["count"] == calls          # in memory
+    assert warmup.watch_once(source, first) == first  # same snapshot: nothing to do
+    assert data.computed["count"] == calls
+    with db.writing(warm_db) as con:
+        con.execute("update app_meta set value = value where key = 'is_demo'")
+    assert forgot == []                              # the first snapshot had no older one
+    second = warmup.watch_once(source, first)
+    assert second != first and second == source.data_version() and forgot == [str(warm_db)]
+    # the warm-up asked again the question asked under the first snapshot, for the new one,
+    # and a visitor asking it now is answered from memory
+    calls = data.computed["count"]
+    data.ask(kpis.compute, asked)
+    assert data.computed["count"] == calls
+    emptied = []
+    monkeypatch.setattr(data._answer, "clear", lambda: emptied.append(True))
+    assert forget(str(warm_db)) and emptied == [True]
+    monkeypatch.setenv("PIE_SHARED_ANSWERS", "0")
+    assert not forget(str(warm_db)) and emptied == [True]

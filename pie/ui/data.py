@@ -181,6 +181,17 @@ def most_asked(limit: int) -> list[tuple]:
     return [question for question, _ in sorted(counted, key=lambda item: -item[1])[:limit]]
 
 
+def forget_older_answers(db_path: str) -> bool:
+    """Empty this process's answer cache after a new snapshot, when answers are also kept on
+    disk (pie.answers): the older snapshot's answers would otherwise stay in memory next to the
+    new ones until evicted (up to twice the memory), and the new ones are read back from disk
+    in milliseconds. Returns whether it emptied it."""
+    if answers.root(db_path) is None:
+        return False
+    _answer.clear()
+    return True
+
+
 def answer_for(question: tuple, data_version: str, db_path: str) -> object:
     """The cached answer of `question` (as `most_asked` gives it) for a data version: computed
     now if the cache does not hold it (pie.ui.warmup)."""

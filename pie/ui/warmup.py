@@ -178,14 +178,25 @@ def _watch(source) -> None:
     warmed = None
     while True:
         try:
-            version = source.data_version()
-            if version != warmed:
-                began = time.monotonic()
-                count, finished = warm(source, version)
-                log.info("warm-up of %s: %d answers in %.1f s%s", version, count, time.monotonic() - began,
-                         "" if finished else " (interrupted)")
-                if finished or source.data_version() == version:
-                    warmed = version  # a budget run out is not retried for the same snapshot
+            warmed = watch_once(source, warmed)
         except Exception:  # noqa: BLE001 - no database yet, a busy writer…: try again later
             log.debug("warm-up waits", exc_info=True)
         time.sleep(POLL_SECONDS)
+
+
+def watch_once(source, warmed: str | None) -> str | None:
+    """One look of the warm-up thread: when the published snapshot is not `warmed`, drop the
+    older snapshot's answers from memory (when they are kept on disk: the warm-up reads the new
+    ones there in a second) and warm it. Returns the snapshot now warmed."""
+    version = source.data_version()
+    if version == warmed:
+        return warmed
+    if warmed is not None:
+        data.forget_older_answers(str(source.db_path))
+    began = time.monotonic()
+    count, finished = warm(source, version)
+    log.info("warm-up of %s: %d answers in %.1f s%s", version, count, time.monotonic() - began,
+             "" if finished else " (interrupted)")
+    if finished or source.data_version() == version:
+        return version  # a budget run out is not retried for the same snapshot
+    return warmed
