@@ -194,8 +194,14 @@ def save(db_path: Path | str, version: str, question: Question, answer: object) 
         return  # a lake, or no published snapshots here (a removed database)
     try:
         _write_atomically(target / f"{name}.pickle", pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
-    except OSError:
-        log.warning("could not keep an answer in %s", target, exc_info=True)
+    except OSError as error:
+        # once per folder: a dashboard that may not write there (another system user) still works
+        if target not in _unwritable:
+            _unwritable.add(target)
+            log.warning("answers are not kept in %s (%s): this process computes its own", target, error)
+
+
+_unwritable: set[Path] = set()
 
 
 def load_or_compute(db_path: Path | str, version: str, question: Question, compute: Callable[[], object]) -> object:

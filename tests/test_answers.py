@@ -240,3 +240,17 @@ def test_a_partners_submission_and_its_approval_both_prepare(writable_small_db, 
     approved = current_version(writable_small_db)
     assert approved != submitted
     assert answers.load(writable_small_db, approved, INDICATORS)["participants"] == 12
+
+
+def test_a_process_that_cannot_write_the_answers_computes_its_own(writable_small_db, shared, caplog):
+    """Test that when the answers' folder cannot be written (here a file stands in its place;
+    in production, a dashboard running as another system user), answers are computed as before
+    and the log says so once, not at every answer."""
+    version = current_version(writable_small_db)
+    answers.root(writable_small_db).write_text("not a folder")
+    caplog.set_level("WARNING", logger="pie.answers")
+    assert answers.load_or_compute(writable_small_db, version, INDICATORS, lambda: 1) == 1
+    for _ in range(3):
+        answers.save(writable_small_db, version, IN_REGION, 2)
+    assert answers.load(writable_small_db, version, IN_REGION) is answers.MISSING
+    assert len([r for r in caplog.records if "not kept" in r.getMessage()]) == 1
