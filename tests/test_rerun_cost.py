@@ -77,6 +77,50 @@ def test_kept_store_drops_the_least_recently_used():
     assert kept.get("b") is None and kept.get("a") == 1 and kept.get("c") == 3 and len(kept) == 2
 
 
+def test_kept_store_builds_once_for_callers_asking_at_once():
+    """Test that sessions asking the same object at the same moment (every session opening its
+    landing page right after a publication) wait for one build instead of each building it,
+    and that a failed build reaches every waiter and is not kept."""
+    import threading
+    import time
+
+    kept = data.Kept(4)
+    builds, results = [], []
+
+    def slow_build():
+        builds.append(1)
+        time.sleep(0.3)
+        return object()
+
+    threads = [threading.Thread(target=lambda: results.append(kept.get_or_build("chart", slow_build)))
+               for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(builds) == 1 and len(results) == 5 and len({id(r) for r in results}) == 1
+    assert kept.get("chart") is results[0]
+
+    def failing():
+        time.sleep(0.2)
+        raise ValueError("no figure")
+
+    errors = []
+
+    def ask():
+        try:
+            kept.get_or_build("broken", failing)
+        except ValueError as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=ask) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(errors) == 3 and kept.get("broken") is None
+
+
 def test_figures_are_keyed_by_content_and_type():
     """Test that a figure is built once for equal frames, and again for another frame or an
     argument equal in value but not in type (1 and 1.0 label an axis differently)."""

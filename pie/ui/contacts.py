@@ -77,11 +77,7 @@ def _tables(build: Callable[[pd.DataFrame], tables.Table], frame: pd.DataFrame) 
         key = (build.__module__, build.__qualname__, tables.frame_digest(frame), language())
     except (TypeError, ValueError):  # a cell pandas cannot hash: built on every run
         return build(mask_frame(frame)), build(frame)
-    kept = data.kept("contact_tables", BUILT_KEPT)
-    pair = kept.get(key)
-    if pair is None:
-        pair = kept.put(key, (build(mask_frame(frame)), build(frame)))
-    return pair
+    return data.kept("contact_tables", BUILT_KEPT).get_or_build(key, lambda: (build(mask_frame(frame)), build(frame)))
 
 
 def _reveal(shown: pd.DataFrame, columns: tuple[str, ...], id_column: str, key: str, target: str) -> None:

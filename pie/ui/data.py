@@ -229,6 +229,33 @@ class Kept:
         self.size = size
         self._items: collections.OrderedDict[object, object] = collections.OrderedDict()
         self._lock = threading.Lock()
+        self._building: dict[object, concurrent.futures.Future] = {}
+
+    def get_or_build(self, key: object, build: Callable[[], object]) -> object:
+        """The object kept under `key`, else `build()`'s, kept — built once for callers asking
+        at the same time, the others waiting for it (right after a publication, every session
+        opening its landing page at once built the same charts and tables side by side)."""
+        found = self.get(key)
+        if found is not None:
+            return found
+        with self._lock:
+            flight = self._building.get(key)
+            leader = flight is None
+            if leader:
+                flight = self._building[key] = concurrent.futures.Future()
+        if not leader:
+            return flight.result()
+        try:
+            built = build()
+        except BaseException as error:
+            flight.set_exception(error)
+            raise
+        else:
+            flight.set_result(built)
+            return self.put(key, built)
+        finally:
+            with self._lock:
+                self._building.pop(key, None)
 
     def get(self, key: object) -> object | None:
         with self._lock:

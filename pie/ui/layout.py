@@ -153,11 +153,7 @@ def figure(build, *args, **options):
         key = (name, _argument_key(args), _argument_key(ordered), current)
     except (TypeError, ValueError):  # e.g. a numpy array, or cells pandas cannot hash
         return _figure(name, build, args, ordered, current)
-    figures = data.kept("figures", FIGURES_KEPT)
-    built = figures.get(key)
-    if built is None:
-        built = figures.put(key, _built(build, args, ordered, current))
-    return built
+    return data.kept("figures", FIGURES_KEPT).get_or_build(key, lambda: _built(build, args, ordered, current))
 
 
 # plotly.js speaks English. Its `locales` config carries a dictionary with the plot (no script

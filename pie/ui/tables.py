@@ -210,11 +210,8 @@ def _shared_styled(table: Table) -> Styler:
         key = content_key(table)
     except (TypeError, ValueError):  # a cell pandas cannot hash (a list…): formatted on every run
         return styled(table)
-    kept = data.kept("styled_tables", STYLED_KEPT)
-    styler = kept.get(key)
-    if styler is None:
-        styler = kept.put(key, _marshalled(styled(table), "pie" + key[0][:10]))
-    return styler
+    return data.kept("styled_tables", STYLED_KEPT).get_or_build(
+        key, lambda: _marshalled(styled(table), "pie" + key[0][:10]))
 
 
 def _marshalled(styler: Styler, uuid: str) -> Styler:
