@@ -232,22 +232,26 @@ def load_or_compute(db_path: Path | str, version: str, question: Question, compu
 # ------------------------------------------------------------------------------ what to prepare
 def remember_questions(db_path: Path | str, questions: list[Question]) -> None:
     """Record the questions an import's writer should answer before switching readers to its
-    snapshot (in this order, without repeats, at most MAX_QUESTIONS); replaces the list."""
-    seen, encoded = set(), []
-    for question in questions:
-        data = encode(question)
-        name = key(question) if data is not None else None
-        if name is None or name in seen:
-            continue
-        seen.add(name)
-        encoded.append(data)
-        if len(encoded) >= MAX_QUESTIONS:
-            break
+    snapshot: `questions` first, in this order, then those already recorded (by this or
+    another process), without repeats, at most MAX_QUESTIONS."""
     base = root(db_path)
     if base is None or not base.parent.exists():
         return
     try:
-        _write_atomically(base / QUESTIONS_FILE, json.dumps(encoded, ensure_ascii=False).encode())
+        _private_folder(base)
+        with open(base / f"{QUESTIONS_FILE}.lock", "a") as lock:  # processes record in turn
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            seen, encoded = set(), []
+            for question in [*questions, *remembered_questions(db_path)]:
+                data = encode(question)
+                name = key(question) if data is not None else None
+                if name is None or name in seen:
+                    continue
+                seen.add(name)
+                encoded.append(data)
+                if len(encoded) >= MAX_QUESTIONS:
+                    break
+            _write_atomically(base / QUESTIONS_FILE, json.dumps(encoded, ensure_ascii=False).encode())
     except OSError:
         log.warning("could not record the questions to prepare", exc_info=True)
 

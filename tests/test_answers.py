@@ -254,3 +254,14 @@ def test_a_process_that_cannot_write_the_answers_computes_its_own(writable_small
         answers.save(writable_small_db, version, IN_REGION, 2)
     assert answers.load(writable_small_db, version, IN_REGION) is answers.MISSING
     assert len([r for r in caplog.records if "not kept" in r.getMessage()]) == 1
+
+
+def test_recorded_questions_of_several_processes_are_merged(writable_small_db, shared):
+    """Test that each process's record puts its own questions first and keeps the others'
+    (two processes with sticky sessions see different visitors), without repeats."""
+    answers.remember_questions(writable_small_db, [INDICATORS])
+    answers.remember_questions(writable_small_db, [IN_REGION, INDICATORS])
+    assert answers.remembered_questions(writable_small_db) == [IN_REGION, INDICATORS]
+    third = ("pie.kpis:compute", Scope(academic_year="2025-2026", region_code="09"), (), ())
+    answers.remember_questions(writable_small_db, [third])
+    assert answers.remembered_questions(writable_small_db) == [third, IN_REGION, INDICATORS]

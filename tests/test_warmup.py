@@ -114,3 +114,21 @@ def test_a_new_snapshot_drops_the_older_answers_from_memory_when_they_are_on_dis
     assert forget(str(warm_db)) and emptied == [True]
     monkeypatch.setenv("PIE_SHARED_ANSWERS", "0")
     assert not forget(str(warm_db)) and emptied == [True]
+
+
+def test_visitors_questions_are_recorded_for_the_next_import(warm_db, monkeypatch):
+    """Test that what visitors asked after the warm-up (an establishment: no landing view
+    asks it) is recorded for the next import's writer to prepare, before the warm-up's own."""
+    from pie import answers
+
+    monkeypatch.setenv("PIE_SHARED_ANSWERS", "1")
+    source = db.reader(warm_db)
+    warmup.watch_once(source, None)
+    filtered = Scope.for_role("manager").with_filters(establishment_id="E2")
+    assert not any(q[1] == filtered for q in answers.remembered_questions(warm_db))
+    data.ask(kpis.compute, filtered)
+    warmup.record_questions(str(warm_db))
+    recorded = answers.remembered_questions(warm_db)
+    position = next(i for i, q in enumerate(recorded) if q[1] == filtered)
+    landing = next(i for i, q in enumerate(recorded) if q[0] == "pie.kpis:compute" and q[1] == Scope.for_role("manager"))
+    assert position < landing

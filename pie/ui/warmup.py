@@ -40,6 +40,7 @@ from pie.ui import cards, data, layout, regions
 log = logging.getLogger("pie.warmup")
 
 POLL_SECONDS = 1.0      # how often the pointer to the published snapshot is read
+RECORD_SECONDS = 60.0   # how often the questions for the next import's writer are recorded again
 REPLAY_LIMIT = 300      # most asked questions recomputed for a new snapshot
 WARM_SECONDS = 180.0    # at most this long per snapshot (then visitors fill the rest)
 
@@ -152,8 +153,20 @@ def warm(source, version: str | None = None, budget: float = WARM_SECONDS) -> tu
                 log.warning("warm-up step failed", exc_info=True)
             done += 1
     # What the next import's writer computes before switching readers to its snapshot.
+    _recorded[:] = asked
     answers.remember_questions(db_path, asked)
     return done, True
+
+
+_recorded: list[Question] = []   # what the last finished warm-up asked
+
+
+def record_questions(db_path: str) -> None:
+    """Record again what the next import's writer should prepare: what this process's visitors
+    asked most since (a filter that no landing view asks, e.g. a year and a region), then what
+    the last warm-up asked. Called every RECORD_SECONDS: at the first import after a start, the
+    warm-up's record held no visitor's question yet."""
+    answers.remember_questions(db_path, [*shared_questions(), *data.most_asked(REPLAY_LIMIT), *_recorded])
 
 
 _started: set[str] = set()
@@ -176,9 +189,13 @@ def start() -> bool:
 def _watch(source) -> None:
     """Forever: when the published snapshot is not the one last warmed, warm it."""
     warmed = None
+    recorded_at = time.monotonic()
     while True:
         try:
             warmed = watch_once(source, warmed)
+            if warmed is not None and time.monotonic() - recorded_at > RECORD_SECONDS:
+                recorded_at = time.monotonic()
+                record_questions(str(source.db_path))
         except Exception:  # noqa: BLE001 - no database yet, a busy writer…: try again later
             log.debug("warm-up waits", exc_info=True)
         time.sleep(POLL_SECONDS)
