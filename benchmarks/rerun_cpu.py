@@ -115,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--db is required")
 
     os.environ["PIE_DB"] = str(args.db.resolve())
+    os.environ["PIE_SHARED_ANSWERS"] = "0"   # what a process computes itself (pie.answers)
     logging.getLogger("streamlit").setLevel(logging.ERROR)
     from streamlit.testing.v1 import AppTest
 

@@ -177,6 +177,8 @@ def raw_seconds(snapshot: Path, calls, run_query) -> tuple[float, float]:
 def child_pages(size: int, accounts: list[str], repeat: int) -> dict:
     db_path = demo_database(size)
     os.environ["PIE_DB"] = str(db_path)
+    # "cold" means a page computing its answers: not reading them from the disk (pie.answers)
+    os.environ["PIE_SHARED_ANSWERS"] = "0"
     import logging
 
     import streamlit as st
