@@ -881,6 +881,8 @@ def curve_chart(runs: list[dict], folder: Path, chart: str = "load-curve") -> No
     figure.add_scatter(x=x, y=[r["login_p95"] for r in rows], mode="lines+markers", name="login p95",
                        line={"color": "#a8501f"})
     figure.add_hline(y=GOAL_P95, line_dash="dash", line_color="#1f5fa8", annotation_text="page p95 goal")
+    figure.add_hline(y=GOAL_LOGIN_P95, line_dash="dot", line_color="#a8501f", annotation_text="login p95 goal",
+                     annotation_position="bottom right")
     figure.update_layout(title=f"Page time against concurrent sessions ({runs[0]['size']:,} participants, "
                                f"{runs[0]['settings']['processes']} processes behind nginx, 2 cores)",
                          xaxis_title="concurrent sessions", yaxis_title="seconds", template="plotly_white")
