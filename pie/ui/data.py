@@ -61,10 +61,40 @@ def build_demo_database(build: Callable[..., object], progress: Callable[[str, f
 
 Answer = TypeVar("Answer")
 
+class SingleFlight:
+    """Calls of `run(key, compute)` at the same time for the same key: the first computes, the
+    others wait for its result (or its error)."""
+
+    def __init__(self) -> None:
+        self.flights: dict[object, concurrent.futures.Future] = {}   # being computed, by key
+        self._lock = threading.Lock()
+
+    def run(self, key: object, compute: Callable[[], object]) -> tuple[object, bool]:
+        """(the value, whether this call computed it)."""
+        with self._lock:
+            flight = self.flights.get(key)
+            leader = flight is None
+            if leader:
+                flight = self.flights[key] = concurrent.futures.Future()
+        if not leader:
+            return flight.result(), False
+        try:
+            value = compute()
+        except BaseException as error:
+            flight.set_exception(error)
+            raise
+        else:
+            flight.set_result(value)
+            return value, True
+        finally:
+            with self._lock:
+                self.flights.pop(key, None)
+
+
 # Answers being computed, by cache key: after an import (a new data version) every session
 # misses the cache at once, and st.cache_data would let each of them run the same queries.
-_in_flight: dict[tuple, concurrent.futures.Future] = {}
-_in_flight_lock = threading.Lock()
+_answers_in_flight = SingleFlight()
+_in_flight = _answers_in_flight.flights
 
 # What the pages of this process asked (figure, scope, args, kwargs) -> how often: after an
 # import, pie.ui.warmup recomputes the most asked of them for the new snapshot before visitors
@@ -95,24 +125,8 @@ def _answer(figure: str, scope: Scope, args: tuple, kwargs: tuple, data_version:
 def _single_flight(key: tuple, compute: Callable[[], object]) -> object:
     """compute() once for concurrent callers of the same key: the first computes, the others
     wait for it and get their own copy (callers may change what they get)."""
-    with _in_flight_lock:
-        flight = _in_flight.get(key)
-        leader = flight is None
-        if leader:
-            flight = _in_flight[key] = concurrent.futures.Future()
-    if not leader:
-        return pickle.loads(pickle.dumps(flight.result()))
-    try:
-        answer = compute()
-    except BaseException as error:
-        flight.set_exception(error)
-        raise
-    else:
-        flight.set_result(answer)
-        return answer
-    finally:
-        with _in_flight_lock:
-            _in_flight.pop(key, None)
+    answer, computed_here = _answers_in_flight.run(key, compute)
+    return answer if computed_here else pickle.loads(pickle.dumps(answer))
 
 
 def ask(figure: Callable[..., Answer], scope: Scope | None = None, /, *args: object, **kwargs: object) -> Answer:
@@ -229,7 +243,7 @@ class Kept:
         self.size = size
         self._items: collections.OrderedDict[object, object] = collections.OrderedDict()
         self._lock = threading.Lock()
-        self._building: dict[object, concurrent.futures.Future] = {}
+        self._building = SingleFlight()
 
     def get_or_build(self, key: object, build: Callable[[], object]) -> object:
         """The object kept under `key`, else `build()`'s, kept — built once for callers asking
@@ -238,24 +252,7 @@ class Kept:
         found = self.get(key)
         if found is not None:
             return found
-        with self._lock:
-            flight = self._building.get(key)
-            leader = flight is None
-            if leader:
-                flight = self._building[key] = concurrent.futures.Future()
-        if not leader:
-            return flight.result()
-        try:
-            built = build()
-        except BaseException as error:
-            flight.set_exception(error)
-            raise
-        else:
-            flight.set_result(built)
-            return self.put(key, built)
-        finally:
-            with self._lock:
-                self._building.pop(key, None)
+        return self._building.run(key, lambda: self.put(key, build()))[0]
 
     def get(self, key: object) -> object | None:
         with self._lock:
