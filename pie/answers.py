@@ -121,8 +121,10 @@ def key(question: Question) -> str | None:
     """The file name of `question`'s answer (a digest of it and of the code), or None when it
     cannot be kept."""
     data = encode(question)
-    if data is None:
-        return None
+    return None if data is None else _key_of(data)
+
+
+def _key_of(data: dict) -> str:
     text = json.dumps([code_digest(), data], sort_keys=True, ensure_ascii=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -171,37 +173,51 @@ def _write_atomically(path: Path, payload: bytes) -> None:
 MISSING = object()   # what `load` returns when no answer is kept
 
 
-def load(db_path: Path | str, version: str, question: Question) -> object:
-    """The kept answer of `question` for snapshot `version`, or `MISSING`."""
+def _file(db_path: Path | str, version: str, question: Question) -> Path | None:
+    """Where `question`'s answer of snapshot `version` is kept (None: it is not: a lake, a
+    question that cannot be keyed, no published snapshots here)."""
     name, target = key(question), folder(db_path, version)
-    if name is None or target is None:
-        return MISSING
+    if name is None or target is None or not target.parent.parent.exists():
+        return None
+    return target / f"{name}.pickle"
+
+
+def _read(file: Path) -> object:
     try:
-        payload = (target / f"{name}.pickle").read_bytes()
+        payload = file.read_bytes()
     except OSError:
         return MISSING
     try:
         return pickle.loads(payload)
     except Exception:  # noqa: BLE001 — a damaged file is computed again
-        log.warning("unreadable kept answer %s of %s", name, version)
+        log.warning("unreadable kept answer %s", file)
         return MISSING
+
+
+def _write(file: Path, answer: object) -> None:
+    try:
+        _write_atomically(file, pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError as error:
+        # once per folder: a dashboard that may not write there (another system user) still works
+        if file.parent not in _unwritable:
+            _unwritable.add(file.parent)
+            log.warning("answers are not kept in %s (%s): this process computes its own", file.parent, error)
+
+
+_unwritable: set[Path] = set()
+
+
+def load(db_path: Path | str, version: str, question: Question) -> object:
+    """The kept answer of `question` for snapshot `version`, or `MISSING`."""
+    file = _file(db_path, version, question)
+    return MISSING if file is None else _read(file)
 
 
 def save(db_path: Path | str, version: str, question: Question, answer: object) -> None:
     """Keep `answer` for the other processes (best effort: a full disk only costs them time)."""
-    name, target = key(question), folder(db_path, version)
-    if name is None or target is None or not target.parent.parent.exists():
-        return  # a lake, or no published snapshots here (a removed database)
-    try:
-        _write_atomically(target / f"{name}.pickle", pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
-    except OSError as error:
-        # once per folder: a dashboard that may not write there (another system user) still works
-        if target not in _unwritable:
-            _unwritable.add(target)
-            log.warning("answers are not kept in %s (%s): this process computes its own", target, error)
-
-
-_unwritable: set[Path] = set()
+    file = _file(db_path, version, question)
+    if file is not None:
+        _write(file, answer)
 
 
 def load_or_compute(db_path: Path | str, version: str, question: Question, compute: Callable[[], object]) -> object:
@@ -209,23 +225,23 @@ def load_or_compute(db_path: Path | str, version: str, question: Question, compu
     writer), else `compute()`d and kept. Processes asking the same question at once (every
     process warms the same landing pages when it starts) compute it once: the others wait for
     its answer (an flock of the question's file, released by the kernel if its holder dies)."""
-    found = load(db_path, version, question)
+    file = _file(db_path, version, question)
+    if file is None:
+        return compute()
+    found = _read(file)
     if found is not MISSING:
         return found
-    name, target = key(question), folder(db_path, version)
-    if name is None or target is None or not target.parent.parent.exists():
-        return compute()
     try:
-        handle = open(_private_folder(target) / f"{name}.lock", "a")  # noqa: SIM115 — held below
+        handle = open(_private_folder(file.parent) / f"{file.stem}.lock", "a")  # noqa: SIM115 — held below
     except OSError:
         return compute()
     with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
-        found = load(db_path, version, question)   # computed by another process meanwhile
+        found = _read(file)   # computed by another process meanwhile
         if found is not MISSING:
             return found
         answer = compute()
-        save(db_path, version, question, answer)
+        _write(file, answer)
         return answer
 
 
@@ -244,7 +260,7 @@ def remember_questions(db_path: Path | str, questions: list[Question]) -> None:
             seen, encoded = set(), []
             for question in [*questions, *remembered_questions(db_path)]:
                 data = encode(question)
-                name = key(question) if data is not None else None
+                name = _key_of(data) if data is not None else None
                 if name is None or name in seen:
                     continue
                 seen.add(name)
