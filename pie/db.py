@@ -568,10 +568,10 @@ def _copy_keeping_the_lock(source: Path, target: Path) -> None:
     try:
         subprocess.run(["cp", "--", str(source), str(target)], check=True, capture_output=True,
                        stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.CalledProcessError) as error:
-        detail = getattr(error, "stderr", b"") or str(error)
-        raise PieError(key="db.error.cannot_open", path=source,
-                       detail=detail.decode(errors="replace") if isinstance(detail, bytes) else detail) from error
+    except subprocess.CalledProcessError as error:
+        raise PieError(key="db.error.cannot_open", path=source, detail=error.stderr.decode(errors="replace") or str(error)) from error
+    except OSError as error:  # no `cp`
+        raise PieError(key="db.error.cannot_open", path=source, detail=str(error)) from error
 
 
 def _prepare_answers(db_path: Path, snapshot: Path) -> None:
