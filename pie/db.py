@@ -569,7 +569,8 @@ def _copy_keeping_the_lock(source: Path, target: Path) -> None:
         subprocess.run(["cp", "--", str(source), str(target)], check=True, capture_output=True,
                        stdin=subprocess.DEVNULL)
     except subprocess.CalledProcessError as error:
-        raise PieError(key="db.error.cannot_open", path=source, detail=error.stderr.decode(errors="replace") or str(error)) from error
+        detail = error.stderr.decode(errors="replace") or str(error)
+        raise PieError(key="db.error.cannot_open", path=source, detail=detail) from error
     except OSError as error:  # no `cp`
         raise PieError(key="db.error.cannot_open", path=source, detail=str(error)) from error
 
